@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table. Written to match the migrations; never
+//! handed outside the store: repositories map them to the records in
+//! `crate::records`.
+
+pub mod category;
+pub mod entry;
+pub mod entry_programme;
+pub mod entry_tag;
+pub mod membership;
+pub mod programme;
+pub mod revision;
+pub mod site;
+pub mod site_host;
+pub mod site_template;
+pub mod tag;
+pub mod user;
+pub mod workflow_event;

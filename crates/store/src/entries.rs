@@ -1,0 +1,470 @@
+//! Entries: saving them with their revisions and workflow events, and the
+//! queries public pages need.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::Value as Json;
+use time::OffsetDateTime;
+
+use crate::entities::{entry, entry_programme, entry_tag, revision, tag, workflow_event};
+use crate::{
+    now, EntryRow, Result, RevisionRow, Store, TagRow,
+    WorkflowEventRow,
+};
+
+/// An entry as its author gives it: everything but the bookkeeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryDraft {
+    pub site_id: i32,
+    pub kind: String,
+    pub locale: String,
+    pub translation_key: Option<String>,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub cover_url: Option<String>,
+    pub cover_alt: String,
+    pub category_id: Option<i32>,
+    pub fields: Json,
+    pub status: String,
+    pub published_at: Option<OffsetDateTime>,
+    pub featured: bool,
+    pub featured_on_parent: bool,
+    pub menu_order: Option<i32>,
+    pub tag_ids: Vec<i32>,
+    pub programme_ids: Vec<i32>,
+    pub author_id: Option<i32>,
+}
+
+/// What saving an entry did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created(i32),
+    Updated(i32),
+    Unchanged(i32),
+}
+
+impl Saved {
+    pub fn id(self) -> i32 {
+        match self {
+            Saved::Created(id) | Saved::Updated(id) | Saved::Unchanged(id) => id,
+        }
+    }
+}
+
+/// A filter over public entries. Empty `site_ids` means no site at all.
+#[derive(Debug, Clone, Default)]
+pub struct EntryQuery {
+    pub site_ids: Vec<i32>,
+    pub kind: Option<String>,
+    pub locale: Option<String>,
+    pub category_id: Option<i32>,
+    pub tag_id: Option<i32>,
+    pub programme_id: Option<i32>,
+    pub featured: Option<bool>,
+    pub featured_on_parent: Option<bool>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+fn content_differs(row: &EntryRow, d: &EntryDraft) -> bool {
+    row.kind != d.kind
+        || row.locale != d.locale
+        || row.translation_key != d.translation_key
+        || row.title != d.title
+        || row.summary != d.summary
+        || row.body_md != d.body_md
+        || row.body_html != d.body_html
+        || row.cover_url != d.cover_url
+        || row.cover_alt != d.cover_alt
+        || row.category_id != d.category_id
+        || row.fields != d.fields
+        || row.status != d.status
+        || row.published_at != d.published_at
+        || row.featured != d.featured
+        || row.featured_on_parent != d.featured_on_parent
+        || row.menu_order != d.menu_order
+}
+
+impl Store {
+    /// Saves an entry identified by its site and slug: creates it, or updates
+    /// it when something changed. Every change writes a revision, and a change
+    /// of status writes a workflow event with `action`, in one transaction.
+    pub async fn upsert_entry_by_slug(&self, draft: EntryDraft, action: &str) -> Result<Saved> {
+        let txn = self.db.begin().await?;
+        let existing = entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(draft.site_id))
+            .filter(entry::Column::Slug.eq(draft.slug.as_str()))
+            .one(&txn)
+            .await?;
+        let stamp = now();
+        let saved = match existing {
+            None => {
+                let row = entry::ActiveModel {
+                    site_id: Set(draft.site_id),
+                    slug: Set(draft.slug.clone()),
+                    version: Set(1),
+                    created_at: Set(stamp),
+                    scheduled_at: Set(None),
+                    deleted_at: Set(None),
+                    ..fill(&draft, stamp)
+                }
+                .insert(&txn)
+                .await?;
+                record_revision(&txn, &row, draft.author_id).await?;
+                record_event(&txn, row.id, action, None, &row.status, draft.author_id).await?;
+                replace_links(&txn, row.id, &draft).await?;
+                Saved::Created(row.id)
+            }
+            Some(row) => {
+                let links_changed = self.entry_link_ids(&txn, row.id).await?
+                    != (sorted(&draft.tag_ids), sorted(&draft.programme_ids));
+                if !content_differs(&row, &draft) && !links_changed {
+                    txn.commit().await?;
+                    return Ok(Saved::Unchanged(row.id));
+                }
+                let old_status = row.status.clone();
+                let id = row.id;
+                let mut model = fill(&draft, stamp);
+                model.id = Set(id);
+                model.version = Set(row.version + 1);
+                let updated = model.update(&txn).await?;
+                record_revision(&txn, &updated, draft.author_id).await?;
+                if old_status != updated.status {
+                    record_event(
+                        &txn,
+                        id,
+                        action,
+                        Some(&old_status),
+                        &updated.status,
+                        draft.author_id,
+                    )
+                    .await?;
+                }
+                replace_links(&txn, id, &draft).await?;
+                Saved::Updated(id)
+            }
+        };
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    async fn entry_link_ids(
+        &self,
+        txn: &DatabaseTransaction,
+        entry_id: i32,
+    ) -> Result<(Vec<i32>, Vec<i32>)> {
+        let tags = entry_tag::Entity::find()
+            .filter(entry_tag::Column::EntryId.eq(entry_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|l| l.tag_id)
+            .collect::<Vec<_>>();
+        let programmes = entry_programme::Entity::find()
+            .filter(entry_programme::Column::EntryId.eq(entry_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|l| l.programme_id)
+            .collect::<Vec<_>>();
+        Ok((sorted(&tags), sorted(&programmes)))
+    }
+
+    /// A live (not deleted) entry by id.
+    pub async fn entry(&self, id: i32) -> Result<Option<EntryRow>> {
+        Ok(entry::Entity::find_by_id(id)
+            .filter(entry::Column::DeletedAt.is_null())
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Public entries matching `query`, newest first, `per_page` from `page` (1-based).
+    pub async fn public_entries(
+        &self,
+        query: &EntryQuery,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<EntryRow>> {
+        let select = entry::Entity::find().filter(public_condition(query));
+        let total = select.clone().count(&self.db).await?;
+        let items = select
+            .order_by_desc(entry::Column::PublishedAt)
+            .order_by_desc(entry::Column::Id)
+            .offset(page.saturating_sub(1) * per_page)
+            .limit(per_page)
+            .all(&self.db)
+            .await?;
+        Ok(Page { items, total })
+    }
+
+    /// Pages of a site shown in its navigation, by their menu order.
+    pub async fn menu_pages(&self, site_id: i32) -> Result<Vec<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(site_id))
+            .filter(entry::Column::Kind.eq("page"))
+            .filter(entry::Column::Status.eq("published"))
+            .filter(entry::Column::DeletedAt.is_null())
+            .filter(entry::Column::MenuOrder.is_not_null())
+            .order_by_asc(entry::Column::MenuOrder)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Public translations of an entry: same site, same translation key.
+    pub async fn translations(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
+        let Some(key) = &row.translation_key else {
+            return Ok(Vec::new());
+        };
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(row.site_id))
+            .filter(entry::Column::TranslationKey.eq(key.as_str()))
+            .filter(entry::Column::Id.ne(row.id))
+            .filter(entry::Column::Status.is_in(["published", "archived"]))
+            .filter(entry::Column::DeletedAt.is_null())
+            .order_by_asc(entry::Column::Locale)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Every public entry of a site, for its sitemap (id, kind, slug, updated).
+    pub async fn sitemap_entries(&self, site_id: i32) -> Result<Vec<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(site_id))
+            .filter(entry::Column::Status.is_in(["published", "archived"]))
+            .filter(entry::Column::DeletedAt.is_null())
+            .order_by_desc(entry::Column::PublishedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Tags of several entries at once, keyed by entry id.
+    pub async fn tags_of(&self, entry_ids: &[i32]) -> Result<HashMap<i32, Vec<TagRow>>> {
+        let links = entry_tag::Entity::find()
+            .filter(entry_tag::Column::EntryId.is_in(entry_ids.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let tags: HashMap<i32, TagRow> = tag::Entity::find()
+            .filter(tag::Column::Id.is_in(links.iter().map(|l| l.tag_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        let mut out: HashMap<i32, Vec<TagRow>> = HashMap::new();
+        for link in links {
+            if let Some(t) = tags.get(&link.tag_id) {
+                out.entry(link.entry_id).or_default().push(t.clone());
+            }
+        }
+        for list in out.values_mut() {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(out)
+    }
+
+    /// Programme ids of one entry.
+    pub async fn programme_ids_of(&self, entry_id: i32) -> Result<Vec<i32>> {
+        Ok(entry_programme::Entity::find()
+            .filter(entry_programme::Column::EntryId.eq(entry_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| l.programme_id)
+            .collect())
+    }
+
+    pub async fn revisions(&self, entry_id: i32) -> Result<Vec<RevisionRow>> {
+        Ok(revision::Entity::find()
+            .filter(revision::Column::EntryId.eq(entry_id))
+            .order_by_asc(revision::Column::Version)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn workflow_events(&self, entry_id: i32) -> Result<Vec<WorkflowEventRow>> {
+        Ok(workflow_event::Entity::find()
+            .filter(workflow_event::Column::EntryId.eq(entry_id))
+            .order_by_asc(workflow_event::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// How many live entries the site has, by any status.
+    pub async fn count_entries(&self, site_id: i32) -> Result<u64> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(site_id))
+            .filter(entry::Column::DeletedAt.is_null())
+            .count(&self.db)
+            .await?)
+    }
+}
+
+fn public_condition(query: &EntryQuery) -> Condition {
+    let mut cond = Condition::all()
+        .add(entry::Column::SiteId.is_in(query.site_ids.iter().copied()))
+        .add(entry::Column::Status.eq("published"))
+        .add(entry::Column::DeletedAt.is_null())
+        .add(entry::Column::PublishedAt.lte(now()));
+    if let Some(kind) = &query.kind {
+        cond = cond.add(entry::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(locale) = &query.locale {
+        cond = cond.add(entry::Column::Locale.eq(locale.as_str()));
+    }
+    if let Some(category_id) = query.category_id {
+        cond = cond.add(entry::Column::CategoryId.eq(category_id));
+    }
+    if let Some(featured) = query.featured {
+        cond = cond.add(entry::Column::Featured.eq(featured));
+    }
+    if let Some(featured) = query.featured_on_parent {
+        cond = cond.add(entry::Column::FeaturedOnParent.eq(featured));
+    }
+    if let Some(tag_id) = query.tag_id {
+        cond = cond.add(
+            entry::Column::Id.in_subquery(
+                Query::select()
+                    .column(entry_tag::Column::EntryId)
+                    .from(entry_tag::Entity)
+                    .and_where(Expr::col(entry_tag::Column::TagId).eq(tag_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(programme_id) = query.programme_id {
+        cond = cond.add(
+            entry::Column::Id.in_subquery(
+                Query::select()
+                    .column(entry_programme::Column::EntryId)
+                    .from(entry_programme::Entity)
+                    .and_where(Expr::col(entry_programme::Column::ProgrammeId).eq(programme_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    cond
+}
+
+fn sorted(ids: &[i32]) -> Vec<i32> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn fill(d: &EntryDraft, stamp: OffsetDateTime) -> entry::ActiveModel {
+    entry::ActiveModel {
+        kind: Set(d.kind.clone()),
+        locale: Set(d.locale.clone()),
+        translation_key: Set(d.translation_key.clone()),
+        title: Set(d.title.clone()),
+        summary: Set(d.summary.clone()),
+        body_md: Set(d.body_md.clone()),
+        body_html: Set(d.body_html.clone()),
+        cover_url: Set(d.cover_url.clone()),
+        cover_alt: Set(d.cover_alt.clone()),
+        category_id: Set(d.category_id),
+        fields: Set(d.fields.clone()),
+        status: Set(d.status.clone()),
+        published_at: Set(d.published_at),
+        author_id: Set(d.author_id),
+        featured: Set(d.featured),
+        featured_on_parent: Set(d.featured_on_parent),
+        menu_order: Set(d.menu_order),
+        updated_at: Set(stamp),
+        ..Default::default()
+    }
+}
+
+async fn record_revision(
+    txn: &DatabaseTransaction,
+    row: &EntryRow,
+    author_id: Option<i32>,
+) -> Result<()> {
+    revision::ActiveModel {
+        entry_id: Set(row.id),
+        version: Set(row.version),
+        title: Set(row.title.clone()),
+        summary: Set(row.summary.clone()),
+        body_md: Set(row.body_md.clone()),
+        fields: Set(row.fields.clone()),
+        author_id: Set(author_id),
+        created_at: Set(row.updated_at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+async fn record_event(
+    txn: &DatabaseTransaction,
+    entry_id: i32,
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    actor_id: Option<i32>,
+) -> Result<()> {
+    workflow_event::ActiveModel {
+        entry_id: Set(entry_id),
+        action: Set(action.to_owned()),
+        from_status: Set(from.map(str::to_owned)),
+        to_status: Set(to.to_owned()),
+        actor_id: Set(actor_id),
+        comment: Set(String::new()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+async fn replace_links(txn: &DatabaseTransaction, entry_id: i32, d: &EntryDraft) -> Result<()> {
+    entry_tag::Entity::delete_many()
+        .filter(entry_tag::Column::EntryId.eq(entry_id))
+        .exec(txn)
+        .await?;
+    entry_programme::Entity::delete_many()
+        .filter(entry_programme::Column::EntryId.eq(entry_id))
+        .exec(txn)
+        .await?;
+    let tag_links: Vec<_> = sorted(&d.tag_ids)
+        .into_iter()
+        .map(|tag_id| entry_tag::ActiveModel {
+            entry_id: Set(entry_id),
+            tag_id: Set(tag_id),
+        })
+        .collect();
+    if !tag_links.is_empty() {
+        entry_tag::Entity::insert_many(tag_links)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let programme_links: Vec<_> = sorted(&d.programme_ids)
+        .into_iter()
+        .map(|programme_id| entry_programme::ActiveModel {
+            entry_id: Set(entry_id),
+            programme_id: Set(programme_id),
+        })
+        .collect();
+    if !programme_links.is_empty() {
+        entry_programme::Entity::insert_many(programme_links)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}

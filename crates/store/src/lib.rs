@@ -1,0 +1,99 @@
+//! Persistence of Tawasul: sea-orm entities and the repositories over them.
+//! `Store::connect` opens SQLite or PostgreSQL from a URL and runs the
+//! migrations; it is the only crate that speaks SQL. Callers get plain
+//! records (`entities::*::Model` re-exported under record names) and never
+//! build queries themselves.
+
+pub mod entities;
+mod entries;
+mod error;
+mod network;
+mod users;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+pub use entries::{EntryDraft, EntryQuery, Page, Saved};
+pub use error::StoreError;
+pub use network::{NetworkRows, NewSite};
+
+pub type SiteRow = entities::site::Model;
+pub type SiteHostRow = entities::site_host::Model;
+pub type SiteTemplateRow = entities::site_template::Model;
+pub type UserRow = entities::user::Model;
+pub type MembershipRow = entities::membership::Model;
+pub type ProgrammeRow = entities::programme::Model;
+pub type CategoryRow = entities::category::Model;
+pub type TagRow = entities::tag::Model;
+pub type EntryRow = entities::entry::Model;
+pub type RevisionRow = entities::revision::Model;
+pub type WorkflowEventRow = entities::workflow_event::Model;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database. Cheap to clone: it wraps a connection pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://…?mode=rwc` or `postgres://…`)
+    /// with a pool of at most `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(max_connections.max(1))
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // WAL lets readers go on while the importer or an editor writes.
+            db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
+                .await?;
+        }
+        Ok(Store { db })
+    }
+
+    /// Brings the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Names of migrations not yet applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>> {
+        Ok(Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// Answers when the database does: what `/healthz` asks.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DbBackend::Sqlite => "sqlite",
+            DbBackend::Postgres => "postgres",
+            DbBackend::MySql => "mysql",
+        }
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

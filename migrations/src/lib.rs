@@ -1,0 +1,16 @@
+//! The schema of Tawasul, one append-only migration set for SQLite and
+//! PostgreSQL. Migrations are named by date and intent and written against
+//! table names, never against entities, so they stay true as entities change.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_network;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_network::Migration)]
+    }
+}
