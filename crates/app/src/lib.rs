@@ -1,1 +1,113 @@
-//! placeholder while scaffolding
+//! The use cases of Tawasul. The web server and the command line call only
+//! this crate; it orchestrates the store, the renderer (and, as they land,
+//! search, media and mail) so that every entry point behaves the same.
+
+pub mod config;
+mod error;
+pub mod import;
+pub mod network;
+pub mod password;
+pub mod public;
+mod sites;
+mod users;
+
+use std::sync::{Arc, RwLock};
+
+use tawasul_render::Renderer;
+use tawasul_store::Store;
+
+pub use config::Config;
+pub use error::{AppError, ImportProblem};
+pub use network::Network;
+pub use sites::NewSiteInput;
+pub use users::NewUserInput;
+
+/// The running system: configuration, database, themes and the network
+/// snapshot. Shared by every request (`Arc<App>`).
+pub struct App {
+    pub config: Config,
+    store: Store,
+    renderer: RwLock<Renderer>,
+    network: RwLock<Arc<Network>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Opens the data folder and database, brings the schema up to date,
+    /// loads the themes and the network.
+    pub async fn open(config: Config) -> Result<Arc<App>, AppError> {
+        std::fs::create_dir_all(&config.paths.data).map_err(|e| {
+            AppError::io(format!("creating the data folder {}", config.paths.data.display()), e)
+        })?;
+        let store = Store::connect(&config.database_url(), config.database.max_connections).await?;
+        store.migrate().await?;
+        let renderer = Renderer::load(config.paths.themes.as_deref())?;
+        let app = App {
+            config,
+            store,
+            renderer: RwLock::new(renderer),
+            network: RwLock::new(Arc::new(Network::default())),
+        };
+        app.refresh_network().await?;
+        Ok(Arc::new(app))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current network snapshot; cheap (an `Arc` clone).
+    pub fn network(&self) -> Arc<Network> {
+        match self.network.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub fn with_renderer<T>(&self, f: impl FnOnce(&Renderer) -> T) -> T {
+        match self.renderer.read() {
+            Ok(guard) => f(&guard),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reloads sites, hosts, categories, programmes and site templates from
+    /// the database: after an import, or periodically to see changes made by
+    /// another process.
+    pub async fn refresh_network(&self) -> Result<(), AppError> {
+        let rows = self.store.load_network().await?;
+        let mut by_site: std::collections::HashMap<i32, Vec<(String, String)>> = Default::default();
+        for t in &rows.templates {
+            by_site.entry(t.site_id).or_default().push((t.name.clone(), t.source.clone()));
+        }
+        let network = Network::from_rows(rows);
+        {
+            let mut renderer = match self.renderer.write() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            for site in network.sites() {
+                let templates = by_site.remove(&site.id).unwrap_or_default();
+                if let Err(e) = renderer.set_site_templates(&site.slug, &site.theme, &templates) {
+                    tracing::error!(site = %site.slug, error = %e, "site templates refused; the theme's are used");
+                }
+            }
+        }
+        let mut slot = match self.network.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Arc::new(network);
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn healthy(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -210,6 +210,43 @@ impl Store {
         Ok(Page { items, total })
     }
 
+    /// Public entries whose title, summary or text contains every word of
+    /// `words` (case-insensitive for Latin letters), newest first. A plain
+    /// scan: the search index replaces it where one is configured.
+    pub async fn search_public(
+        &self,
+        site_ids: &[i32],
+        words: &[String],
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<EntryRow>> {
+        let mut cond = public_condition(&EntryQuery {
+            site_ids: site_ids.to_vec(),
+            ..Default::default()
+        });
+        for word in words {
+            let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
+            let mut any = Condition::any();
+            for column in [entry::Column::Title, entry::Column::Summary, entry::Column::BodyMd] {
+                any = any.add(
+                    Expr::expr(Func::lower(Expr::col((entry::Entity, column))))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                );
+            }
+            cond = cond.add(any);
+        }
+        let select = entry::Entity::find().filter(cond);
+        let total = select.clone().count(&self.db).await?;
+        let items = select
+            .order_by_desc(entry::Column::PublishedAt)
+            .order_by_desc(entry::Column::Id)
+            .offset(page.saturating_sub(1) * per_page)
+            .limit(per_page)
+            .all(&self.db)
+            .await?;
+        Ok(Page { items, total })
+    }
+
     /// Pages of a site shown in its navigation, by their menu order.
     pub async fn menu_pages(&self, site_id: i32) -> Result<Vec<EntryRow>> {
         Ok(entry::Entity::find()
@@ -356,6 +393,18 @@ fn public_condition(query: &EntryQuery) -> Condition {
         );
     }
     cond
+}
+
+/// Makes `%`, `_` and `\\` in user input match themselves in LIKE.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn sorted(ids: &[i32]) -> Vec<i32> {

@@ -1,97 +1,77 @@
-/* Tawasul reader controls: text size and line spacing, kept in localStorage.
-   Progressive enhancement: without this script the toolbar stays hidden. */
+/* Tawasul: reader controls (text size, line spacing) kept in localStorage,
+   scrollable article tables, native sharing. No library, ES5. */
 (function () {
   'use strict';
-  var KEY = 'tawasul.reader';
-  var STEPS = [0.9, 1, 1.1, 1.25, 1.4, 1.6];
-  var SPACIOUS = '2.2';
-  var root = document.documentElement;
-  var state = { scale: 1, spacious: false };
-
+  var KEY = 'tawasul.reader', STEPS = [0.9, 1, 1.1, 1.25, 1.4, 1.6];
+  var doc = document, root = doc.documentElement, st = { scale: 1, spacious: false };
   try {
-    var saved = JSON.parse(window.localStorage.getItem(KEY));
-    if (saved && STEPS.indexOf(saved.scale) > -1) state.scale = saved.scale;
-    if (saved && saved.spacious === true) state.spacious = true;
-  } catch (e) { /* storage blocked or corrupt: keep defaults */ }
+    var s = JSON.parse(localStorage.getItem(KEY));
+    if (s && STEPS.indexOf(s.scale) > -1) st.scale = s.scale;
+    if (s && s.spacious === true) st.spacious = true;
+  } catch (e) {}
 
+  function prop(name, on, value) {
+    if (on) root.style.setProperty(name, value); else root.style.removeProperty(name);
+  }
   function apply() {
-    if (state.scale === 1) root.style.removeProperty('--reader-font-scale');
-    else root.style.setProperty('--reader-font-scale', String(state.scale));
-    if (state.spacious) root.style.setProperty('--reader-line-height', SPACIOUS);
-    else root.style.removeProperty('--reader-line-height');
+    prop('--reader-font-scale', st.scale !== 1, String(st.scale));
+    prop('--reader-line-height', st.spacious, '2.2');
   }
   apply();
 
-  function save() {
-    try { window.localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* ignore */ }
-  }
-
-  var bar = document.querySelector('[data-reader]');
+  var bar = doc.querySelector('[data-reader]');
   if (bar) {
-    var buttons = {};
-    var status = bar.querySelector('[data-reader-status]');
-    var nodes = bar.querySelectorAll('[data-reader-action]');
-    for (var i = 0; i < nodes.length; i++) buttons[nodes[i].getAttribute('data-reader-action')] = nodes[i];
-
+    var btn = {}, out = bar.querySelector('[data-reader-status]');
+    var list = bar.querySelectorAll('[data-reader-action]');
+    for (var i = 0; i < list.length; i++) btn[list[i].getAttribute('data-reader-action')] = list[i];
     var sync = function () {
-      var at = STEPS.indexOf(state.scale);
-      if (buttons.smaller) buttons.smaller.setAttribute('aria-disabled', String(at === 0));
-      if (buttons.larger) buttons.larger.setAttribute('aria-disabled', String(at === STEPS.length - 1));
-      if (buttons.spacing) buttons.spacing.setAttribute('aria-pressed', String(state.spacious));
+      var at = STEPS.indexOf(st.scale);
+      btn.smaller.setAttribute('aria-disabled', String(at === 0));
+      btn.larger.setAttribute('aria-disabled', String(at === STEPS.length - 1));
+      btn.spacing.setAttribute('aria-pressed', String(st.spacious));
     };
     var say = function (name, n) {
-      var text = bar.getAttribute('data-status-' + name) || '';
-      if (status) status.textContent = text.replace('{n}', String(n));
+      if (out) out.textContent = (bar.getAttribute('data-status-' + name) || '').replace('{n}', n);
     };
-
-    bar.addEventListener('click', function (event) {
-      var button = event.target.closest ? event.target.closest('[data-reader-action]') : null;
-      if (!button || button.getAttribute('aria-disabled') === 'true') return;
-      var action = button.getAttribute('data-reader-action');
-      var at = STEPS.indexOf(state.scale);
-      if (action === 'smaller' || action === 'larger') {
-        at = Math.max(0, Math.min(STEPS.length - 1, at + (action === 'larger' ? 1 : -1)));
-        state.scale = STEPS[at];
-        say('size', Math.round(state.scale * 100));
-      } else if (action === 'spacing') {
-        state.spacious = !state.spacious;
-        say(state.spacious ? 'spacing-on' : 'spacing-off');
-      } else if (action === 'reset') {
-        state = { scale: 1, spacious: false };
+    bar.addEventListener('click', function (ev) {
+      var b = ev.target.closest && ev.target.closest('[data-reader-action]');
+      if (!b || b.getAttribute('aria-disabled') === 'true') return;
+      var a = b.getAttribute('data-reader-action'), at = STEPS.indexOf(st.scale);
+      if (a === 'spacing') {
+        st.spacious = !st.spacious;
+        say(st.spacious ? 'spacing-on' : 'spacing-off');
+      } else if (a === 'reset') {
+        st = { scale: 1, spacious: false };
         say('reset');
+      } else {
+        st.scale = STEPS[Math.max(0, Math.min(STEPS.length - 1, at + (a === 'larger' ? 1 : -1)))];
+        say('size', Math.round(st.scale * 100));
       }
       apply();
       sync();
-      save();
+      try { localStorage.setItem(KEY, JSON.stringify(st)); } catch (e) {}
     });
     sync();
     bar.hidden = false;
   }
 
-  /* Wide tables in articles scroll sideways inside a focusable region. */
-  var tables = document.querySelectorAll('.prose table');
+  var tables = doc.querySelectorAll('.prose table');
   for (var j = 0; j < tables.length; j++) {
-    var table = tables[j];
-    var prose = table.closest ? table.closest('.prose') : null;
-    var wrap = document.createElement('div');
-    wrap.className = 'table-scroll';
-    wrap.setAttribute('role', 'region');
-    wrap.setAttribute('tabindex', '0');
-    if (prose) wrap.setAttribute('aria-label', prose.getAttribute('data-table-label') || '');
-    table.parentNode.insertBefore(wrap, table);
-    wrap.appendChild(table);
+    var t = tables[j], w = doc.createElement('div');
+    w.className = 'table-scroll';
+    w.setAttribute('role', 'region');
+    w.setAttribute('tabindex', '0');
+    w.setAttribute('aria-label', t.closest('.prose').getAttribute('data-table-label') || '');
+    t.parentNode.insertBefore(w, t);
+    w.appendChild(t);
   }
 
-  /* Native sharing where the device offers it (mostly phones). */
-  var share = document.querySelector('[data-share]');
+  var share = doc.querySelector('[data-share]');
   if (share && navigator.share) {
     share.hidden = false;
     share.addEventListener('click', function () {
-      var canonical = document.querySelector('link[rel="canonical"]');
-      navigator.share({
-        title: document.title,
-        url: canonical ? canonical.href : window.location.href
-      }).catch(function () { /* dismissed */ });
+      var c = doc.querySelector('link[rel="canonical"]');
+      navigator.share({ title: doc.title, url: c ? c.href : location.href }).catch(function () {});
     });
   }
 })();

@@ -1,0 +1,329 @@
+//! Configuration: built-in defaults, then `tawasul.toml`, then `TAWASUL_*`
+//! environment variables (`TAWASUL_SERVER_LISTEN` sets `server.listen`).
+//! With nothing configured, everything lives in one local data folder.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+const SECTIONS: [&str; 4] = ["server", "database", "paths", "site"];
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub paths: PathsConfig,
+    pub site: SiteConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host` from a reverse proxy.
+    pub behind_proxy: bool,
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path?mode=rwc` or `postgres://user:password@host/db`; empty:
+    /// a SQLite file in the data folder.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathsConfig {
+    /// The data folder: database file, uploads, mail outbox.
+    pub data: PathBuf,
+    /// Extra themes (one sub-folder each), besides the built-in ones.
+    pub themes: Option<PathBuf>,
+    /// Where media files are stored; default `<data>/uploads`.
+    pub uploads: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Entries per archive page.
+    pub per_page: u64,
+    /// Entries per feed.
+    pub feed_size: u64,
+    /// Offset from UTC of the dates readers see, in minutes (Morocco: +60).
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            paths: PathsConfig::default(),
+            site: SiteConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            behind_proxy: false,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: String::new(),
+            max_connections: 10,
+        }
+    }
+}
+
+impl Default for PathsConfig {
+    fn default() -> Self {
+        PathsConfig {
+            data: PathBuf::from("tawasul-data"),
+            themes: None,
+            uploads: None,
+        }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            per_page: 12,
+            feed_size: 20,
+            utc_offset_minutes: 60,
+        }
+    }
+}
+
+/// Passwords in database URLs stay out of logs.
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("paths", &self.paths)
+            .field("site", &self.site)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    /// Reads the configuration: defaults, then the file (`path`, or
+    /// `tawasul.toml` when it exists), then the environment.
+    pub fn load(path: Option<&Path>) -> Result<Config, AppError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match path {
+            Some(p) if !p.exists() => {
+                return Err(AppError::Config(format!(
+                    "the configuration file {} does not exist",
+                    p.display()
+                )))
+            }
+            Some(p) => figment = figment.merge(Toml::file_exact(p)),
+            None if Path::new("tawasul.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("tawasul.toml"))
+            }
+            None => {}
+        }
+        figment = figment.merge(Self::environment());
+        let config: Config = figment.extract().map_err(|e| {
+            AppError::Config(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn environment() -> Env {
+        Env::prefixed("TAWASUL_")
+            .filter(|key| {
+                SECTIONS
+                    .iter()
+                    .any(|s| key.as_str().starts_with(&format!("{s}_")))
+            })
+            .map(|key| {
+                let key = key.as_str();
+                let section = SECTIONS
+                    .iter()
+                    .find(|s| key.starts_with(&format!("{s}_")))
+                    .copied()
+                    .unwrap_or_default();
+                format!("{section}.{}", &key[section.len() + 1..]).into()
+            })
+    }
+
+    /// Checks what types alone cannot, naming the key and the expected form.
+    pub fn validate(&self) -> Result<(), AppError> {
+        let url = &self.database.url;
+        if !url.is_empty()
+            && !["sqlite:", "postgres://", "postgresql://"]
+                .iter()
+                .any(|p| url.starts_with(p))
+        {
+            return Err(AppError::Config(format!(
+                "database.url `{}` is not supported: expected sqlite://PATH?mode=rwc or postgres://USER@HOST/DB",
+                redact_url(url)
+            )));
+        }
+        if !(1..=1000).contains(&self.database.max_connections) {
+            return Err(AppError::Config(format!(
+                "database.max_connections must be between 1 and 1000, not {}",
+                self.database.max_connections
+            )));
+        }
+        if !(1..=100).contains(&self.site.per_page) {
+            return Err(AppError::Config(format!(
+                "site.per_page must be between 1 and 100, not {}",
+                self.site.per_page
+            )));
+        }
+        if !(1..=200).contains(&self.site.feed_size) {
+            return Err(AppError::Config(format!(
+                "site.feed_size must be between 1 and 200, not {}",
+                self.site.feed_size
+            )));
+        }
+        if !(-720..=840).contains(&self.site.utc_offset_minutes) {
+            return Err(AppError::Config(format!(
+                "site.utc_offset_minutes must be between -720 and 840, not {}",
+                self.site.utc_offset_minutes
+            )));
+        }
+        if self.paths.data.as_os_str().is_empty() {
+            return Err(AppError::Config(
+                "paths.data must name a folder, for example \"tawasul-data\"".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.paths.data.join("tawasul.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.paths
+            .uploads
+            .clone()
+            .unwrap_or_else(|| self.paths.data.join("uploads"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_err(jail_setup: impl FnOnce(&mut Jail) -> figment::error::Result<()>) -> String {
+        let mut message = String::new();
+        Jail::expect_with(|jail| {
+            jail_setup(jail)?;
+            message = Config::load(None).expect_err("config must be refused").to_string();
+            Ok(())
+        });
+        message
+    }
+
+    #[test]
+    fn nothing_configured_means_a_local_data_folder() {
+        Jail::expect_with(|_| {
+            let config = Config::load(None).expect("defaults load");
+            assert_eq!(config.paths.data, PathBuf::from("tawasul-data"));
+            assert!(config.database_url().starts_with("sqlite://tawasul-data/tawasul.db"));
+            assert_eq!(config.server.listen.port(), 8080);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "tawasul.toml",
+                "[server]\nlisten = \"0.0.0.0:9000\"\n[site]\nper_page = 20\n",
+            )?;
+            jail.set_env("TAWASUL_SITE_PER_PAGE", "30");
+            jail.set_env("TAWASUL_DATABASE_MAX_CONNECTIONS", "4");
+            jail.set_env("TAWASUL_TEST_SOMETHING_ELSE", "ignored");
+            let config = Config::load(None).expect("loads");
+            assert_eq!(config.server.listen.port(), 9000);
+            assert_eq!(config.site.per_page, 30);
+            assert_eq!(config.database.max_connections, 4);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_key() {
+        let table = [
+            ("[server]\nlisten = \"everywhere\"\n", "server.listen"),
+            ("[site]\nper_page = \"many\"\n", "site.per_page"),
+            ("[site]\nper_page = 0\n", "site.per_page"),
+            ("[database]\nurl = \"mysql://x\"\n", "database.url"),
+            ("[server]\nlisen = \"0.0.0.0:1\"\n", "lisen"),
+            ("[databse]\nurl = \"x\"\n", "databse"),
+        ];
+        for (file, key) in table {
+            let message = load_err(|jail| jail.create_file("tawasul.toml", file).map(drop));
+            assert!(message.contains(key), "{file:?} -> {message}");
+        }
+        let message = load_err(|jail| {
+            jail.set_env("TAWASUL_DATABASE_MAX_CONNECTIONS", "lots");
+            Ok(())
+        });
+        assert!(message.contains("database.max_connections"), "{message}");
+    }
+
+    #[test]
+    fn passwords_stay_out_of_debug_output() {
+        let mut config = Config::default();
+        config.database.url = "postgres://tawasul:s3cret@db/tawasul".into();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://tawasul:***@db/tawasul"), "{shown}");
+    }
+}

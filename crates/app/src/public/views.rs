@@ -1,0 +1,182 @@
+//! What templates receive (docs/themes.md): plain serialisable views, built
+//! from records here so that no database type ever reaches a template.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::network::SocialLink;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub slug: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub tagline: String,
+    pub home_url: String,
+    pub logo_url: Option<String>,
+    pub feed_url: String,
+    pub search_url: String,
+    pub contact: ContactView,
+    pub social: Vec<SocialLink>,
+    pub parent: Option<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub label: String,
+    pub url: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LocaleLink {
+    pub lang: &'static str,
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Crumb {
+    pub label: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternate {
+    pub lang: &'static str,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    pub og_type: &'static str,
+    pub og_image: Option<String>,
+    pub feed_url: String,
+    pub breadcrumbs: Vec<Crumb>,
+    pub alternates: Vec<Alternate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeView {
+    pub name: String,
+    pub colors: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cover {
+    pub url: String,
+    pub alt: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub id: i32,
+    pub kind: &'static str,
+    pub kind_label: String,
+    pub title: String,
+    pub summary: String,
+    pub url: String,
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub published_at: String,
+    pub published_human: String,
+    pub cover: Option<Cover>,
+    pub category: Option<Link>,
+    pub site_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingView {
+    pub starts_on_human: String,
+    pub ends_on_human: String,
+    pub venue: String,
+    pub audience: String,
+    pub head_count: u32,
+    pub facilitators: Vec<String>,
+    pub workshops: Vec<String>,
+    pub recommendations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub starts_human: String,
+    pub ends_human: Option<String>,
+    pub venue: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnouncementView {
+    pub deadline_human: Option<String>,
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    #[serde(flatten)]
+    pub card: Card,
+    pub html: String,
+    pub updated_human: String,
+    pub tags: Vec<Link>,
+    pub programmes: Vec<Link>,
+    pub translations: Vec<LocaleLink>,
+    pub training: Option<TrainingView>,
+    pub event: Option<EventView>,
+    pub announcement: Option<AnnouncementView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub kind: &'static str,
+    pub title: String,
+    pub archive_url: String,
+    pub entries: Vec<Card>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    pub page: u64,
+    pub pages: u64,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveView {
+    pub title: String,
+    pub description: Option<String>,
+    pub kind: Option<&'static str>,
+    pub entries: Vec<Card>,
+    pub pagination: Pagination,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionSite {
+    pub name: String,
+    pub url: String,
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub name: String,
+    pub url: String,
+    pub sites: Vec<RegionSite>,
+}

@@ -1,0 +1,60 @@
+//! Creating accounts from the command line (and, later, the admin UI).
+
+use tawasul_domain::Role;
+
+use crate::import::network_file::{valid_email, MIN_PASSWORD_CHARS};
+use crate::{password, App, AppError};
+
+#[derive(Debug, Clone)]
+pub struct NewUserInput {
+    pub email: String,
+    pub name: String,
+    pub password: Option<String>,
+    pub membership: Option<(String, String)>,
+    pub platform_admin: bool,
+}
+
+impl App {
+    /// Creates the account (or updates the one with this e-mail) and its
+    /// membership. Returns the user's id.
+    pub async fn add_user(&self, input: NewUserInput) -> Result<i32, AppError> {
+        let email = input.email.trim().to_lowercase();
+        if !valid_email(&email) {
+            return Err(tawasul_domain::DomainError::field("email", format!("`{email}` is not an e-mail address")).into());
+        }
+        if input.name.trim().is_empty() {
+            return Err(tawasul_domain::DomainError::field("name", "give the person's name").into());
+        }
+        let hash = match &input.password {
+            Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {
+                return Err(tawasul_domain::DomainError::field(
+                    "password",
+                    format!("use at least {MIN_PASSWORD_CHARS} characters"),
+                )
+                .into())
+            }
+            Some(p) => Some(password::hash(p)?),
+            None => None,
+        };
+        let membership = match &input.membership {
+            Some((site, role)) => {
+                let role: Role = role.parse()?;
+                let site_id = self
+                    .network()
+                    .site_by_slug(site)
+                    .map(|s| s.id)
+                    .ok_or_else(|| AppError::NotFound(format!("site `{site}`")))?;
+                Some((site_id, role))
+            }
+            None => None,
+        };
+        let id = self
+            .store()
+            .upsert_user(&email, input.name.trim(), hash, input.platform_admin)
+            .await?;
+        if let Some((site_id, role)) = membership {
+            self.store().set_membership(id, site_id, role.as_str()).await?;
+        }
+        Ok(id)
+    }
+}
