@@ -11,10 +11,10 @@ pub mod public;
 mod sites;
 mod users;
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tawasul_render::Renderer;
-use tawasul_store::Store;
+use tawasul_store::{NetworkRows, Store};
 
 pub use config::Config;
 pub use error::{AppError, ImportProblem};
@@ -29,6 +29,8 @@ pub struct App {
     store: Store,
     renderer: RwLock<Renderer>,
     network: RwLock<Arc<Network>>,
+    /// What the snapshot was built from, to skip rebuilding it for nothing.
+    network_rows: Mutex<NetworkRows>,
 }
 
 impl std::fmt::Debug for App {
@@ -52,6 +54,7 @@ impl App {
             store,
             renderer: RwLock::new(renderer),
             network: RwLock::new(Arc::new(Network::default())),
+            network_rows: Mutex::new(NetworkRows::default()),
         };
         app.refresh_network().await?;
         Ok(Arc::new(app))
@@ -77,15 +80,34 @@ impl App {
     }
 
     /// Reloads sites, hosts, categories, programmes and site templates from
-    /// the database: after an import, or periodically to see changes made by
-    /// another process.
+    /// the database, after a change made through this process.
     pub async fn refresh_network(&self) -> Result<(), AppError> {
         let rows = self.store.load_network().await?;
+        self.install_network(rows);
+        Ok(())
+    }
+
+    /// Reloads the network only if the database holds another one than the
+    /// snapshot: what web nodes run periodically to see changes made by
+    /// another process. Returns whether it changed.
+    pub async fn refresh_network_if_changed(&self) -> Result<bool, AppError> {
+        let rows = self.store.load_network().await?;
+        let same = match self.network_rows.lock() {
+            Ok(last) => *last == rows,
+            Err(poisoned) => *poisoned.into_inner() == rows,
+        };
+        if !same {
+            self.install_network(rows);
+        }
+        Ok(!same)
+    }
+
+    fn install_network(&self, rows: NetworkRows) {
         let mut by_site: std::collections::HashMap<i32, Vec<(String, String)>> = Default::default();
         for t in &rows.templates {
             by_site.entry(t.site_id).or_default().push((t.name.clone(), t.source.clone()));
         }
-        let network = Network::from_rows(rows);
+        let network = Network::from_rows(rows.clone());
         {
             let mut renderer = match self.renderer.write() {
                 Ok(guard) => guard,
@@ -98,12 +120,14 @@ impl App {
                 }
             }
         }
-        let mut slot = match self.network.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *slot = Arc::new(network);
-        Ok(())
+        match self.network.write() {
+            Ok(mut slot) => *slot = Arc::new(network),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(network),
+        }
+        match self.network_rows.lock() {
+            Ok(mut last) => *last = rows,
+            Err(poisoned) => *poisoned.into_inner() = rows,
+        }
     }
 
     /// Whether the database answers.

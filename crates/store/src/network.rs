@@ -15,7 +15,7 @@ use crate::{
 
 /// Everything needed to know the network at a glance; small enough (a few
 /// hundred sites) to hold in memory and refresh as a whole.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkRows {
     pub sites: Vec<SiteRow>,
     pub hosts: Vec<SiteHostRow>,

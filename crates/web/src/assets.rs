@@ -1,0 +1,100 @@
+//! Theme files and uploaded media: both named by their content hash, so
+//! both are cached by browsers for good.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tawasul_app::App;
+
+use crate::conditional;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// `GET /_static/{theme}/{file}`: a fingerprinted file of a theme.
+pub async fn static_file(
+    State(app): State<Arc<App>>,
+    Path((theme, file)): Path<(String, String)>,
+    request: HeaderMap,
+) -> Response {
+    let found = app.with_renderer(|r| r.static_file(&theme, &file).cloned());
+    let Some(file) = found else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let etag = format!("\"{}\"", file.fingerprint);
+    if conditional::matches(&request, &etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(file.content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+            (header::ETAG, HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""))),
+        ],
+        file.bytes,
+    )
+        .into_response()
+}
+
+/// Stored names are `<32 hex digits>.<ext>`; anything else is not ours.
+fn upload_type(name: &str) -> Option<&'static str> {
+    let (hash, ext) = name.split_once('.')?;
+    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        return None;
+    }
+    match ext {
+        "jpg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "webp" => Some("image/webp"),
+        "gif" => Some("image/gif"),
+        "svg" => Some("image/svg+xml"),
+        _ => None,
+    }
+}
+
+/// `GET /uploads/{file}`: a stored media file.
+pub async fn upload(State(app): State<Arc<App>>, Path(name): Path<String>, request: HeaderMap) -> Response {
+    let Some(content_type) = upload_type(&name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let etag = format!("\"{}\"", name.split('.').next().unwrap_or_default());
+    if conditional::matches(&request, &etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    let path = app.config.uploads_dir().join(&name);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
+                (header::ETAG, etag),
+                // An SVG opened on its own must not run scripts it may carry.
+                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, file = %path.display(), "cannot read an upload");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_content_addressed_names_are_served() {
+        let hash = "0123456789abcdef0123456789abcdef";
+        assert_eq!(upload_type(&format!("{hash}.jpg")), Some("image/jpeg"));
+        assert_eq!(upload_type(&format!("{hash}.svg")), Some("image/svg+xml"));
+        assert_eq!(upload_type(&format!("{hash}.html")), None);
+        assert_eq!(upload_type("..%2f..%2fetc%2fpasswd"), None);
+        assert_eq!(upload_type(&format!("{}.jpg", hash.to_uppercase())), None);
+        assert_eq!(upload_type("short.jpg"), None);
+    }
+}

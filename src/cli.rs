@@ -1,0 +1,129 @@
+//! The command line, as clap reads it. Doc comments are the `--help` text.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tawasul: the websites, editorial workflow and notices of an education
+/// network (an academy, its directorates and schools).
+#[derive(Debug, Parser)]
+#[command(name = "tawasul", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Data folder (database file, uploads). Overrides `paths.data`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Configuration file [default: ./tawasul.toml when it exists].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every site of the network over HTTP.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080. Overrides `server.listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Create a fresh demo network from content/, print its addresses and logins, and serve it.
+    Demo {
+        /// Address to listen on. Overrides `server.listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Folder with network.toml and the sites' content.
+        #[arg(long, value_name = "DIR", default_value = "content")]
+        content: PathBuf,
+        /// Load the demo and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Manage sites.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import content.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Create a site, or update the one with this slug.
+    Add {
+        /// Short name used in URLs: a-z, 0-9 and hyphens.
+        #[arg(long)]
+        slug: String,
+        /// ministry, academy, directorate or school.
+        #[arg(long)]
+        kind: String,
+        /// Slug of the parent site (an academy for a directorate, a directorate for a school).
+        #[arg(long)]
+        parent: Option<String>,
+        /// Name in Arabic.
+        #[arg(long)]
+        name_ar: String,
+        /// Name in French.
+        #[arg(long)]
+        name_fr: String,
+        /// A host name the site answers to; repeat for several.
+        #[arg(long = "host", value_name = "HOST")]
+        hosts: Vec<String>,
+        /// Theme of the site.
+        #[arg(long, default_value = "default")]
+        theme: String,
+        /// Default language: ar or fr.
+        #[arg(long, default_value = "ar")]
+        locale: String,
+    },
+    /// List the sites of the network.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account, or update the one with this e-mail.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Full name, as colleagues know it.
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of standard input (at least 12 characters).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Give the user a role on this site (with --role).
+        #[arg(long, requires = "role", value_name = "SLUG")]
+        site: Option<String>,
+        /// contributor, editor, publisher or site_admin (with --site).
+        #[arg(long, requires = "site")]
+        role: Option<String>,
+        /// Make the user an administrator of the whole platform.
+        #[arg(long)]
+        platform_admin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a folder of Markdown files (TOML front matter) into a site; running it again updates.
+    Markdown {
+        /// Folder to import; see docs/content-format.md.
+        dir: PathBuf,
+        /// The site that receives the entries.
+        #[arg(long, value_name = "SLUG")]
+        site: String,
+    },
+}

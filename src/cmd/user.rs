@@ -1,0 +1,43 @@
+use std::io::BufRead as _;
+
+use anyhow::{bail, Context as _};
+use tawasul_app::{App, NewUserInput};
+
+pub async fn add(
+    app: &App,
+    email: String,
+    name: String,
+    password_stdin: bool,
+    membership: Option<(String, String)>,
+    platform_admin: bool,
+) -> anyhow::Result<()> {
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        if password.is_empty() {
+            bail!("--password-stdin was given but standard input had no password");
+        }
+        Some(password)
+    } else {
+        None
+    };
+    let roles = match &membership {
+        Some((site, role)) => format!(" as {role} of {site}"),
+        None => String::new(),
+    };
+    let id = app
+        .add_user(NewUserInput {
+            email: email.clone(),
+            name,
+            password,
+            membership,
+            platform_admin,
+        })
+        .await?;
+    println!("user #{id} <{}>{roles}{}", email.trim().to_lowercase(), if platform_admin { ", platform admin" } else { "" });
+    Ok(())
+}
