@@ -208,14 +208,33 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Sites::Table)
                     .col(id(Sites::Id))
-                    .col(ColumnDef::new(Sites::Slug).string_len(40).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Sites::Slug)
+                            .string_len(40)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Sites::Kind).string_len(16).not_null())
                     .col(ColumnDef::new(Sites::ParentId).integer().null())
                     .col(ColumnDef::new(Sites::NameAr).text().not_null())
                     .col(ColumnDef::new(Sites::NameFr).text().not_null())
-                    .col(ColumnDef::new(Sites::TaglineAr).text().not_null().default(""))
-                    .col(ColumnDef::new(Sites::TaglineFr).text().not_null().default(""))
-                    .col(ColumnDef::new(Sites::DefaultLocale).string_len(5).not_null())
+                    .col(
+                        ColumnDef::new(Sites::TaglineAr)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
+                    .col(
+                        ColumnDef::new(Sites::TaglineFr)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
+                    .col(
+                        ColumnDef::new(Sites::DefaultLocale)
+                            .string_len(5)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Sites::Theme).string_len(64).not_null())
                     .col(ColumnDef::new(Sites::LogoUrl).text().null())
                     .col(ColumnDef::new(Sites::Contact).json().not_null())
@@ -239,8 +258,18 @@ impl MigrationTrait for Migration {
                     .table(SiteHosts::Table)
                     .col(id(SiteHosts::Id))
                     .col(ColumnDef::new(SiteHosts::SiteId).integer().not_null())
-                    .col(ColumnDef::new(SiteHosts::Host).string_len(253).not_null().unique_key())
-                    .col(ColumnDef::new(SiteHosts::Position).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(SiteHosts::Host)
+                            .string_len(253)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(SiteHosts::Position)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .foreign_key(&mut fk(
                         "fk_site_hosts_site",
                         (SiteHosts::Table, SiteHosts::SiteId),
@@ -257,7 +286,11 @@ impl MigrationTrait for Migration {
                     .table(SiteTemplates::Table)
                     .col(id(SiteTemplates::Id))
                     .col(ColumnDef::new(SiteTemplates::SiteId).integer().not_null())
-                    .col(ColumnDef::new(SiteTemplates::Name).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(SiteTemplates::Name)
+                            .string_len(200)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(SiteTemplates::Source).text().not_null())
                     .col(timestamp(SiteTemplates::UpdatedAt))
                     .foreign_key(&mut fk(
@@ -286,7 +319,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Users::Table)
                     .col(id(Users::Id))
-                    .col(ColumnDef::new(Users::Email).string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::Name).text().not_null())
                     .col(ColumnDef::new(Users::PasswordHash).text().null())
                     .col(
@@ -342,11 +380,26 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Programmes::Table)
                     .col(id(Programmes::Id))
-                    .col(ColumnDef::new(Programmes::Slug).string_len(80).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Programmes::Slug)
+                            .string_len(80)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Programmes::NameAr).text().not_null())
                     .col(ColumnDef::new(Programmes::NameFr).text().not_null())
-                    .col(ColumnDef::new(Programmes::DescriptionAr).text().not_null().default(""))
-                    .col(ColumnDef::new(Programmes::DescriptionFr).text().not_null().default(""))
+                    .col(
+                        ColumnDef::new(Programmes::DescriptionAr)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
+                    .col(
+                        ColumnDef::new(Programmes::DescriptionFr)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -386,7 +439,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Tags::Table)
                     .col(id(Tags::Id))
-                    .col(ColumnDef::new(Tags::Slug).string_len(100).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Tags::Slug)
+                            .string_len(100)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Tags::Name).text().not_null())
                     .to_owned(),
             )
@@ -400,22 +458,49 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Entries::SiteId).integer().not_null())
                     .col(ColumnDef::new(Entries::Kind).string_len(20).not_null())
                     .col(ColumnDef::new(Entries::Locale).string_len(5).not_null())
-                    .col(ColumnDef::new(Entries::TranslationKey).string_len(100).null())
+                    .col(
+                        ColumnDef::new(Entries::TranslationKey)
+                            .string_len(100)
+                            .null(),
+                    )
                     .col(ColumnDef::new(Entries::Slug).string_len(100).not_null())
                     .col(ColumnDef::new(Entries::Title).text().not_null())
                     .col(ColumnDef::new(Entries::Summary).text().not_null())
                     .col(ColumnDef::new(Entries::BodyMd).text().not_null())
                     .col(ColumnDef::new(Entries::BodyHtml).text().not_null())
                     .col(ColumnDef::new(Entries::CoverUrl).text().null())
-                    .col(ColumnDef::new(Entries::CoverAlt).text().not_null().default(""))
+                    .col(
+                        ColumnDef::new(Entries::CoverAlt)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
                     .col(ColumnDef::new(Entries::CategoryId).integer().null())
                     .col(ColumnDef::new(Entries::Fields).json().not_null())
                     .col(ColumnDef::new(Entries::Status).string_len(16).not_null())
-                    .col(ColumnDef::new(Entries::PublishedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Entries::ScheduledAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Entries::PublishedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Entries::ScheduledAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(Entries::AuthorId).integer().null())
-                    .col(ColumnDef::new(Entries::Version).integer().not_null().default(1))
-                    .col(ColumnDef::new(Entries::Featured).boolean().not_null().default(false))
+                    .col(
+                        ColumnDef::new(Entries::Version)
+                            .integer()
+                            .not_null()
+                            .default(1),
+                    )
+                    .col(
+                        ColumnDef::new(Entries::Featured)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
                     .col(
                         ColumnDef::new(Entries::FeaturedOnParent)
                             .boolean()
@@ -425,7 +510,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Entries::MenuOrder).integer().null())
                     .col(timestamp(Entries::CreatedAt))
                     .col(timestamp(Entries::UpdatedAt))
-                    .col(ColumnDef::new(Entries::DeletedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Entries::DeletedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .foreign_key(&mut fk(
                         "fk_entries_site",
                         (Entries::Table, Entries::SiteId),
@@ -577,11 +666,28 @@ impl MigrationTrait for Migration {
                     .table(WorkflowEvents::Table)
                     .col(id(WorkflowEvents::Id))
                     .col(ColumnDef::new(WorkflowEvents::EntryId).integer().not_null())
-                    .col(ColumnDef::new(WorkflowEvents::Action).string_len(20).not_null())
-                    .col(ColumnDef::new(WorkflowEvents::FromStatus).string_len(16).null())
-                    .col(ColumnDef::new(WorkflowEvents::ToStatus).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(WorkflowEvents::Action)
+                            .string_len(20)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(WorkflowEvents::FromStatus)
+                            .string_len(16)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(WorkflowEvents::ToStatus)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(WorkflowEvents::ActorId).integer().null())
-                    .col(ColumnDef::new(WorkflowEvents::Comment).text().not_null().default(""))
+                    .col(
+                        ColumnDef::new(WorkflowEvents::Comment)
+                            .text()
+                            .not_null()
+                            .default(""),
+                    )
                     .col(timestamp(WorkflowEvents::CreatedAt))
                     .foreign_key(&mut fk(
                         "fk_workflow_events_entry",

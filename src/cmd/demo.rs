@@ -28,8 +28,11 @@ pub async fn run(
     config.database.url = String::new();
     let data = config.paths.data.clone();
     make_fresh(&data)?;
-    std::fs::write(data.join(MARKER), "made by `tawasul demo`; deleted by the next run\n")
-        .with_context(|| format!("writing {}", data.join(MARKER).display()))?;
+    std::fs::write(
+        data.join(MARKER),
+        "made by `tawasul demo`; deleted by the next run\n",
+    )
+    .with_context(|| format!("writing {}", data.join(MARKER).display()))?;
 
     let app = App::open(config).await?;
     let (report, logins) = app.load_network(content).await?;
@@ -47,7 +50,10 @@ pub async fn run(
     }
     println!("\nLogins (the admin interface arrives with the editorial workflow):");
     for login in &logins {
-        println!("  {:<40} {:<24} {}", login.email, login.password, login.roles);
+        println!(
+            "  {:<40} {:<24} {}",
+            login.email, login.password, login.roles
+        );
     }
     println!();
     if no_serve {

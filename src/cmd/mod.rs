@@ -22,21 +22,65 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => serve::run(open(config).await?, listen).await,
         Command::Migrate => {
             let app = open(config).await?;
-            println!("database schema is up to date ({})", app.store().backend_name());
+            println!(
+                "database schema is up to date ({})",
+                app.store().backend_name()
+            );
             Ok(())
         }
-        Command::Demo { listen, content, no_serve } => {
+        Command::Demo {
+            listen,
+            content,
+            no_serve,
+        } => {
             let explicit_data = cli.global.data.is_some();
             demo::run(config, explicit_data, &content, listen, no_serve).await
         }
-        Command::Site(SiteCommand::Add { slug, kind, parent, name_ar, name_fr, hosts, theme, locale }) => {
-            site::add(&*open(config).await?, slug, kind, parent, name_ar, name_fr, hosts, theme, locale).await
+        Command::Site(SiteCommand::Add {
+            slug,
+            kind,
+            parent,
+            name_ar,
+            name_fr,
+            hosts,
+            theme,
+            locale,
+        }) => {
+            site::add(
+                &*open(config).await?,
+                slug,
+                kind,
+                parent,
+                name_ar,
+                name_fr,
+                hosts,
+                theme,
+                locale,
+            )
+            .await
         }
         Command::Site(SiteCommand::List) => site::list(&*open(config).await?),
-        Command::User(UserCommand::Add { email, name, password_stdin, site, role, platform_admin }) => {
-            user::add(&*open(config).await?, email, name, password_stdin, site.zip(role), platform_admin).await
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            password_stdin,
+            site,
+            role,
+            platform_admin,
+        }) => {
+            user::add(
+                &*open(config).await?,
+                email,
+                name,
+                password_stdin,
+                site.zip(role),
+                platform_admin,
+            )
+            .await
         }
-        Command::Import(ImportCommand::Markdown { dir, site }) => import::markdown(&*open(config).await?, &dir, &site).await,
+        Command::Import(ImportCommand::Markdown { dir, site }) => {
+            import::markdown(&*open(config).await?, &dir, &site).await
+        }
     }
 }
 

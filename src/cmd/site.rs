@@ -37,7 +37,11 @@ pub fn list(app: &App) -> anyhow::Result<()> {
             site.slug,
             site.kind,
             parent,
-            if site.hosts.is_empty() { "-".to_owned() } else { site.hosts.join(",") },
+            if site.hosts.is_empty() {
+                "-".to_owned()
+            } else {
+                site.hosts.join(",")
+            },
             site.name_fr
         );
     }

@@ -38,6 +38,14 @@ pub async fn add(
             platform_admin,
         })
         .await?;
-    println!("user #{id} <{}>{roles}{}", email.trim().to_lowercase(), if platform_admin { ", platform admin" } else { "" });
+    println!(
+        "user #{id} <{}>{roles}{}",
+        email.trim().to_lowercase(),
+        if platform_admin {
+            ", platform admin"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }

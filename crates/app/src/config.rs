@@ -14,7 +14,7 @@ use crate::AppError;
 
 const SECTIONS: [&str; 4] = ["server", "database", "paths", "site"];
 
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -61,17 +61,6 @@ pub struct SiteConfig {
     pub feed_size: u64,
     /// Offset from UTC of the dates readers see, in minutes (Morocco: +60).
     pub utc_offset_minutes: i32,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            paths: PathsConfig::default(),
-            site: SiteConfig::default(),
-        }
-    }
 }
 
 impl Default for ServerConfig {
@@ -167,28 +156,29 @@ impl Config {
         }
         figment = figment.merge(Self::environment());
         let config: Config = figment.extract().map_err(|e| {
-            AppError::Config(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            AppError::Config(
+                e.into_iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
         })?;
         config.validate()?;
         Ok(config)
     }
 
+    /// `TAWASUL_SITE_PER_PAGE` → `site.per_page`: the first word names the
+    /// section, the rest the key. Other `TAWASUL_*` variables (the tests'
+    /// `TAWASUL_TEST_*`, `TAWASUL_LOG`) are not configuration and are ignored.
     fn environment() -> Env {
+        fn section_key(key: &str) -> Option<String> {
+            let key = key.to_ascii_lowercase();
+            let section = SECTIONS.iter().find(|s| key.starts_with(&format!("{s}_")))?;
+            Some(format!("{section}.{}", &key[section.len() + 1..]))
+        }
         Env::prefixed("TAWASUL_")
-            .filter(|key| {
-                SECTIONS
-                    .iter()
-                    .any(|s| key.as_str().starts_with(&format!("{s}_")))
-            })
-            .map(|key| {
-                let key = key.as_str();
-                let section = SECTIONS
-                    .iter()
-                    .find(|s| key.starts_with(&format!("{s}_")))
-                    .copied()
-                    .unwrap_or_default();
-                format!("{section}.{}", &key[section.len() + 1..]).into()
-            })
+            .filter(|key| section_key(key.as_str()).is_some())
+            .map(|key| section_key(key.as_str()).unwrap_or_default().into())
     }
 
     /// Checks what types alone cannot, naming the key and the expected form.
@@ -239,7 +229,10 @@ impl Config {
     /// The database URL, defaulting to a SQLite file in the data folder.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.paths.data.join("tawasul.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.paths.data.join("tawasul.db").display()
+            )
         } else {
             self.database.url.clone()
         }
@@ -254,6 +247,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment::Jail closures must return figment::Error")]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -262,7 +256,9 @@ mod tests {
         let mut message = String::new();
         Jail::expect_with(|jail| {
             jail_setup(jail)?;
-            message = Config::load(None).expect_err("config must be refused").to_string();
+            message = Config::load(None)
+                .expect_err("config must be refused")
+                .to_string();
             Ok(())
         });
         message
@@ -273,7 +269,9 @@ mod tests {
         Jail::expect_with(|_| {
             let config = Config::load(None).expect("defaults load");
             assert_eq!(config.paths.data, PathBuf::from("tawasul-data"));
-            assert!(config.database_url().starts_with("sqlite://tawasul-data/tawasul.db"));
+            assert!(config
+                .database_url()
+                .starts_with("sqlite://tawasul-data/tawasul.db"));
             assert_eq!(config.server.listen.port(), 8080);
             Ok(())
         });
@@ -315,7 +313,10 @@ mod tests {
             jail.set_env("TAWASUL_DATABASE_MAX_CONNECTIONS", "lots");
             Ok(())
         });
-        assert!(message.contains("database.max_connections"), "{message}");
+        assert!(
+            message.to_lowercase().contains("database.max_connections"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -324,6 +325,9 @@ mod tests {
         config.database.url = "postgres://tawasul:s3cret@db/tawasul".into();
         let shown = format!("{config:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("postgres://tawasul:***@db/tawasul"), "{shown}");
+        assert!(
+            shown.contains("postgres://tawasul:***@db/tawasul"),
+            "{shown}"
+        );
     }
 }

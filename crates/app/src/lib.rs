@@ -35,7 +35,9 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -44,7 +46,10 @@ impl App {
     /// loads the themes and the network.
     pub async fn open(config: Config) -> Result<Arc<App>, AppError> {
         std::fs::create_dir_all(&config.paths.data).map_err(|e| {
-            AppError::io(format!("creating the data folder {}", config.paths.data.display()), e)
+            AppError::io(
+                format!("creating the data folder {}", config.paths.data.display()),
+                e,
+            )
         })?;
         let store = Store::connect(&config.database_url(), config.database.max_connections).await?;
         store.migrate().await?;
@@ -105,7 +110,10 @@ impl App {
     fn install_network(&self, rows: NetworkRows) {
         let mut by_site: std::collections::HashMap<i32, Vec<(String, String)>> = Default::default();
         for t in &rows.templates {
-            by_site.entry(t.site_id).or_default().push((t.name.clone(), t.source.clone()));
+            by_site
+                .entry(t.site_id)
+                .or_default()
+                .push((t.name.clone(), t.source.clone()));
         }
         let network = Network::from_rows(rows.clone());
         {

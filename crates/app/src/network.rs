@@ -26,7 +26,13 @@ pub struct SocialLink {
 
 /// Social networks a site may link to; the theme has a label for each.
 pub const SOCIAL_NETWORKS: [&str; 7] = [
-    "facebook", "youtube", "x", "instagram", "linkedin", "whatsapp", "telegram",
+    "facebook",
+    "youtube",
+    "x",
+    "instagram",
+    "linkedin",
+    "whatsapp",
+    "telegram",
 ];
 
 #[derive(Debug, Clone)]
@@ -146,12 +152,20 @@ impl Network {
         }
         let links: Vec<(usize, i32)> = sites
             .iter()
-            .filter_map(|s| s.parent_id.and_then(|p| by_id.get(&p)).map(|&pi| (pi, s.id)))
+            .filter_map(|s| {
+                s.parent_id
+                    .and_then(|p| by_id.get(&p))
+                    .map(|&pi| (pi, s.id))
+            })
             .collect();
         for (parent_index, child_id) in links {
             sites[parent_index].children.push(child_id);
         }
-        let by_slug = sites.iter().enumerate().map(|(i, s)| (s.slug.clone(), i)).collect();
+        let by_slug = sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.slug.clone(), i))
+            .collect();
         Network {
             sites,
             by_id,
@@ -195,7 +209,9 @@ impl Network {
 /// `example.org:8080` → `example.org`; `[::1]:8080` → `[::1]`.
 pub fn host_without_port(host: &str) -> &str {
     if host.starts_with('[') {
-        return host.split_once(']').map_or(host, |(h, _)| &host[..=h.len()]);
+        return host
+            .split_once(']')
+            .map_or(host, |(h, _)| &host[..=h.len()]);
     }
     host.split_once(':').map_or(host, |(h, _)| h)
 }
@@ -244,10 +260,19 @@ mod tests {
             }],
             ..Default::default()
         });
-        assert_eq!(network.sites().len(), 2, "a site with an unknown kind is skipped");
-        let rabat = network.site_by_host("rabat.tawasul.localhost:8080").expect("by host");
+        assert_eq!(
+            network.sites().len(),
+            2,
+            "a site with an unknown kind is skipped"
+        );
+        let rabat = network
+            .site_by_host("rabat.tawasul.localhost:8080")
+            .expect("by host");
         assert_eq!(rabat.slug, "dp-rabat");
-        assert_eq!(network.parent(rabat).map(|p| p.slug.as_str()), Some("aref-rsk"));
+        assert_eq!(
+            network.parent(rabat).map(|p| p.slug.as_str()),
+            Some("aref-rsk")
+        );
         let academy = network.site_by_slug("aref-rsk").expect("by slug");
         assert_eq!(network.children(academy).count(), 1);
         assert_eq!(academy.contact.email.as_deref(), Some("contact@x.example"));

@@ -17,8 +17,11 @@ pub fn hash(password: &str) -> Result<String, AppError> {
 
 /// Whether `password` matches the stored `hash`; a malformed hash never matches.
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

@@ -41,7 +41,11 @@ impl App {
             }));
         }
         if input.name_ar.trim().is_empty() || input.name_fr.trim().is_empty() {
-            return Err(tawasul_domain::DomainError::field("name", "give the site's name in Arabic and French").into());
+            return Err(tawasul_domain::DomainError::field(
+                "name",
+                "give the site's name in Arabic and French",
+            )
+            .into());
         }
         if !self.with_renderer(|r| r.has_theme(&input.theme)) {
             return Err(AppError::NotFound(format!("theme `{}`", input.theme)));

@@ -20,10 +20,16 @@ impl App {
     pub async fn add_user(&self, input: NewUserInput) -> Result<i32, AppError> {
         let email = input.email.trim().to_lowercase();
         if !valid_email(&email) {
-            return Err(tawasul_domain::DomainError::field("email", format!("`{email}` is not an e-mail address")).into());
+            return Err(tawasul_domain::DomainError::field(
+                "email",
+                format!("`{email}` is not an e-mail address"),
+            )
+            .into());
         }
         if input.name.trim().is_empty() {
-            return Err(tawasul_domain::DomainError::field("name", "give the person's name").into());
+            return Err(
+                tawasul_domain::DomainError::field("name", "give the person's name").into(),
+            );
         }
         let hash = match &input.password {
             Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {
@@ -53,7 +59,9 @@ impl App {
             .upsert_user(&email, input.name.trim(), hash, input.platform_admin)
             .await?;
         if let Some((site_id, role)) = membership {
-            self.store().set_membership(id, site_id, role.as_str()).await?;
+            self.store()
+                .set_membership(id, site_id, role.as_str())
+                .await?;
         }
         Ok(id)
     }

@@ -240,7 +240,10 @@ impl EntryFields {
                     errors.add("fields.audience", "say who the training was for");
                 }
                 if report.head_count == 0 || report.head_count > 100_000 {
-                    errors.add("fields.head_count", "give the number of participants (1 to 100000)");
+                    errors.add(
+                        "fields.head_count",
+                        "give the number of participants (1 to 100000)",
+                    );
                 }
                 for (name, list) in [
                     ("fields.facilitators", &report.facilitators),
@@ -265,7 +268,10 @@ impl EntryFields {
                     .as_deref()
                     .is_some_and(|r| r.chars().count() > 200)
                 {
-                    errors.add("fields.reference", "keep the reference under 200 characters");
+                    errors.add(
+                        "fields.reference",
+                        "keep the reference under 200 characters",
+                    );
                 }
             }
             EntryFields::News | EntryFields::Page => {}
@@ -317,7 +323,10 @@ mod tests {
     #[test]
     fn kinds_have_stable_url_segments() {
         for kind in EntryKind::ALL {
-            assert_eq!(EntryKind::from_path_segment(kind.path_segment()), Some(kind));
+            assert_eq!(
+                EntryKind::from_path_segment(kind.path_segment()),
+                Some(kind)
+            );
         }
         assert_eq!(EntryKind::TrainingReport.path_segment(), "training");
         assert!(!EntryKind::Page.has_archive());
@@ -325,7 +334,10 @@ mod tests {
 
     #[test]
     fn only_published_and_archived_entries_are_public() {
-        let public: Vec<_> = EntryStatus::ALL.into_iter().filter(|s| s.is_public()).collect();
+        let public: Vec<_> = EntryStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_public())
+            .collect();
         assert_eq!(public, [EntryStatus::Published, EntryStatus::Archived]);
     }
 

@@ -11,9 +11,9 @@ mod site;
 pub mod slug;
 mod workflow;
 
-pub use entry::{validate_text, 
-    AnnouncementFacts, EntryFields, EntryKind, EntryStatus, EventFacts, TrainingReport,
-    MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
+pub use entry::{
+    validate_text, AnnouncementFacts, EntryFields, EntryKind, EntryStatus, EventFacts,
+    TrainingReport, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
 };
 pub use error::{DomainError, FieldErrors};
 pub use locale::Locale;

@@ -72,8 +72,8 @@ impl FromStr for SiteKind {
 /// Path segments that belong to the platform, so no site may take them as its
 /// slug in a one-domain deployment (`/{site}/…`).
 const RESERVED_SLUGS: &[&str] = &[
-    "api", "admin", "healthz", "uploads", "static", "assets", "login", "logout", "search",
-    "feed", "sitemap", "robots", "ar", "fr", "en", "www",
+    "api", "admin", "healthz", "uploads", "static", "assets", "login", "logout", "search", "feed",
+    "sitemap", "robots", "ar", "fr", "en", "www",
 ];
 
 /// A site's short name, used in URLs: 2 to 40 of `a-z`, `0-9` and `-`, not

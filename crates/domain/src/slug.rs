@@ -89,9 +89,9 @@ fn truncate_at_hyphen(slug: String, max: usize) -> String {
 /// Checks a slug given by an author (front matter, API): the same alphabet
 /// that [`slugify`] produces.
 pub fn validate(slug: &str) -> Result<(), DomainError> {
-    let chars_ok = slug.chars().all(|c| {
-        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || is_arabic_letter(c)
-    });
+    let chars_ok = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || is_arabic_letter(c));
     let count = slug.chars().count();
     if slug.is_empty()
         || count > MAX_SLUG_CHARS
@@ -124,7 +124,10 @@ mod tests {
             ("تَكْوِينُ الأَسَاتِذَة", "تكوين-الأساتذة"),
             ("مـــدرسة", "مدرسة"),
             ("امتحانات ٢٠٢٦", "امتحانات-2026"),
-            ("برنامج «تيسير»: الدفعة الثانية", "برنامج-تيسير-الدفعة-الثانية"),
+            (
+                "برنامج «تيسير»: الدفعة الثانية",
+                "برنامج-تيسير-الدفعة-الثانية",
+            ),
             ("Massar / مسار", "massar-مسار"),
             ("ﻻ", "لا"),
             ("!!!", ""),
@@ -144,7 +147,8 @@ mod tests {
 
     #[test]
     fn derived_slugs_always_validate() {
-        for title in ["Rentrée 2026", "الدخول المدرسي", "a b c", "تَكْوِين ١٢"] {
+        for title in ["Rentrée 2026", "الدخول المدرسي", "a b c", "تَكْوِين ١٢"]
+        {
             assert!(validate(&slugify(title)).is_ok(), "{title}");
         }
     }

@@ -130,7 +130,9 @@ mod tests {
 
     #[test]
     fn a_refusal_says_what_and_from_where() {
-        let err = Publish.apply(Draft).expect_err("publishing a draft skips review");
+        let err = Publish
+            .apply(Draft)
+            .expect_err("publishing a draft skips review");
         assert_eq!(err.to_string(), "cannot publish an entry that is draft");
     }
 }

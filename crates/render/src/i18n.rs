@@ -81,7 +81,10 @@ mod tests {
 
     #[test]
     fn dates_use_the_locale_month_names() {
-        assert_eq!(format_date(&arabic(), date!(2026 - 10 - 12)), "12 أكتوبر 2026");
+        assert_eq!(
+            format_date(&arabic(), date!(2026 - 10 - 12)),
+            "12 أكتوبر 2026"
+        );
     }
 
     #[test]

@@ -18,8 +18,21 @@ fn options() -> Options {
 
 /// Block elements whose direction follows their own first strong character.
 const DIR_AUTO_TAGS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "dd", "dt",
-    "figcaption", "caption",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "figcaption",
+    "caption",
 ];
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {
@@ -42,7 +55,10 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("td", ["align"])
             .add_tag_attributes("th", ["align"])
             .allowed_classes(HashMap::from([
-                ("sup", HashSet::from(["footnote-reference", "footnote-definition-label"])),
+                (
+                    "sup",
+                    HashSet::from(["footnote-reference", "footnote-definition-label"]),
+                ),
                 ("div", HashSet::from(["footnote-definition"])),
                 ("code", HashSet::from(["language-text"])),
             ]))
@@ -133,7 +149,10 @@ pub fn truncate_words(text: &str, max_chars: usize) -> String {
         Some(at) if at > 0 => &cut[..at],
         _ => cut.as_str(),
     };
-    format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || ",.،؛:".contains(c)))
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_whitespace() || ",.،؛:".contains(c))
+    )
 }
 
 /// Destinations of the images a Markdown text shows, in order of appearance.
@@ -163,7 +182,10 @@ mod tests {
     fn headings_get_readable_anchors() {
         let html = to_safe_html("## الأهداف\n\n## Objectifs généraux\n\n## الأهداف\n");
         assert!(html.contains("<h2 id=\"الأهداف\" dir=\"auto\">"), "{html}");
-        assert!(html.contains("<h2 id=\"objectifs-generaux\" dir=\"auto\">"), "{html}");
+        assert!(
+            html.contains("<h2 id=\"objectifs-generaux\" dir=\"auto\">"),
+            "{html}"
+        );
         assert!(html.contains("<h2 id=\"الأهداف-2\" dir=\"auto\">"), "{html}");
     }
 

@@ -218,7 +218,8 @@ fn add_file(files: &mut ThemeFiles, theme: &str, rel: &str, bytes: Vec<u8>) -> R
         String::from_utf8(bytes).map_err(|_| bad(format!("{rel} is not UTF-8 text")))
     };
     if rel == "theme.toml" {
-        let manifest = toml::from_str(&text(bytes)?).map_err(|e| bad(format!("theme.toml: {e}")))?;
+        let manifest =
+            toml::from_str(&text(bytes)?).map_err(|e| bad(format!("theme.toml: {e}")))?;
         files.manifest = Some(manifest);
     } else if let Some(name) = rel.strip_prefix("templates/") {
         files.templates.insert(name.to_owned(), text(bytes)?);
@@ -275,7 +276,10 @@ fn relative(path: &Path, root: &Path) -> String {
 }
 
 /// The chain from the theme up to its root ancestor, child first.
-fn lineage<'a>(name: &'a str, raw: &'a BTreeMap<String, ThemeFiles>) -> Result<Vec<&'a ThemeFiles>> {
+fn lineage<'a>(
+    name: &'a str,
+    raw: &'a BTreeMap<String, ThemeFiles>,
+) -> Result<Vec<&'a ThemeFiles>> {
     let mut chain = Vec::new();
     let mut current = Some(name);
     while let Some(n) = current {
@@ -415,7 +419,13 @@ mod tests {
         let renderer = Renderer::builtin().expect("built-in themes load");
         assert!(renderer.has_theme("default"));
         assert!(renderer.has_theme("oasis"));
-        for template in ["home.html", "entry.html", "archive.html", "404.html", "network.html"] {
+        for template in [
+            "home.html",
+            "entry.html",
+            "archive.html",
+            "404.html",
+            "network.html",
+        ] {
             assert!(
                 renderer.theme("oasis").templates.contains_key(template),
                 "oasis inherits {template}"
@@ -432,8 +442,16 @@ mod tests {
             keys(renderer.strings(theme, Locale::Ar).as_value(), "", &mut ar);
             keys(renderer.strings(theme, Locale::Fr).as_value(), "", &mut fr);
             assert_eq!(ar, fr, "theme {theme}");
-            for required in ["kind.news", "kinds.training_report", "nav.home", "not_found.title"] {
-                assert!(ar.contains(&required.to_owned()), "{theme} lacks {required}");
+            for required in [
+                "kind.news",
+                "kinds.training_report",
+                "nav.home",
+                "not_found.title",
+            ] {
+                assert!(
+                    ar.contains(&required.to_owned()),
+                    "{theme} lacks {required}"
+                );
             }
         }
     }

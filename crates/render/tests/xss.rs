@@ -15,8 +15,19 @@ const FORBIDDEN_ELEMENTS: &[&str] = &[
 ];
 
 const URL_ATTRIBUTES: &[&str] = &[
-    "href", "src", "action", "formaction", "xlink:href", "background", "poster", "cite",
-    "srcset", "data", "codebase", "dynsrc", "lowsrc",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "background",
+    "poster",
+    "cite",
+    "srcset",
+    "data",
+    "codebase",
+    "dynsrc",
+    "lowsrc",
 ];
 
 fn payloads() -> Vec<String> {
@@ -67,8 +78,8 @@ fn dangers(html: &str) -> Vec<String> {
             }
             if URL_ATTRIBUTES.contains(&attr.as_str()) {
                 let url = normalised_url(value);
-                let scheme_ok = scheme(&url)
-                    .is_none_or(|s| ["http", "https", "mailto", "tel"].contains(&s));
+                let scheme_ok =
+                    scheme(&url).is_none_or(|s| ["http", "https", "mailto", "tel"].contains(&s));
                 if !scheme_ok {
                     found.push(format!("{attr}={value}"));
                 }
@@ -93,7 +104,12 @@ fn no_payload_survives_rendering() {
             failures.push(format!("{payload:?}\n  -> {html:?}\n  dangers: {found:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} payloads survived:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} payloads survived:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -12,10 +12,7 @@ use serde_json::Value as Json;
 use time::OffsetDateTime;
 
 use crate::entities::{entry, entry_programme, entry_tag, revision, tag, workflow_event};
-use crate::{
-    now, EntryRow, Result, RevisionRow, Store, TagRow,
-    WorkflowEventRow,
-};
+use crate::{now, EntryRow, Result, RevisionRow, Store, TagRow, WorkflowEventRow};
 
 /// An entry as its author gives it: everything but the bookkeeping.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +224,11 @@ impl Store {
         for word in words {
             let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
             let mut any = Condition::any();
-            for column in [entry::Column::Title, entry::Column::Summary, entry::Column::BodyMd] {
+            for column in [
+                entry::Column::Title,
+                entry::Column::Summary,
+                entry::Column::BodyMd,
+            ] {
                 any = any.add(
                     Expr::expr(Func::lower(Expr::col((entry::Entity, column))))
                         .like(LikeExpr::new(pattern.clone()).escape('\\')),

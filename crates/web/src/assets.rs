@@ -28,9 +28,15 @@ pub async fn static_file(
     }
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(file.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(file.content_type),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-            (header::ETAG, HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""))),
+            (
+                header::ETAG,
+                HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
+            ),
         ],
         file.bytes,
     )
@@ -40,7 +46,11 @@ pub async fn static_file(
 /// Stored names are `<32 hex digits>.<ext>`; anything else is not ours.
 fn upload_type(name: &str) -> Option<&'static str> {
     let (hash, ext) = name.split_once('.')?;
-    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if hash.len() != 32
+        || !hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         return None;
     }
     match ext {
@@ -54,7 +64,11 @@ fn upload_type(name: &str) -> Option<&'static str> {
 }
 
 /// `GET /uploads/{file}`: a stored media file.
-pub async fn upload(State(app): State<Arc<App>>, Path(name): Path<String>, request: HeaderMap) -> Response {
+pub async fn upload(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    request: HeaderMap,
+) -> Response {
     let Some(content_type) = upload_type(&name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -70,7 +84,11 @@ pub async fn upload(State(app): State<Arc<App>>, Path(name): Path<String>, reque
                 (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
                 (header::ETAG, etag),
                 // An SVG opened on its own must not run scripts it may carry.
-                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox".to_owned()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+                        .to_owned(),
+                ),
             ],
             bytes,
         )

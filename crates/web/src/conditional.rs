@@ -26,7 +26,10 @@ mod tests {
 
     fn with(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(value).expect("header"));
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(value).expect("header"),
+        );
         headers
     }
 

@@ -37,9 +37,15 @@ pub async fn page(
     uri: Uri,
 ) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")], "").into_response();
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+            "",
+        )
+            .into_response();
     }
-    let (host, scheme) = resolve::host_and_scheme(&headers, app.config.server.behind_proxy, uri.host());
+    let (host, scheme) =
+        resolve::host_and_scheme(&headers, app.config.server.behind_proxy, uri.host());
     let query = page_query(&uri);
     let network = app.network();
     let target = resolve::resolve(&network, Some(&host), uri.path());
@@ -50,9 +56,14 @@ pub async fn page(
         prefix,
     };
     let answer = match target {
-        Target::Site { id, prefix, segments } => {
+        Target::Site {
+            id,
+            prefix,
+            segments,
+        } => {
             let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-            app.public_page(id, &origin(prefix), &segments, &query).await
+            app.public_page(id, &origin(prefix), &segments, &query)
+                .await
         }
         Target::AddSlash(location) => Ok(PublicResponse::Redirect { location }),
         Target::NetworkHome(locale) => app.network_page(&origin(String::new()), locale).await,
@@ -78,7 +89,10 @@ fn respond(request: &HeaderMap, answer: PublicResponse) -> Response {
         PublicResponse::Redirect { location } => {
             return (
                 StatusCode::MOVED_PERMANENTLY,
-                [(header::LOCATION, HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")))],
+                [(
+                    header::LOCATION,
+                    HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
+                )],
             )
                 .into_response();
         }
@@ -93,10 +107,16 @@ fn respond(request: &HeaderMap, answer: PublicResponse) -> Response {
         (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
         // Always revalidate: a 304 costs little, and editors expect a
         // publish to show at once.
-        (header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache")),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, no-cache"),
+        ),
     ];
     if content_type.starts_with("text/html") {
-        headers.push((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP)));
+        headers.push((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        ));
     }
     if status == StatusCode::OK {
         if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -104,7 +124,11 @@ fn respond(request: &HeaderMap, answer: PublicResponse) -> Response {
         }
         if conditional::matches(request, &etag) {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
-            response.headers_mut().extend(headers.into_iter().filter(|(h, _)| h != header::CONTENT_TYPE));
+            response.headers_mut().extend(
+                headers
+                    .into_iter()
+                    .filter(|(h, _)| h != header::CONTENT_TYPE),
+            );
             return response;
         }
     }

@@ -66,8 +66,17 @@ pub fn resolve(network: &Network, host: Option<&str>, path: &str) -> Target {
 /// The host and scheme the reader used. Behind a reverse proxy, the
 /// `X-Forwarded-*` headers say it; they are ignored otherwise, since anyone
 /// can send them.
-pub fn host_and_scheme(headers: &HeaderMap, behind_proxy: bool, uri_host: Option<&str>) -> (String, String) {
-    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+pub fn host_and_scheme(
+    headers: &HeaderMap,
+    behind_proxy: bool,
+    uri_host: Option<&str>,
+) -> (String, String) {
+    let header_str = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let forwarded_host = behind_proxy
         .then(|| header_str("x-forwarded-host"))
         .flatten()
@@ -98,7 +107,10 @@ mod tests {
             segments("/news/7-%D8%A7%D9%84%D8%AF%D8%AE%D9%88%D9%84"),
             Some(vec!["news".to_owned(), "7-الدخول".to_owned()])
         );
-        assert_eq!(segments("/a//b/"), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(
+            segments("/a//b/"),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
         assert_eq!(segments("/%2e%2e/etc"), None);
         assert_eq!(segments("/%FF"), None);
     }
@@ -107,7 +119,10 @@ mod tests {
     fn forwarded_headers_count_only_behind_a_proxy() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        headers.insert("x-forwarded-host", HeaderValue::from_static("Rabat.Example"));
+        headers.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("Rabat.Example"),
+        );
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         assert_eq!(
             host_and_scheme(&headers, false, None),

@@ -192,24 +192,37 @@ fn read_categories(path: &Path, problems: &mut Vec<ImportProblem>) -> Vec<Catego
     let parsed: CategoriesFile = match toml::from_str(&text) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
+            let line = e
+                .span()
+                .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
             problems.push(problem(line, e.message().to_owned()));
             return Vec::new();
         }
     };
     let mut seen = BTreeSet::new();
     for category in &parsed.category {
-        if slug::validate(&category.slug).is_err() || category.slug.contains(|c: char| !c.is_ascii()) {
+        if slug::validate(&category.slug).is_err()
+            || category.slug.contains(|c: char| !c.is_ascii())
+        {
             problems.push(problem(
                 None,
-                format!("category slug `{}`: use lower-case letters a-z, digits and hyphens", category.slug),
+                format!(
+                    "category slug `{}`: use lower-case letters a-z, digits and hyphens",
+                    category.slug
+                ),
             ));
         }
         if category.name_ar.trim().is_empty() || category.name_fr.trim().is_empty() {
-            problems.push(problem(None, format!("category `{}` needs name_ar and name_fr", category.slug)));
+            problems.push(problem(
+                None,
+                format!("category `{}` needs name_ar and name_fr", category.slug),
+            ));
         }
         if !seen.insert(category.slug.clone()) {
-            problems.push(problem(None, format!("category `{}` is declared twice", category.slug)));
+            problems.push(problem(
+                None,
+                format!("category `{}` is declared twice", category.slug),
+            ));
         }
     }
     parsed.category
@@ -273,8 +286,16 @@ fn plan_entry(
     let before = p.list.len();
     let line = |key: &str| front_matter::line_of_key(&split, key);
 
-    let kind = fm.kind.parse::<EntryKind>().map_err(|e| p.at(line("kind"), e.to_string())).ok();
-    let locale = fm.locale.parse::<Locale>().map_err(|e| p.at(line("locale"), e.to_string())).ok();
+    let kind = fm
+        .kind
+        .parse::<EntryKind>()
+        .map_err(|e| p.at(line("kind"), e.to_string()))
+        .ok();
+    let locale = fm
+        .locale
+        .parse::<Locale>()
+        .map_err(|e| p.at(line("locale"), e.to_string()))
+        .ok();
     let status = fm
         .status
         .as_deref()
@@ -300,7 +321,10 @@ fn plan_entry(
         None => {
             let derived = slug::slugify(&fm.title);
             if derived.is_empty() {
-                p.at(line("title"), "the title has no letter to make a slug from; add a `slug`");
+                p.at(
+                    line("title"),
+                    "the title has no letter to make a slug from; add a `slug`",
+                );
             }
             derived
         }
@@ -320,7 +344,10 @@ fn plan_entry(
         None => None,
     };
     if status.is_some_and(EntryStatus::is_public) && fm.published_at.is_none() {
-        p.at(line("status"), "a published or archived entry needs `published_at`");
+        p.at(
+            line("status"),
+            "a published or archived entry needs `published_at`",
+        );
     }
 
     if let Some(category) = &fm.category {
@@ -343,14 +370,20 @@ fn plan_entry(
     for name in &fm.tags {
         let tag_slug = slug::slugify(name);
         if tag_slug.is_empty() {
-            p.at(line("tags"), format!("the tag `{name}` has no letter or digit"));
+            p.at(
+                line("tags"),
+                format!("the tag `{name}` has no letter or digit"),
+            );
         } else if !tags.iter().any(|(s, _)| *s == tag_slug) {
             tags.push((tag_slug, name.trim().to_owned()));
         }
     }
     if let Some(key) = &fm.translation {
         if key.trim().is_empty() || key.chars().count() > 100 {
-            p.at(line("translation"), "the translation key must have 1 to 100 characters");
+            p.at(
+                line("translation"),
+                "the translation key must have 1 to 100 characters",
+            );
         }
     }
 
@@ -469,7 +502,10 @@ fn plan_fields(
         }
         EntryKind::Event => {
             let Some(table) = &fm.event else {
-                p.at(line("kind"), "an event needs its [event] table with at least starts_at");
+                p.at(
+                    line("kind"),
+                    "an event needs its [event] table with at least starts_at",
+                );
                 return None;
             };
             match serde_json::from_value(json(table)) {
@@ -482,15 +518,13 @@ fn plan_fields(
         }
         EntryKind::Announcement => match &fm.announcement {
             None => EntryFields::Announcement(AnnouncementFacts::default()),
-            Some(table) => {
-                match serde_json::from_value(json(table)) {
-                    Ok(facts) => EntryFields::Announcement(facts),
-                    Err(e) => {
-                        p.at(line("announcement"), format!("[announcement]: {e}"));
-                        return None;
-                    }
+            Some(table) => match serde_json::from_value(json(table)) {
+                Ok(facts) => EntryFields::Announcement(facts),
+                Err(e) => {
+                    p.at(line("announcement"), format!("[announcement]: {e}"));
+                    return None;
                 }
-            }
+            },
         },
     };
     if let Err(e) = fields.validate() {

@@ -18,7 +18,10 @@ pub fn split(source: &str) -> Result<Split<'_>, (usize, String)> {
         .strip_prefix("+++\r\n")
         .or_else(|| source.strip_prefix("+++\n"))
     else {
-        return Err((1, "the file must start with a `+++` line opening the TOML front matter".to_owned()));
+        return Err((
+            1,
+            "the file must start with a `+++` line opening the TOML front matter".to_owned(),
+        ));
     };
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
@@ -31,7 +34,10 @@ pub fn split(source: &str) -> Result<Split<'_>, (usize, String)> {
         }
         offset += line.len();
     }
-    Err((1, "the front matter opened on line 1 is never closed by a `+++` line".to_owned()))
+    Err((
+        1,
+        "the front matter opened on line 1 is never closed by a `+++` line".to_owned(),
+    ))
 }
 
 /// The file line of a byte offset inside the front matter.
@@ -127,7 +133,10 @@ mod tests {
     #[test]
     fn a_file_without_front_matter_is_refused_at_line_one() {
         assert_eq!(split("# Title\n").map(|_| ()).unwrap_err().0, 1);
-        assert!(split("+++\ntitle = 1\n").unwrap_err().1.contains("never closed"));
+        assert!(split("+++\ntitle = 1\n")
+            .unwrap_err()
+            .1
+            .contains("never closed"));
     }
 
     #[test]
@@ -140,7 +149,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused_with_their_line() {
-        let source = "+++\nkind = \"news\"\nlocale = \"ar\"\ntitle = \"t\"\ncolour = \"red\"\n+++\n";
+        let source =
+            "+++\nkind = \"news\"\nlocale = \"ar\"\ntitle = \"t\"\ncolour = \"red\"\n+++\n";
         let s = split(source).expect("split");
         let (line, message) = parse(&s).expect_err("unknown key");
         assert_eq!(line, 5);

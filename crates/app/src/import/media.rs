@@ -37,8 +37,12 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 /// Reads and checks an image referenced as `reference` from `base_dir`.
 pub fn prepare(base_dir: &Path, reference: &str) -> Result<MediaFile, String> {
     let source = base_dir.join(reference);
-    let metadata = std::fs::metadata(&source)
-        .map_err(|_| format!("the image `{reference}` does not exist (looked for {})", source.display()))?;
+    let metadata = std::fs::metadata(&source).map_err(|_| {
+        format!(
+            "the image `{reference}` does not exist (looked for {})",
+            source.display()
+        )
+    })?;
     if !metadata.is_file() {
         return Err(format!("`{reference}` is not a file"));
     }
@@ -50,9 +54,8 @@ pub fn prepare(base_dir: &Path, reference: &str) -> Result<MediaFile, String> {
         ));
     }
     let bytes = std::fs::read(&source).map_err(|e| format!("cannot read `{reference}`: {e}"))?;
-    let ext = sniff_image(&bytes).ok_or_else(|| {
-        format!("`{reference}` is not a JPEG, PNG, WebP, GIF or SVG image")
-    })?;
+    let ext = sniff_image(&bytes)
+        .ok_or_else(|| format!("`{reference}` is not a JPEG, PNG, WebP, GIF or SVG image"))?;
     let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes));
     let stored_name = format!("{hash}.{ext}");
     Ok(MediaFile {
@@ -96,7 +99,10 @@ mod tests {
             (b"\x89PNG\r\n\x1a\nrest", Some("png")),
             (b"RIFF\0\0\0\0WEBPVP8 ", Some("webp")),
             (b"GIF89a...", Some("gif")),
-            (b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>", Some("svg")),
+            (
+                b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+                Some("svg"),
+            ),
             (b"%PDF-1.7", None),
             (b"MZ\x90\0", None),
         ];

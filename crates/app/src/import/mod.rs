@@ -53,12 +53,17 @@ pub struct DemoLogin {
 
 impl App {
     /// Imports the Markdown files of `dir` into the existing site `site_slug`.
-    pub async fn import_markdown(&self, dir: &Path, site_slug: &str) -> Result<ImportReport, AppError> {
+    pub async fn import_markdown(
+        &self,
+        dir: &Path,
+        site_slug: &str,
+    ) -> Result<ImportReport, AppError> {
         let network = self.network();
         let site = network
             .site_by_slug(site_slug)
             .ok_or_else(|| AppError::NotFound(format!("site `{site_slug}`")))?;
-        let programmes: BTreeSet<String> = network.programmes.iter().map(|p| p.slug.clone()).collect();
+        let programmes: BTreeSet<String> =
+            network.programmes.iter().map(|p| p.slug.clone()).collect();
         let categories: BTreeSet<String> = site.categories.iter().map(|c| c.slug.clone()).collect();
         let mut problems = Vec::new();
         let plan = folder::plan(
@@ -83,9 +88,14 @@ impl App {
 
     /// Loads a whole network from `content` (its `network.toml` and each
     /// site's folder). Returns what it did and the logins it set.
-    pub async fn load_network(&self, content: &Path) -> Result<(ImportReport, Vec<DemoLogin>), AppError> {
-        let themes: BTreeSet<String> = self.with_renderer(|r| r.theme_names().map(str::to_owned).collect());
-        let file = network_file::read(&content.join("network.toml"), &themes).map_err(AppError::Import)?;
+    pub async fn load_network(
+        &self,
+        content: &Path,
+    ) -> Result<(ImportReport, Vec<DemoLogin>), AppError> {
+        let themes: BTreeSet<String> =
+            self.with_renderer(|r| r.theme_names().map(str::to_owned).collect());
+        let file =
+            network_file::read(&content.join("network.toml"), &themes).map_err(AppError::Import)?;
 
         let programmes: BTreeSet<String> = self
             .network()
@@ -98,7 +108,11 @@ impl App {
         let mut plans: Vec<(String, PathBuf, FolderPlan)> = Vec::new();
         let mut logos = HashMap::new();
         for site in &file.site {
-            let dir = content.join(site.content.clone().unwrap_or_else(|| format!("sites/{}", site.slug)));
+            let dir = content.join(
+                site.content
+                    .clone()
+                    .unwrap_or_else(|| format!("sites/{}", site.slug)),
+            );
             let known_categories: BTreeSet<String> = self
                 .network()
                 .site_by_slug(&site.slug)
@@ -150,7 +164,13 @@ impl App {
         Ok((report, logins))
     }
 
-    fn check_templates(&self, theme: &str, dir: &Path, plan: &FolderPlan, problems: &mut Vec<ImportProblem>) {
+    fn check_templates(
+        &self,
+        theme: &str,
+        dir: &Path,
+        plan: &FolderPlan,
+        problems: &mut Vec<ImportProblem>,
+    ) {
         if plan.templates.is_empty() {
             return;
         }
@@ -173,15 +193,20 @@ impl App {
         let uploads = self.config.uploads_dir();
         for p in &file.programme {
             store
-                .upsert_programme(&p.slug, [&p.name_ar, &p.name_fr], [&p.description_ar, &p.description_fr])
+                .upsert_programme(
+                    &p.slug,
+                    [&p.name_ar, &p.name_fr],
+                    [&p.description_ar, &p.description_fr],
+                )
                 .await?;
         }
         let mut ids: HashMap<&str, i32> = HashMap::new();
         for site in &file.site {
             let logo_url = match logos.get(&site.slug) {
                 Some(logo) => {
-                    media::store(logo, &uploads)
-                        .map_err(|e| AppError::io(format!("storing {}", logo.source.display()), e))?;
+                    media::store(logo, &uploads).map_err(|e| {
+                        AppError::io(format!("storing {}", logo.source.display()), e)
+                    })?;
                     report.media += 1;
                     Some(logo.url.clone())
                 }
@@ -215,7 +240,12 @@ impl App {
                 None => None,
             };
             let user_id = store
-                .upsert_user(&user.email.to_lowercase(), user.name.trim(), hash, user.platform_admin)
+                .upsert_user(
+                    &user.email.to_lowercase(),
+                    user.name.trim(),
+                    hash,
+                    user.platform_admin,
+                )
                 .await?;
             let mut roles = Vec::new();
             if user.platform_admin {
@@ -223,7 +253,9 @@ impl App {
             }
             for membership in &user.membership {
                 if let Some(&site_id) = ids.get(membership.site.as_str()) {
-                    store.set_membership(user_id, site_id, &membership.role).await?;
+                    store
+                        .set_membership(user_id, site_id, &membership.role)
+                        .await?;
                     roles.push(format!("{} of {}", membership.role, membership.site));
                 }
             }
@@ -239,7 +271,12 @@ impl App {
         Ok(logins)
     }
 
-    async fn write_folder(&self, site_id: i32, plan: FolderPlan, report: &mut ImportReport) -> Result<(), AppError> {
+    async fn write_folder(
+        &self,
+        site_id: i32,
+        plan: FolderPlan,
+        report: &mut ImportReport,
+    ) -> Result<(), AppError> {
         let store = self.store();
         let uploads = self.config.uploads_dir();
         for file in &plan.media {
@@ -249,11 +286,15 @@ impl App {
         report.media += plan.media.len();
         let mut category_ids = HashMap::new();
         for c in &plan.categories {
-            let id = store.upsert_category(site_id, &c.slug, [&c.name_ar, &c.name_fr]).await?;
+            let id = store
+                .upsert_category(site_id, &c.slug, [&c.name_ar, &c.name_fr])
+                .await?;
             category_ids.insert(c.slug.clone(), id);
         }
         if !plan.templates.is_empty() {
-            store.replace_site_templates(site_id, &plan.templates).await?;
+            store
+                .replace_site_templates(site_id, &plan.templates)
+                .await?;
         }
         let network = {
             self.refresh_network().await?;
@@ -264,8 +305,11 @@ impl App {
                 category_ids.entry(c.slug.clone()).or_insert(c.id);
             }
         }
-        let programme_ids: HashMap<&str, i32> =
-            network.programmes.iter().map(|p| (p.slug.as_str(), p.id)).collect();
+        let programme_ids: HashMap<&str, i32> = network
+            .programmes
+            .iter()
+            .map(|p| (p.slug.as_str(), p.id))
+            .collect();
         for entry in plan.entries {
             let file = entry.file.clone();
             let tag_ids = store
@@ -286,7 +330,10 @@ impl App {
                 body_html: entry.body_html,
                 cover_url: entry.cover.map(|c| c.url),
                 cover_alt: entry.cover_alt,
-                category_id: entry.category.as_deref().and_then(|c| category_ids.get(c).copied()),
+                category_id: entry
+                    .category
+                    .as_deref()
+                    .and_then(|c| category_ids.get(c).copied()),
                 fields: serde_json::to_value(&entry.fields).unwrap_or_else(|_| json!({})),
                 status: entry.status.as_str().to_owned(),
                 published_at: entry.published_at,
@@ -301,10 +348,13 @@ impl App {
                     .collect(),
                 author_id: None,
             };
-            let saved = store.upsert_entry_by_slug(draft, "import").await.map_err(|e| match AppError::from(e) {
-                AppError::Conflict(m) => AppError::Conflict(format!("{}: {m}", file.display())),
-                other => other,
-            })?;
+            let saved = store
+                .upsert_entry_by_slug(draft, "import")
+                .await
+                .map_err(|e| match AppError::from(e) {
+                    AppError::Conflict(m) => AppError::Conflict(format!("{}: {m}", file.display())),
+                    other => other,
+                })?;
             match saved {
                 Saved::Created(_) => report.created += 1,
                 Saved::Updated(_) => report.updated += 1,

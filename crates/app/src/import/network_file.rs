@@ -146,10 +146,16 @@ pub fn read(path: &Path, themes: &BTreeSet<String>) -> Result<NetworkFile, Vec<I
     let mut programmes = BTreeSet::new();
     for p in &file.programme {
         if slug::validate(&p.slug).is_err() || !p.slug.is_ascii() {
-            problems.push(problem(line_of(&p.slug), format!("programme slug `{}`: use a-z, 0-9 and hyphens", p.slug)));
+            problems.push(problem(
+                line_of(&p.slug),
+                format!("programme slug `{}`: use a-z, 0-9 and hyphens", p.slug),
+            ));
         }
         if !programmes.insert(p.slug.as_str()) {
-            problems.push(problem(line_of(&p.slug), format!("programme `{}` is declared twice", p.slug)));
+            problems.push(problem(
+                line_of(&p.slug),
+                format!("programme `{}` is declared twice", p.slug),
+            ));
         }
     }
 
@@ -157,7 +163,9 @@ pub fn read(path: &Path, themes: &BTreeSet<String>) -> Result<NetworkFile, Vec<I
     let mut hosts = BTreeSet::new();
     for site in &file.site {
         let at = line_of(&site.slug);
-        let mut say = |message: String| problems.push(problem(at, format!("site `{}`: {message}", site.slug)));
+        let mut say = |message: String| {
+            problems.push(problem(at, format!("site `{}`: {message}", site.slug)))
+        };
         if let Err(e) = SiteSlug::parse(&site.slug) {
             say(e.to_string());
         }
@@ -201,7 +209,9 @@ pub fn read(path: &Path, themes: &BTreeSet<String>) -> Result<NetworkFile, Vec<I
         }
         for host in &site.hosts {
             if !valid_host(host) {
-                say(format!("`{host}` is not a host name (lower-case, no port, no scheme)"));
+                say(format!(
+                    "`{host}` is not a host name (lower-case, no port, no scheme)"
+                ));
             } else if !hosts.insert(host.as_str()) {
                 say(format!("host `{host}` is already given to another site"));
             }
@@ -231,7 +241,9 @@ pub fn read(path: &Path, themes: &BTreeSet<String>) -> Result<NetworkFile, Vec<I
     let mut emails = BTreeSet::new();
     for user in &file.user {
         let at = line_of(&user.email);
-        let mut say = |message: String| problems.push(problem(at, format!("user `{}`: {message}", user.email)));
+        let mut say = |message: String| {
+            problems.push(problem(at, format!("user `{}`: {message}", user.email)))
+        };
         if !valid_email(&user.email) {
             say("not an e-mail address".to_owned());
         }
@@ -243,7 +255,9 @@ pub fn read(path: &Path, themes: &BTreeSet<String>) -> Result<NetworkFile, Vec<I
         }
         if let Some(password) = &user.password {
             if password.chars().count() < MIN_PASSWORD_CHARS {
-                say(format!("the password must have at least {MIN_PASSWORD_CHARS} characters"));
+                say(format!(
+                    "the password must have at least {MIN_PASSWORD_CHARS} characters"
+                ));
             }
         }
         for membership in &user.membership {
@@ -329,8 +343,15 @@ theme = "glitter"
 "#,
         );
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains(":3: site `dp-rabat`: its parent `aref-rsk` must be declared above it"), "{problems:?}");
-        assert!(problems[1].contains("theme `glitter` does not exist"), "{problems:?}");
+        assert!(
+            problems[0]
+                .contains(":3: site `dp-rabat`: its parent `aref-rsk` must be declared above it"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("theme `glitter` does not exist"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -54,7 +54,10 @@ impl Page<'_> {
             )
             .await?
             .items;
-        let rows: Vec<_> = rows.into_iter().filter(|r| r.kind != EntryKind::Page.as_str()).collect();
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|r| r.kind != EntryKind::Page.as_str())
+            .collect();
         let paths = self.paths();
         let home = self.absolute(&paths.home(self.locale));
         let self_url = self.absolute(&paths.feed(self.locale));
@@ -111,7 +114,11 @@ impl Page<'_> {
                 );
             }
             content.push_str(&absolutize_links(&row.body_html, &self.origin.base()));
-            let _ = writeln!(xml, "    <content type=\"html\">{}</content>\n  </entry>", xml_escape(&content));
+            let _ = writeln!(
+                xml,
+                "    <content type=\"html\">{}</content>\n  </entry>",
+                xml_escape(&content)
+            );
         }
         xml.push_str("</feed>\n");
         Ok(PublicResponse::Atom { body: xml })
@@ -126,9 +133,17 @@ impl Page<'_> {
         let newest = rows.iter().map(|r| r.updated_at).max();
         for locale in self.site.locales() {
             let mut pages = vec![paths.home(locale)];
-            pages.extend(EntryKind::ARCHIVED.iter().map(|k| paths.archive(locale, *k)));
+            pages.extend(
+                EntryKind::ARCHIVED
+                    .iter()
+                    .map(|k| paths.archive(locale, *k)),
+            );
             for path in pages {
-                let _ = write!(xml, "  <url><loc>{}</loc>", xml_escape(&self.absolute(&path)));
+                let _ = write!(
+                    xml,
+                    "  <url><loc>{}</loc>",
+                    xml_escape(&self.absolute(&path))
+                );
                 if let Some(at) = newest {
                     let _ = write!(xml, "<lastmod>{}</lastmod>", at.date());
                 }
@@ -154,7 +169,11 @@ impl Page<'_> {
         for locale in self.site.locales() {
             let _ = writeln!(body, "Disallow: {}", self.url(&paths.search(locale)));
         }
-        let _ = writeln!(body, "Allow: /\n\nSitemap: {}", self.absolute("/sitemap.xml"));
+        let _ = writeln!(
+            body,
+            "Allow: /\n\nSitemap: {}",
+            self.absolute("/sitemap.xml")
+        );
         PublicResponse::Text { body }
     }
 }
@@ -168,7 +187,11 @@ fn absolutize_links(html: &str, base: &str) -> String {
 
 impl App {
     /// The root of a one-domain deployment: the network by region.
-    pub async fn network_page(&self, origin: &Origin, locale: Locale) -> Result<PublicResponse, AppError> {
+    pub async fn network_page(
+        &self,
+        origin: &Origin,
+        locale: Locale,
+    ) -> Result<PublicResponse, AppError> {
         let network = self.network();
         let mut regions = Vec::new();
         let site_link = |slug: &str| format!("{}/{slug}/", origin.prefix);
@@ -197,7 +220,11 @@ impl App {
 
         let theme = "default";
         let strings = self.with_renderer(|r| r.strings(theme, locale).clone());
-        let root = if locale == Locale::Ar { "/".to_owned() } else { format!("/{locale}/") };
+        let root = if locale == Locale::Ar {
+            "/".to_owned()
+        } else {
+            format!("/{locale}/")
+        };
         let meta = PageMeta {
             title: strings.get("network.title"),
             description: strings.get("network.description"),
@@ -215,13 +242,21 @@ impl App {
         context.insert("page", &meta);
         context.insert("regions", &regions);
         context.insert("now_year", &OffsetDateTime::now_utc().year());
-        let other = if locale == Locale::Ar { Locale::Fr } else { Locale::Ar };
+        let other = if locale == Locale::Ar {
+            Locale::Fr
+        } else {
+            Locale::Ar
+        };
         context.insert(
             "other_locale",
             &super::views::LocaleLink {
                 lang: other.as_str(),
                 label: strings.get(&format!("locale_name.{}", other.as_str())),
-                url: if other == Locale::Ar { "/".to_owned() } else { format!("/{other}/") },
+                url: if other == Locale::Ar {
+                    "/".to_owned()
+                } else {
+                    format!("/{other}/")
+                },
                 current: false,
             },
         );
@@ -251,7 +286,9 @@ impl App {
     /// The network's own 404, for paths that name no site.
     pub async fn network_not_found(&self, origin: &Origin) -> Result<PublicResponse, AppError> {
         let PublicResponse::Html { body, .. } = self.network_page(origin, Locale::Ar).await? else {
-            return Ok(PublicResponse::Text { body: "Not found".to_owned() });
+            return Ok(PublicResponse::Text {
+                body: "Not found".to_owned(),
+            });
         };
         Ok(PublicResponse::Html { status: 404, body })
     }
@@ -263,7 +300,10 @@ mod tests {
 
     #[test]
     fn xml_escaping_covers_markup_and_forbidden_characters() {
-        assert_eq!(xml_escape("a < b & \"c\" 'd' >"), "a &lt; b &amp; &quot;c&quot; &apos;d&apos; &gt;");
+        assert_eq!(
+            xml_escape("a < b & \"c\" 'd' >"),
+            "a &lt; b &amp; &quot;c&quot; &apos;d&apos; &gt;"
+        );
         assert_eq!(xml_escape("bell\u{7}tab\t"), "belltab\t");
     }
 

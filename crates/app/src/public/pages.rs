@@ -17,12 +17,23 @@ use crate::{App, AppError};
 /// What a public request answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicResponse {
-    Html { status: u16, body: String },
+    Html {
+        status: u16,
+        body: String,
+    },
     /// 301 to a path on the same host.
-    Redirect { location: String },
-    Atom { body: String },
-    Xml { body: String },
-    Text { body: String },
+    Redirect {
+        location: String,
+    },
+    Atom {
+        body: String,
+    },
+    Xml {
+        body: String,
+    },
+    Text {
+        body: String,
+    },
 }
 
 /// The query string parameters public pages understand.
@@ -48,7 +59,13 @@ pub(super) struct Page<'a> {
 }
 
 impl<'a> Page<'a> {
-    pub(super) fn new(app: &'a App, network: &'a Network, site: &'a Site, origin: &'a Origin, locale: Locale) -> Self {
+    pub(super) fn new(
+        app: &'a App,
+        network: &'a Network,
+        site: &'a Site,
+        origin: &'a Origin,
+        locale: Locale,
+    ) -> Self {
         let strings = app.with_renderer(|r| r.strings(&site.theme, locale).clone());
         Page {
             app,
@@ -83,13 +100,18 @@ impl<'a> Page<'a> {
             return format!("/{}{path}", target.slug);
         }
         match target.hosts.first() {
-            Some(host) => format!("{}://{host}{}{path}", self.origin.scheme, self.origin.port_suffix()),
+            Some(host) => format!(
+                "{}://{host}{}{path}",
+                self.origin.scheme,
+                self.origin.port_suffix()
+            ),
             None => format!("/{}{path}", target.slug),
         }
     }
 
     fn offset(&self) -> UtcOffset {
-        UtcOffset::from_whole_seconds(self.app.config.site.utc_offset_minutes * 60).unwrap_or(UtcOffset::UTC)
+        UtcOffset::from_whole_seconds(self.app.config.site.utc_offset_minutes * 60)
+            .unwrap_or(UtcOffset::UTC)
     }
 
     fn human_date(&self, at: OffsetDateTime) -> String {
@@ -98,7 +120,12 @@ impl<'a> Page<'a> {
 
     fn human_datetime(&self, at: OffsetDateTime) -> String {
         let local = at.to_offset(self.offset());
-        format!("{} {:02}:{:02}", format_date(&self.strings, local.date()), local.hour(), local.minute())
+        format!(
+            "{} {:02}:{:02}",
+            format_date(&self.strings, local.date()),
+            local.hour(),
+            local.minute()
+        )
     }
 
     fn kind_label(&self, kind: EntryKind) -> String {
@@ -123,15 +150,24 @@ impl<'a> Page<'a> {
                 .published_at
                 .and_then(|at| at.format(&Rfc3339).ok())
                 .unwrap_or_default(),
-            published_human: row.published_at.map(|at| self.human_date(at)).unwrap_or_default(),
+            published_human: row
+                .published_at
+                .map(|at| self.human_date(at))
+                .unwrap_or_default(),
             cover: row.cover_url.as_ref().map(|url| Cover {
                 url: url.clone(),
                 alt: row.cover_alt.clone(),
             }),
-            category: row.category_id.and_then(|id| entry_site.category(id)).map(|c| Link {
-                name: localized(self.locale, &c.name_ar, &c.name_fr).to_owned(),
-                url: self.other_site_url(entry_site, &Paths { site: entry_site }.category(self.locale, &c.slug)),
-            }),
+            category: row
+                .category_id
+                .and_then(|id| entry_site.category(id))
+                .map(|c| Link {
+                    name: localized(self.locale, &c.name_ar, &c.name_fr).to_owned(),
+                    url: self.other_site_url(
+                        entry_site,
+                        &Paths { site: entry_site }.category(self.locale, &c.slug),
+                    ),
+                }),
             site_name: entry_site.name(self.locale).to_owned(),
         }
     }
@@ -268,9 +304,20 @@ impl<'a> Page<'a> {
 
     pub(super) async fn not_found(&self) -> Result<PublicResponse, AppError> {
         let title = self.strings.get("not_found.title");
-        let mut meta = self.meta(title.clone(), self.strings.get("not_found.message"), &self.paths().home(self.locale));
-        meta.breadcrumbs = vec![self.home_crumb(), Crumb { label: title, url: None }];
-        self.render("404.html", 404, meta, "", HashMap::new(), |_| {}).await
+        let mut meta = self.meta(
+            title.clone(),
+            self.strings.get("not_found.message"),
+            &self.paths().home(self.locale),
+        );
+        meta.breadcrumbs = vec![
+            self.home_crumb(),
+            Crumb {
+                label: title,
+                url: None,
+            },
+        ];
+        self.render("404.html", 404, meta, "", HashMap::new(), |_| {})
+            .await
     }
 
     async fn home(&self) -> Result<PublicResponse, AppError> {
@@ -281,13 +328,27 @@ impl<'a> Page<'a> {
             ..Default::default()
         };
         let featured = store
-            .public_entries(&EntryQuery { featured: Some(true), ..base.clone() }, 1, HOME_FEATURED)
+            .public_entries(
+                &EntryQuery {
+                    featured: Some(true),
+                    ..base.clone()
+                },
+                1,
+                HOME_FEATURED,
+            )
             .await?
             .items;
         let mut sections = Vec::new();
         for kind in EntryKind::ARCHIVED {
             let rows = store
-                .public_entries(&EntryQuery { kind: Some(kind.as_str().to_owned()), ..base.clone() }, 1, HOME_PER_KIND)
+                .public_entries(
+                    &EntryQuery {
+                        kind: Some(kind.as_str().to_owned()),
+                        ..base.clone()
+                    },
+                    1,
+                    HOME_PER_KIND,
+                )
                 .await?
                 .items;
             if !rows.is_empty() {
@@ -325,7 +386,10 @@ impl<'a> Page<'a> {
         let mut urls = HashMap::new();
         for l in self.site.locales() {
             let home = self.paths().home(l);
-            meta.alternates.push(Alternate { lang: l.as_str(), url: self.absolute(&home) });
+            meta.alternates.push(Alternate {
+                lang: l.as_str(),
+                url: self.absolute(&home),
+            });
             urls.insert(l, self.url(&home));
         }
         let featured: Vec<Card> = featured.iter().map(|r| self.card(r)).collect();
@@ -341,7 +405,10 @@ impl<'a> Page<'a> {
     fn page_number(&self, query: &PageQuery) -> Option<u64> {
         match query.page.as_deref() {
             None => Some(1),
-            Some(raw) => raw.parse::<u64>().ok().filter(|&n| (1..=100_000).contains(&n)),
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|&n| (1..=100_000).contains(&n)),
         }
     }
 
@@ -357,8 +424,22 @@ impl<'a> Page<'a> {
         active: &str,
     ) -> Result<PublicResponse, AppError> {
         let per_page = self.app.config.site.per_page;
-        let result = self.app.store().public_entries(&query, page, per_page).await?;
-        self.list_page(result, page, title, description, kind, path_of, active, None).await
+        let result = self
+            .app
+            .store()
+            .public_entries(&query, page, per_page)
+            .await?;
+        self.list_page(
+            result,
+            page,
+            title,
+            description,
+            kind,
+            path_of,
+            active,
+            None,
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -391,16 +472,37 @@ impl<'a> Page<'a> {
             }
         };
         let page_title = if page > 1 {
-            format!("{title} — {}", self.strings.fill("pagination.page_title", &[("n", &page.to_string())]))
+            format!(
+                "{title} — {}",
+                self.strings
+                    .fill("pagination.page_title", &[("n", &page.to_string())])
+            )
         } else {
             title.clone()
         };
-        let canonical_path = if page > 1 { format!("{path}?page={page}") } else { path.clone() };
-        let mut meta = self.meta(page_title, description.clone().unwrap_or_else(|| title.clone()), &canonical_path);
-        meta.breadcrumbs = vec![self.home_crumb(), Crumb { label: title.clone(), url: None }];
+        let canonical_path = if page > 1 {
+            format!("{path}?page={page}")
+        } else {
+            path.clone()
+        };
+        let mut meta = self.meta(
+            page_title,
+            description.clone().unwrap_or_else(|| title.clone()),
+            &canonical_path,
+        );
+        meta.breadcrumbs = vec![
+            self.home_crumb(),
+            Crumb {
+                label: title.clone(),
+                url: None,
+            },
+        ];
         let mut urls = HashMap::new();
         for l in self.site.locales() {
-            meta.alternates.push(Alternate { lang: l.as_str(), url: self.absolute(&path_of(l)) });
+            meta.alternates.push(Alternate {
+                lang: l.as_str(),
+                url: self.absolute(&path_of(l)),
+            });
             urls.insert(l, self.url(&path_of(l)));
         }
         let view = ArchiveView {
@@ -415,11 +517,18 @@ impl<'a> Page<'a> {
                 next_url: (page < pages).then(|| with_page(page + 1)),
             },
         };
-        self.render("archive.html", 200, meta, active, urls, |c| c.insert("archive", &view))
-            .await
+        self.render("archive.html", 200, meta, active, urls, |c| {
+            c.insert("archive", &view)
+        })
+        .await
     }
 
-    async fn entry(&self, id: i32, kind: EntryKind, slug: Option<&str>) -> Result<PublicResponse, AppError> {
+    async fn entry(
+        &self,
+        id: i32,
+        kind: EntryKind,
+        slug: Option<&str>,
+    ) -> Result<PublicResponse, AppError> {
         let store = self.app.store();
         let Some(row) = store.entry(id).await? else {
             return self.not_found().await;
@@ -427,14 +536,18 @@ impl<'a> Page<'a> {
         let status: Option<EntryStatus> = row.status.parse().ok();
         let visible = row.site_id == self.site.id
             && status.is_some_and(EntryStatus::is_public)
-            && row.published_at.is_some_and(|at| at <= OffsetDateTime::now_utc());
+            && row
+                .published_at
+                .is_some_and(|at| at <= OffsetDateTime::now_utc());
         if !visible {
             return self.not_found().await;
         }
         let real_kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
         let path = Paths::entry(real_kind, row.id, &row.slug);
         if real_kind != kind || slug.unwrap_or("") != row.slug {
-            return Ok(PublicResponse::Redirect { location: self.url(&path) });
+            return Ok(PublicResponse::Redirect {
+                location: self.url(&path),
+            });
         }
         let locale: Locale = row.locale.parse().unwrap_or(self.site.default_locale);
         if locale != self.locale {
@@ -447,7 +560,11 @@ impl<'a> Page<'a> {
     async fn entry_page(&self, row: EntryRow, path: String) -> Result<PublicResponse, AppError> {
         let store = self.app.store();
         let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
-        let tags = store.tags_of(&[row.id]).await?.remove(&row.id).unwrap_or_default();
+        let tags = store
+            .tags_of(&[row.id])
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
         let programme_ids = store.programme_ids_of(row.id).await?;
         let translations = store.translations(&row).await?;
         let card = self.card(&row);
@@ -485,13 +602,21 @@ impl<'a> Page<'a> {
 
         let mut urls = HashMap::new();
         let mut translation_links = Vec::new();
-        let mut alternates = vec![Alternate { lang: self.locale.as_str(), url: self.absolute(&path) }];
+        let mut alternates = vec![Alternate {
+            lang: self.locale.as_str(),
+            url: self.absolute(&path),
+        }];
         for t in &translations {
-            let Ok(l) = t.locale.parse::<Locale>() else { continue };
+            let Ok(l) = t.locale.parse::<Locale>() else {
+                continue;
+            };
             let t_kind = t.kind.parse().unwrap_or(kind);
             let t_path = Paths::entry(t_kind, t.id, &t.slug);
             urls.insert(l, self.url(&t_path));
-            alternates.push(Alternate { lang: l.as_str(), url: self.absolute(&t_path) });
+            alternates.push(Alternate {
+                lang: l.as_str(),
+                url: self.absolute(&t_path),
+            });
             translation_links.push(LocaleLink {
                 lang: l.as_str(),
                 label: self.strings.get(&format!("locale_name.{}", l.as_str())),
@@ -506,7 +631,10 @@ impl<'a> Page<'a> {
 
         let mut meta = self.meta(row.title.clone(), row.summary.clone(), &path);
         meta.og_type = "article";
-        meta.og_image = row.cover_url.as_ref().map(|u| format!("{}{u}", self.origin.base()));
+        meta.og_image = row
+            .cover_url
+            .as_ref()
+            .map(|u| format!("{}{u}", self.origin.base()));
         meta.alternates = alternates;
         let mut crumbs = vec![self.home_crumb()];
         if kind.has_archive() {
@@ -515,7 +643,10 @@ impl<'a> Page<'a> {
                 url: Some(self.url(&self.paths().archive(self.locale, kind))),
             });
         }
-        crumbs.push(Crumb { label: row.title.clone(), url: None });
+        crumbs.push(Crumb {
+            label: row.title.clone(),
+            url: None,
+        });
         meta.breadcrumbs = crumbs;
 
         let view = EntryView {
@@ -523,7 +654,10 @@ impl<'a> Page<'a> {
             updated_human: self.human_date(row.updated_at),
             tags: tags
                 .iter()
-                .map(|t| Link { name: t.name.clone(), url: self.url(&self.paths().tag(self.locale, &t.slug)) })
+                .map(|t| Link {
+                    name: t.name.clone(),
+                    url: self.url(&self.paths().tag(self.locale, &t.slug)),
+                })
                 .collect(),
             programmes: self
                 .network
@@ -541,9 +675,15 @@ impl<'a> Page<'a> {
             announcement,
             card,
         };
-        let active = if kind == EntryKind::Page { self.url(&path) } else { kind.path_segment().to_owned() };
-        self.render("entry.html", 200, meta, &active, urls, |c| c.insert("entry", &view))
-            .await
+        let active = if kind == EntryKind::Page {
+            self.url(&path)
+        } else {
+            kind.path_segment().to_owned()
+        };
+        self.render("entry.html", 200, meta, &active, urls, |c| {
+            c.insert("entry", &view)
+        })
+        .await
     }
 
     async fn search(&self, query: &PageQuery, page: u64) -> Result<PublicResponse, AppError> {
@@ -555,19 +695,41 @@ impl<'a> Page<'a> {
             .collect();
         let per_page = self.app.config.site.per_page;
         let result = if words.is_empty() {
-            tawasul_store::Page { items: Vec::new(), total: 0 }
+            tawasul_store::Page {
+                items: Vec::new(),
+                total: 0,
+            }
         } else {
-            self.app.store().search_public(&[self.site.id], &words, page, per_page).await?
+            self.app
+                .store()
+                .search_public(&[self.site.id], &words, page, per_page)
+                .await?
         };
         let title = if raw.is_empty() {
             self.strings.get("search.title")
         } else {
             self.strings.fill("search.results_for", &[("q", raw)])
         };
-        let q_param = (!raw.is_empty()).then(|| format!("q={}", routes::encode_segment(raw).replace('&', "%26").replace('+', "%2B")));
+        let q_param = (!raw.is_empty()).then(|| {
+            format!(
+                "q={}",
+                routes::encode_segment(raw)
+                    .replace('&', "%26")
+                    .replace('+', "%2B")
+            )
+        });
         let paths = self.paths();
-        self.list_page(result, page, title, None, None, |l| paths.search(l), "search", q_param)
-            .await
+        self.list_page(
+            result,
+            page,
+            title,
+            None,
+            None,
+            |l| paths.search(l),
+            "search",
+            q_param,
+        )
+        .await
     }
 }
 
@@ -586,7 +748,9 @@ impl App {
             return Err(AppError::NotFound(format!("site #{site_id}")));
         };
         let Some((locale, route)) = routes::parse(segments, site.locales()) else {
-            return Page::new(self, &network, site, origin, site.default_locale).not_found().await;
+            return Page::new(self, &network, site, origin, site.default_locale)
+                .not_found()
+                .await;
         };
         let page = Page::new(self, &network, site, origin, locale);
         let Some(number) = page.page_number(query) else {
@@ -602,7 +766,10 @@ impl App {
             Route::Home => page.home().await,
             Route::Archive(kind) => {
                 page.archive(
-                    EntryQuery { kind: Some(kind.as_str().to_owned()), ..base },
+                    EntryQuery {
+                        kind: Some(kind.as_str().to_owned()),
+                        ..base
+                    },
                     number,
                     page.strings.get(&format!("kinds.{}", kind.as_str())),
                     None,
@@ -619,7 +786,10 @@ impl App {
                 };
                 let name = localized(locale, &category.name_ar, &category.name_fr);
                 page.archive(
-                    EntryQuery { category_id: Some(category.id), ..base },
+                    EntryQuery {
+                        category_id: Some(category.id),
+                        ..base
+                    },
                     number,
                     page.strings.fill("archive.category", &[("name", name)]),
                     None,
@@ -634,7 +804,10 @@ impl App {
                     return page.not_found().await;
                 };
                 page.archive(
-                    EntryQuery { tag_id: Some(tag.id), ..base },
+                    EntryQuery {
+                        tag_id: Some(tag.id),
+                        ..base
+                    },
                     number,
                     page.strings.fill("archive.tag", &[("name", &tag.name)]),
                     None,
@@ -649,9 +822,13 @@ impl App {
                     return page.not_found().await;
                 };
                 let name = localized(locale, &programme.name_ar, &programme.name_fr);
-                let description = localized(locale, &programme.description_ar, &programme.description_fr);
+                let description =
+                    localized(locale, &programme.description_ar, &programme.description_fr);
                 page.archive(
-                    EntryQuery { programme_id: Some(programme.id), ..base },
+                    EntryQuery {
+                        programme_id: Some(programme.id),
+                        ..base
+                    },
                     number,
                     page.strings.fill("archive.programme", &[("name", name)]),
                     (!description.is_empty()).then(|| description.to_owned()),

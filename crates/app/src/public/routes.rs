@@ -117,15 +117,27 @@ impl Paths<'_> {
     }
 
     pub fn category(&self, locale: Locale, slug: &str) -> String {
-        format!("{}/category/{}", self.locale_prefix(locale), encode_segment(slug))
+        format!(
+            "{}/category/{}",
+            self.locale_prefix(locale),
+            encode_segment(slug)
+        )
     }
 
     pub fn tag(&self, locale: Locale, slug: &str) -> String {
-        format!("{}/tag/{}", self.locale_prefix(locale), encode_segment(slug))
+        format!(
+            "{}/tag/{}",
+            self.locale_prefix(locale),
+            encode_segment(slug)
+        )
     }
 
     pub fn programme(&self, locale: Locale, slug: &str) -> String {
-        format!("{}/programme/{}", self.locale_prefix(locale), encode_segment(slug))
+        format!(
+            "{}/programme/{}",
+            self.locale_prefix(locale),
+            encode_segment(slug)
+        )
     }
 
     pub fn feed(&self, locale: Locale) -> String {
@@ -151,24 +163,46 @@ mod tests {
             id,
             slug: slug.map(str::to_owned),
         };
-        let table: Vec<(&[&str], Option<(Locale, Route)>)> = vec![
+        type Case<'a> = (&'a [&'a str], Option<(Locale, Route)>);
+        let table: Vec<Case<'_>> = vec![
             (&[], Some((Locale::Ar, Route::Home))),
             (&["fr"], Some((Locale::Fr, Route::Home))),
             (&["news"], Some((Locale::Ar, Route::Archive(News)))),
-            (&["fr", "training"], Some((Locale::Fr, Route::Archive(TrainingReport)))),
-            (&["announcements"], Some((Locale::Ar, Route::Archive(Announcement)))),
+            (
+                &["fr", "training"],
+                Some((Locale::Fr, Route::Archive(TrainingReport))),
+            ),
+            (
+                &["announcements"],
+                Some((Locale::Ar, Route::Archive(Announcement))),
+            ),
             (&["events"], Some((Locale::Ar, Route::Archive(Event)))),
             (&["pages"], None),
-            (&["news", "12-rentree"], Some((Locale::Ar, entry(News, 12, Some("rentree"))))),
-            (&["news", "12-الدخول-المدرسي"], Some((Locale::Ar, entry(News, 12, Some("الدخول-المدرسي"))))),
+            (
+                &["news", "12-rentree"],
+                Some((Locale::Ar, entry(News, 12, Some("rentree")))),
+            ),
+            (
+                &["news", "12-الدخول-المدرسي"],
+                Some((Locale::Ar, entry(News, 12, Some("الدخول-المدرسي")))),
+            ),
             (&["pages", "3"], Some((Locale::Ar, entry(Page, 3, None)))),
             (&["news", "x-rentree"], None),
             (&["news", "-rentree"], None),
             (&["news", "99999999999-x"], None),
             (&["fr", "news", "12-x"], None),
-            (&["category", "examens"], Some((Locale::Ar, Route::Category("examens".into())))),
-            (&["fr", "tag", "massar"], Some((Locale::Fr, Route::Tag("massar".into())))),
-            (&["programme", "tayssir"], Some((Locale::Ar, Route::Programme("tayssir".into())))),
+            (
+                &["category", "examens"],
+                Some((Locale::Ar, Route::Category("examens".into()))),
+            ),
+            (
+                &["fr", "tag", "massar"],
+                Some((Locale::Fr, Route::Tag("massar".into()))),
+            ),
+            (
+                &["programme", "tayssir"],
+                Some((Locale::Ar, Route::Programme("tayssir".into()))),
+            ),
             (&["search"], Some((Locale::Ar, Route::Search))),
             (&["feed.atom"], Some((Locale::Ar, Route::Feed))),
             (&["fr", "feed.atom"], Some((Locale::Fr, Route::Feed))),
