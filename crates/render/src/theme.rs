@@ -377,8 +377,27 @@ fn resolve(name: &str, raw: &BTreeMap<String, ThemeFiles>) -> Result<LoadedTheme
     })
 }
 
+/// HTML escaping of `&`, `<`, `>`, `"` and `'`: all a text or a quoted
+/// attribute needs. Tera's default also writes every `/` as `&#x2F;`, which
+/// only makes URLs longer.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn compile(theme: &str, templates: &BTreeMap<String, String>) -> Result<Tera> {
     let mut tera = Tera::default();
+    tera.set_escape_fn(escape_html);
     tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| RenderError::template(theme, &e))?;
     Ok(tera)
@@ -464,6 +483,11 @@ mod tests {
         let file = url.rsplit('/').next().expect("file name");
         let found = renderer.static_file("default", file).expect("served");
         assert_eq!(found.content_type, "text/css; charset=utf-8");
+    }
+
+    #[test]
+    fn escaping_keeps_urls_readable_and_markup_inert() {
+        assert_eq!(escape_html("/a/b?x=1&y=\"<'>"), "/a/b?x=1&amp;y=&quot;&lt;&#39;&gt;");
     }
 
     #[test]

@@ -97,3 +97,46 @@ impl Store {
 pub(crate) fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
+
+/// Scratch databases for tests: each test gets its own, so tests never see
+/// each other's rows and need no ordering.
+pub mod testing {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use sea_orm::{ConnectionTrait, Database};
+
+    use crate::Result;
+
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+    /// Creates an empty PostgreSQL database on the server of `server_url`
+    /// and returns its URL. Names start with `tawasul_t_` so a CI run can
+    /// drop the leftovers of earlier runs.
+    pub async fn fresh_postgres_database(server_url: &str) -> Result<String> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let name = format!(
+            "tawasul_t_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = Database::connect(server_url).await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        admin.close().await?;
+        let (without_query, query) = match server_url.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (server_url, String::new()),
+        };
+        let base = match without_query.rfind('/') {
+            Some(slash) if slash > without_query.find("://").map_or(0, |i| i + 2) => {
+                &without_query[..slash]
+            }
+            _ => without_query,
+        };
+        Ok(format!("{base}/{name}{query}"))
+    }
+}

@@ -133,6 +133,9 @@ fn respond(request: &HeaderMap, answer: PublicResponse) -> Response {
         }
     }
     let mut response = (status, body).into_response();
-    response.headers_mut().extend(headers);
+    // `insert`, not `extend`: the body's default text/plain must be replaced.
+    for (name, value) in headers {
+        response.headers_mut().insert(name, value);
+    }
     response
 }
