@@ -320,6 +320,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_the_defaults_and_stays_true() {
+        let example = include_str!("../../../tawasul.example.toml");
+        let parsed: Config = toml::from_str(example).expect("the example parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
     fn passwords_stay_out_of_debug_output() {
         let mut config = Config::default();
         config.database.url = "postgres://tawasul:s3cret@db/tawasul".into();
