@@ -29,31 +29,51 @@ fn text(output: &Output) -> (String, String) {
 
 #[test]
 fn help_explains_every_command_in_plain_words() {
-    let output = Command::new(env!("CARGO_BIN_EXE_tawasul")).arg("--help").output().expect("run");
+    let output = Command::new(env!("CARGO_BIN_EXE_tawasul"))
+        .arg("--help")
+        .output()
+        .expect("run");
     assert!(output.status.success());
     let (stdout, _) = text(&output);
     for command in ["serve", "migrate", "demo", "site", "user", "import"] {
         assert!(stdout.contains(command), "{command} in {stdout}");
     }
-    let output = Command::new(env!("CARGO_BIN_EXE_tawasul")).args(["user", "add", "--help"]).output().expect("run");
+    let output = Command::new(env!("CARGO_BIN_EXE_tawasul"))
+        .args(["user", "add", "--help"])
+        .output()
+        .expect("run");
     let (stdout, _) = text(&output);
-    assert!(stdout.contains("--password-stdin") && stdout.contains("--platform-admin"), "{stdout}");
+    assert!(
+        stdout.contains("--password-stdin") && stdout.contains("--platform-admin"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn a_wrong_configuration_value_names_its_key() {
     let data = tempfile::tempdir().expect("dir");
-    let output = tawasul(data.path(), &["migrate"]).env("TAWASUL_SERVER_LISTEN", "everywhere").output().expect("run");
+    let output = tawasul(data.path(), &["migrate"])
+        .env("TAWASUL_SERVER_LISTEN", "everywhere")
+        .output()
+        .expect("run");
     assert!(!output.status.success());
     let (_, stderr) = text(&output);
     assert!(stderr.to_lowercase().contains("server.listen"), "{stderr}");
 
     let config = data.path().join("tawasul.toml");
     std::fs::write(&config, "[database]\nurl = \"mysql://db/tawasul\"\n").expect("write");
-    let output = tawasul(data.path(), &["--config", config.to_str().expect("utf-8"), "migrate"]).output().expect("run");
+    let output = tawasul(
+        data.path(),
+        &["--config", config.to_str().expect("utf-8"), "migrate"],
+    )
+    .output()
+    .expect("run");
     let (_, stderr) = text(&output);
     assert!(!output.status.success());
-    assert!(stderr.contains("database.url") && stderr.contains("postgres://"), "{stderr}");
+    assert!(
+        stderr.contains("database.url") && stderr.contains("postgres://"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -67,7 +87,11 @@ async fn sites_users_and_content_are_created_by_script() {
         }
         c
     };
-    assert!(with_db(tawasul(data.path(), &["migrate"])).output().expect("migrate").status.success());
+    assert!(with_db(tawasul(data.path(), &["migrate"]))
+        .output()
+        .expect("migrate")
+        .status
+        .success());
 
     let run = |args: &[&str]| {
         let output = with_db(tawasul(data.path(), args)).output().expect("run");
@@ -75,35 +99,120 @@ async fn sites_users_and_content_are_created_by_script() {
         assert!(output.status.success(), "{args:?}\n{stdout}\n{stderr}");
         stdout
     };
-    run(&["site", "add", "--slug", "aref-oriental", "--kind", "academy", "--name-ar", "أكاديمية الشرق", "--name-fr", "AREF de l'Oriental"]);
-    run(&["site", "add", "--slug", "dp-oujda", "--kind", "directorate", "--parent", "aref-oriental", "--name-ar", "مديرية وجدة", "--name-fr", "DP Oujda", "--host", "oujda.example"]);
+    run(&[
+        "site",
+        "add",
+        "--slug",
+        "aref-oriental",
+        "--kind",
+        "academy",
+        "--name-ar",
+        "أكاديمية الشرق",
+        "--name-fr",
+        "AREF de l'Oriental",
+    ]);
+    run(&[
+        "site",
+        "add",
+        "--slug",
+        "dp-oujda",
+        "--kind",
+        "directorate",
+        "--parent",
+        "aref-oriental",
+        "--name-ar",
+        "مديرية وجدة",
+        "--name-fr",
+        "DP Oujda",
+        "--host",
+        "oujda.example",
+    ]);
     let listed = run(&["site", "list"]);
-    assert!(listed.contains("dp-oujda") && listed.contains("oujda.example") && listed.contains("aref-oriental"), "{listed}");
+    assert!(
+        listed.contains("dp-oujda")
+            && listed.contains("oujda.example")
+            && listed.contains("aref-oriental"),
+        "{listed}"
+    );
 
-    let refused = with_db(tawasul(data.path(), &["site", "add", "--slug", "dp-x", "--kind", "directorate", "--name-ar", "م", "--name-fr", "D"])).output().expect("run");
+    let refused = with_db(tawasul(
+        data.path(),
+        &[
+            "site",
+            "add",
+            "--slug",
+            "dp-x",
+            "--kind",
+            "directorate",
+            "--name-ar",
+            "م",
+            "--name-fr",
+            "D",
+        ],
+    ))
+    .output()
+    .expect("run");
     assert!(!refused.status.success());
-    assert!(text(&refused).1.contains("must belong to a parent site"), "{}", text(&refused).1);
+    assert!(
+        text(&refused).1.contains("must belong to a parent site"),
+        "{}",
+        text(&refused).1
+    );
 
     let mut child = with_db(tawasul(
         data.path(),
-        &["user", "add", "--email", "Officer@Oujda.Example", "--name", "Salma Berrada", "--password-stdin", "--site", "dp-oujda", "--role", "editor"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "Officer@Oujda.Example",
+            "--name",
+            "Salma Berrada",
+            "--password-stdin",
+            "--site",
+            "dp-oujda",
+            "--role",
+            "editor",
+        ],
     ))
     .stdin(Stdio::piped())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .spawn()
     .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(b"a long enough passphrase\n").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long enough passphrase\n")
+        .expect("write");
     let output = child.wait_with_output().expect("wait");
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("officer@oujda.example") && stdout.contains("editor of dp-oujda"), "{stdout}");
+    assert!(
+        stdout.contains("officer@oujda.example") && stdout.contains("editor of dp-oujda"),
+        "{stdout}"
+    );
 
-    let short = with_db(tawasul(data.path(), &["user", "add", "--email", "x@oujda.example", "--name", "X", "--password-stdin"]))
-        .stdin(Stdio::null())
-        .output()
-        .expect("run");
-    assert!(!short.status.success(), "an empty standard input is not a password");
+    let short = with_db(tawasul(
+        data.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@oujda.example",
+            "--name",
+            "X",
+            "--password-stdin",
+        ],
+    ))
+    .stdin(Stdio::null())
+    .output()
+    .expect("run");
+    assert!(
+        !short.status.success(),
+        "an empty standard input is not a password"
+    );
 
     let content = tempfile::tempdir().expect("content");
     write(
@@ -114,13 +223,24 @@ async fn sites_users_and_content_are_created_by_script() {
     let imported = run(&["import", "markdown", dir, "--site", "dp-oujda"]);
     assert!(imported.contains("1 entries created"), "{imported}");
     let again = run(&["import", "markdown", dir, "--site", "dp-oujda"]);
-    assert!(again.contains("0 entries created, 0 updated, 1 unchanged"), "{again}");
+    assert!(
+        again.contains("0 entries created, 0 updated, 1 unchanged"),
+        "{again}"
+    );
 
     write(&content.path().join("broken.md"), "+++\nkind = news\n+++\n");
-    let output = with_db(tawasul(data.path(), &["import", "markdown", dir, "--site", "dp-oujda"])).output().expect("run");
+    let output = with_db(tawasul(
+        data.path(),
+        &["import", "markdown", dir, "--site", "dp-oujda"],
+    ))
+    .output()
+    .expect("run");
     let (_, stderr) = text(&output);
     assert!(!output.status.success());
-    assert!(stderr.contains("broken.md:2:") && stderr.contains("nothing was written"), "{stderr}");
+    assert!(
+        stderr.contains("broken.md:2:") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -128,14 +248,28 @@ fn demo_loads_the_network_prints_addresses_and_logins_and_protects_other_folders
     let parent = tempfile::tempdir().expect("dir");
     let data = parent.path().join("demo");
     let content = demo_content();
-    let args = ["demo", "--no-serve", "--listen", "127.0.0.1:9999", "--content", content.to_str().expect("utf-8")];
+    let args = [
+        "demo",
+        "--no-serve",
+        "--listen",
+        "127.0.0.1:9999",
+        "--content",
+        content.to_str().expect("utf-8"),
+    ];
     let output = tawasul(&data, &args).output().expect("run");
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("http://127.0.0.1:9999/dp-rabat/"), "{stdout}");
+    assert!(
+        stdout.contains("http://127.0.0.1:9999/dp-rabat/"),
+        "{stdout}"
+    );
     assert!(stdout.contains("admin@tawasul.example"), "{stdout}");
     // A second run starts afresh from its own folder.
-    assert!(tawasul(&data, &args).output().expect("run").status.success());
+    assert!(tawasul(&data, &args)
+        .output()
+        .expect("run")
+        .status
+        .success());
 
     let precious = parent.path().join("precious");
     write(&precious.join("thesis.txt"), "years of work");

@@ -58,7 +58,11 @@ fn problems(err: AppError) -> Vec<String> {
 async fn loading_the_demo_again_updates_instead_of_duplicating() {
     let test = TestApp::with_demo().await;
     let before = entry_count(&test, "dp-rabat").await;
-    let (report, logins) = test.app.load_network(&demo_content()).await.expect("second load");
+    let (report, logins) = test
+        .app
+        .load_network(&demo_content())
+        .await
+        .expect("second load");
     assert_eq!(report.created, 0, "{report}");
     assert_eq!(report.updated, 0, "{report}");
     assert!(report.unchanged >= 30, "{report}");
@@ -71,16 +75,36 @@ async fn editing_a_file_and_importing_again_updates_the_entry_with_a_revision() 
     let test = TestApp::with_demo().await;
     let dir = tempfile::tempdir().expect("dir");
     write(&dir.path().join("news.md"), GOOD_NEWS);
-    let first = test.app.import_markdown(dir.path(), "dp-rabat").await.expect("import");
+    let first = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("import");
     assert_eq!(first.created, 1);
 
-    write(&dir.path().join("news.md"), &GOOD_NEWS.replace("لفائدة الأساتذة", "لفائدة الأساتذة والتلاميذ"));
-    let second = test.app.import_markdown(dir.path(), "dp-rabat").await.expect("import again");
+    write(
+        &dir.path().join("news.md"),
+        &GOOD_NEWS.replace("لفائدة الأساتذة", "لفائدة الأساتذة والتلاميذ"),
+    );
+    let second = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("import again");
     assert_eq!((second.created, second.updated), (0, 1), "{second}");
 
     let page = test.get("/dp-rabat/news/").await;
-    let link = page.links("main a").into_iter().find(|l| l.contains("news/") && !l.ends_with('/')).expect("link");
-    let id: i32 = link.rsplit('/').next().and_then(|s| s.split('-').next()).and_then(|s| s.parse().ok()).expect("id");
+    let link = page
+        .links("main a")
+        .into_iter()
+        .find(|l| l.contains("news/") && !l.ends_with('/'))
+        .expect("link");
+    let id: i32 = link
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.split('-').next())
+        .and_then(|s| s.parse().ok())
+        .expect("id");
     let revisions = test.app.store().revisions(id).await.expect("revisions");
     assert_eq!(revisions.len(), 2);
     assert!(revisions[1].body_md.contains("والتلاميذ"));
@@ -99,13 +123,27 @@ async fn malformed_front_matter_is_reported_with_file_and_line_and_nothing_is_im
         &dir.path().join("c-broken.md"),
         "+++\nkind = \"news\"\nlocale = \"ar\"\ntitle = \"عنوان بلا نهاية\nstatus = \"published\"\n+++\n\nنص.\n",
     );
-    write(&dir.path().join("d-no-front-matter.md"), "# Just Markdown\n");
-    let err = test.app.import_markdown(dir.path(), "dp-rabat").await.expect_err("refused");
+    write(
+        &dir.path().join("d-no-front-matter.md"),
+        "# Just Markdown\n",
+    );
+    let err = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect_err("refused");
     let problems = problems(err);
     assert_eq!(problems.len(), 2, "{problems:#?}");
     assert!(problems[0].contains("c-broken.md:4:"), "{problems:#?}");
-    assert!(problems[1].contains("d-no-front-matter.md:1:"), "{problems:#?}");
-    assert_eq!(entry_count(&test, "dp-rabat").await, before, "nothing half-imported");
+    assert!(
+        problems[1].contains("d-no-front-matter.md:1:"),
+        "{problems:#?}"
+    );
+    assert_eq!(
+        entry_count(&test, "dp-rabat").await,
+        before,
+        "nothing half-imported"
+    );
 }
 
 #[tokio::test]
@@ -113,28 +151,100 @@ async fn each_mistake_in_an_entry_is_named() {
     let test = TestApp::with_demo().await;
     let dir = tempfile::tempdir().expect("dir");
     let cases = [
-        ("kind.md", GOOD_NEWS.replace("kind = \"news\"", "kind = \"blog\""), ":2: unknown entry kind `blog`"),
-        ("category.md", GOOD_NEWS.replace("tags =", "category = \"sport\"\ntags ="), "unknown category `sport`"),
-        ("programme.md", GOOD_NEWS.replace("tags =", "programmes = [\"hogwarts\"]\ntags ="), "unknown programme `hogwarts`"),
-        ("no-date.md", GOOD_NEWS.replace("published_at = 2026-11-02T10:00:00Z\n", ""), "needs `published_at`"),
-        ("local-time.md", GOOD_NEWS.replace("2026-11-02T10:00:00Z", "2026-11-02T10:00:00"), "a zone"),
-        ("no-training.md", GOOD_REPORT.split("[training]").next().expect("head").to_owned() + "+++\nBody\n", "needs its [training] table"),
-        ("backwards.md", GOOD_REPORT.replace("ends_on = 2026-10-20", "ends_on = 2026-10-01"), "cannot end before it starts"),
-        ("missing-field.md", GOOD_REPORT.replace("head_count = 35\n", ""), "missing field `head_count`"),
-        ("wrong-table.md", GOOD_NEWS.replace("+++\n\n", "[event]\nstarts_at = 2026-12-01T09:00:00Z\n+++\n\n"), "a news cannot have a [event] table"),
-        ("cover.md", GOOD_NEWS.replace("tags =", "cover = \"missing.jpg\"\ncover_alt = \"x\"\ntags ="), "does not exist"),
-        ("no-alt.md", GOOD_NEWS.replace("tags =", "cover = \"../../../content/media/classroom.jpg\"\ntags ="), "needs `cover_alt`"),
-        ("bad-slug.md", GOOD_NEWS.replace("tags =", "slug = \"Bad Slug!\"\ntags ="), "not a valid slug"),
-        ("unknown-key.md", GOOD_NEWS.replace("tags =", "colour = \"red\"\ntags ="), "colour"),
+        (
+            "kind.md",
+            GOOD_NEWS.replace("kind = \"news\"", "kind = \"blog\""),
+            ":2: unknown entry kind `blog`",
+        ),
+        (
+            "category.md",
+            GOOD_NEWS.replace("tags =", "category = \"sport\"\ntags ="),
+            "unknown category `sport`",
+        ),
+        (
+            "programme.md",
+            GOOD_NEWS.replace("tags =", "programmes = [\"hogwarts\"]\ntags ="),
+            "unknown programme `hogwarts`",
+        ),
+        (
+            "no-date.md",
+            GOOD_NEWS.replace("published_at = 2026-11-02T10:00:00Z\n", ""),
+            "needs `published_at`",
+        ),
+        (
+            "local-time.md",
+            GOOD_NEWS.replace("2026-11-02T10:00:00Z", "2026-11-02T10:00:00"),
+            "a zone",
+        ),
+        (
+            "no-training.md",
+            GOOD_REPORT
+                .split("[training]")
+                .next()
+                .expect("head")
+                .to_owned()
+                + "+++\nBody\n",
+            "needs its [training] table",
+        ),
+        (
+            "backwards.md",
+            GOOD_REPORT.replace("ends_on = 2026-10-20", "ends_on = 2026-10-01"),
+            "cannot end before it starts",
+        ),
+        (
+            "missing-field.md",
+            GOOD_REPORT.replace("head_count = 35\n", ""),
+            "missing field `head_count`",
+        ),
+        (
+            "wrong-table.md",
+            GOOD_NEWS.replace(
+                "+++\n\n",
+                "[event]\nstarts_at = 2026-12-01T09:00:00Z\n+++\n\n",
+            ),
+            "a news cannot have a [event] table",
+        ),
+        (
+            "cover.md",
+            GOOD_NEWS.replace(
+                "tags =",
+                "cover = \"missing.jpg\"\ncover_alt = \"x\"\ntags =",
+            ),
+            "does not exist",
+        ),
+        (
+            "no-alt.md",
+            GOOD_NEWS.replace(
+                "tags =",
+                "cover = \"../../../content/media/classroom.jpg\"\ntags =",
+            ),
+            "needs `cover_alt`",
+        ),
+        (
+            "bad-slug.md",
+            GOOD_NEWS.replace("tags =", "slug = \"Bad Slug!\"\ntags ="),
+            "not a valid slug",
+        ),
+        (
+            "unknown-key.md",
+            GOOD_NEWS.replace("tags =", "colour = \"red\"\ntags ="),
+            "colour",
+        ),
     ];
     for (file, text, _) in &cases {
         write(&dir.path().join(file), text);
     }
-    let err = test.app.import_markdown(dir.path(), "dp-rabat").await.expect_err("refused");
+    let err = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect_err("refused");
     let problems = problems(err);
     for (file, _, expected) in &cases {
         assert!(
-            problems.iter().any(|p| p.contains(file) && p.contains(expected)),
+            problems
+                .iter()
+                .any(|p| p.contains(file) && p.contains(expected)),
             "{file}: expected a problem containing {expected:?} in {problems:#?}"
         );
     }
@@ -146,14 +256,30 @@ async fn two_entries_with_the_same_slug_in_a_site_are_a_clear_conflict() {
     let dir = tempfile::tempdir().expect("dir");
     write(&dir.path().join("one.md"), GOOD_REPORT);
     write(&dir.path().join("two/again.md"), GOOD_REPORT);
-    let problems = problems(test.app.import_markdown(dir.path(), "dp-rabat").await.expect_err("refused"));
+    let problems = problems(
+        test.app
+            .import_markdown(dir.path(), "dp-rabat")
+            .await
+            .expect_err("refused"),
+    );
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains("again.md") && problems[0].contains("one.md") && problems[0].contains("atelier-evaluation"), "{problems:?}");
+    assert!(
+        problems[0].contains("again.md")
+            && problems[0].contains("one.md")
+            && problems[0].contains("atelier-evaluation"),
+        "{problems:?}"
+    );
 
     // The same slug in another site is another entry.
     std::fs::remove_dir_all(dir.path().join("two")).expect("rm");
-    test.app.import_markdown(dir.path(), "dp-rabat").await.expect("rabat");
-    test.app.import_markdown(dir.path(), "dp-sale").await.expect("salé");
+    test.app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("rabat");
+    test.app
+        .import_markdown(dir.path(), "dp-sale")
+        .await
+        .expect("salé");
 }
 
 #[tokio::test]
@@ -165,7 +291,12 @@ async fn importing_into_an_unknown_site_or_folder_says_so() {
         other => panic!("{other:?}"),
     }
     let missing = dir.path().join("nope");
-    let problems = problems(test.app.import_markdown(&missing, "dp-rabat").await.expect_err("refused"));
+    let problems = problems(
+        test.app
+            .import_markdown(&missing, "dp-rabat")
+            .await
+            .expect_err("refused"),
+    );
     assert!(problems[0].contains("does not exist"), "{problems:?}");
 }
 
@@ -177,7 +308,12 @@ async fn a_broken_network_file_is_refused_whole() {
         &dir.path().join("network.toml"),
         "[[site]]\nslug = \"aref-x\"\nkind = \"academy\"\nname_ar = \"أ\"\nname_fr = \"A\"\nhosts = [\"A.example:80\"]\n\n[[user]]\nemail = \"not-an-email\"\nname = \"X\"\npassword = \"short\"\n",
     );
-    let problems = problems(test.app.load_network(dir.path()).await.expect_err("refused"));
+    let problems = problems(
+        test.app
+            .load_network(dir.path())
+            .await
+            .expect_err("refused"),
+    );
     let all = problems.join("\n");
     assert!(all.contains("is not a host name"), "{all}");
     assert!(all.contains("not an e-mail address"), "{all}");
@@ -193,12 +329,31 @@ async fn site_template_overrides_change_only_their_site() {
         &dir.path().join("templates/404.html"),
         "{% extends \"base.html\" %}{% block content %}<h1 id=\"lost\">{{ t.not_found.title }}</h1><p>Salé</p>{% endblock content %}",
     );
-    test.app.import_markdown(dir.path(), "dp-sale").await.expect("import");
-    assert!(test.get("/dp-sale/nowhere").await.body.contains("id=\"lost\""));
-    assert!(!test.get("/dp-rabat/nowhere").await.body.contains("id=\"lost\""));
+    test.app
+        .import_markdown(dir.path(), "dp-sale")
+        .await
+        .expect("import");
+    assert!(test
+        .get("/dp-sale/nowhere")
+        .await
+        .body
+        .contains("id=\"lost\""));
+    assert!(!test
+        .get("/dp-rabat/nowhere")
+        .await
+        .body
+        .contains("id=\"lost\""));
 
-    write(&dir.path().join("templates/404.html"), "{% extends \"base.html\" %}{% block content %}{% if %}{% endblock content %}");
-    let problems = problems(test.app.import_markdown(dir.path(), "dp-sale").await.expect_err("refused"));
+    write(
+        &dir.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}{% if %}{% endblock content %}",
+    );
+    let problems = problems(
+        test.app
+            .import_markdown(dir.path(), "dp-sale")
+            .await
+            .expect_err("refused"),
+    );
     assert!(problems[0].contains("templates"), "{problems:?}");
 }
 
@@ -217,23 +372,55 @@ async fn images_are_stored_once_by_content_and_links_rewritten() {
     std::fs::copy(&some_jpeg, dir.path().join("same-photo.jpg")).expect("copy");
     write(
         &dir.path().join("news.md"),
-        &GOOD_NEWS.replace("tags =", "cover = \"photo.jpg\"\ncover_alt = \"قاعة\"\ntags =").replace(
-            "لفائدة الأساتذة.",
-            "لفائدة الأساتذة.\n\n![صورة القاعة](same-photo.jpg)",
-        ),
+        &GOOD_NEWS
+            .replace(
+                "tags =",
+                "cover = \"photo.jpg\"\ncover_alt = \"قاعة\"\ntags =",
+            )
+            .replace(
+                "لفائدة الأساتذة.",
+                "لفائدة الأساتذة.\n\n![صورة القاعة](same-photo.jpg)",
+            ),
     );
-    std::fs::write(dir.path().join("fake.jpg"), b"<?php echo 'not an image'; ?>").expect("fake");
-    write(&dir.path().join("fake.md"), &GOOD_REPORT.replace("+++\n\nDeux", "+++\n\n![x](fake.jpg)\n\nDeux"));
-    let problems = problems(test.app.import_markdown(dir.path(), "dp-rabat").await.expect_err("refused"));
-    assert!(problems.iter().any(|p| p.contains("fake.md") && p.contains("is not a JPEG")), "{problems:?}");
+    std::fs::write(
+        dir.path().join("fake.jpg"),
+        b"<?php echo 'not an image'; ?>",
+    )
+    .expect("fake");
+    write(
+        &dir.path().join("fake.md"),
+        &GOOD_REPORT.replace("+++\n\nDeux", "+++\n\n![x](fake.jpg)\n\nDeux"),
+    );
+    let problems = problems(
+        test.app
+            .import_markdown(dir.path(), "dp-rabat")
+            .await
+            .expect_err("refused"),
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("fake.md") && p.contains("is not a JPEG")),
+        "{problems:?}"
+    );
 
     std::fs::remove_file(dir.path().join("fake.md")).expect("rm");
-    test.app.import_markdown(dir.path(), "dp-rabat").await.expect("import");
+    test.app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("import");
     let page = test.get("/dp-rabat/news/").await;
-    let link = page.links("main a").into_iter().find(|l| l.contains("/news/") && !l.ends_with('/')).expect("entry");
+    let link = page
+        .links("main a")
+        .into_iter()
+        .find(|l| l.contains("/news/") && !l.ends_with('/'))
+        .expect("entry");
     let entry = test.get(&link).await;
     let images = common::select_attr(&entry.html(), ".prose img", "src");
     assert_eq!(images.len(), 1);
-    assert!(images[0].starts_with("/uploads/") && images[0].ends_with(".jpg"), "{images:?}");
+    assert!(
+        images[0].starts_with("/uploads/") && images[0].ends_with(".jpg"),
+        "{images:?}"
+    );
     assert_eq!(test.get(&images[0]).await.status, 200);
 }

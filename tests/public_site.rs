@@ -14,7 +14,11 @@ async fn first_entry_path(test: &TestApp, archive: &str) -> String {
         .into_iter()
         .find(|href| {
             let parts: Vec<&str> = href.trim_matches('/').split('/').collect();
-            parts.len() == 3 && parts[2].split('-').next().is_some_and(|id| id.parse::<u32>().is_ok())
+            parts.len() == 3
+                && parts[2]
+                    .split('-')
+                    .next()
+                    .is_some_and(|id| id.parse::<u32>().is_ok())
         })
         .unwrap_or_else(|| panic!("no entry link in {archive}"))
 }
@@ -28,15 +32,28 @@ async fn the_root_lists_the_network_by_region() {
     assert_eq!(select_attr(&html, "html", "lang"), ["ar"]);
     assert_eq!(select_attr(&html, "html", "dir"), ["rtl"]);
     let links = page.links("a");
-    for slug in ["aref-rsk", "dp-rabat", "dp-sale", "dp-kenitra", "dp-skhirate-temara", "ecole-al-amal"] {
-        assert!(links.contains(&format!("/{slug}/")), "{slug} missing from {links:?}");
+    for slug in [
+        "aref-rsk",
+        "dp-rabat",
+        "dp-sale",
+        "dp-kenitra",
+        "dp-skhirate-temara",
+        "ecole-al-amal",
+    ] {
+        assert!(
+            links.contains(&format!("/{slug}/")),
+            "{slug} missing from {links:?}"
+        );
     }
     assert!(page.body.contains("الأكاديمية الجهوية للتربية والتكوين"));
 
     let french = test.get("/fr/").await;
     assert_eq!(french.status, 200);
     assert_eq!(select_attr(&french.html(), "html", "dir"), ["ltr"]);
-    assert!(french.body.contains("Direction provinciale"), "French names on the French root");
+    assert!(
+        french.body.contains("Direction provinciale"),
+        "French names on the French root"
+    );
 }
 
 #[tokio::test]
@@ -50,10 +67,22 @@ async fn a_site_is_found_by_its_host_or_by_its_path() {
         assert!(page.body.contains("المديرية الإقليمية بالرباط"));
     }
     // Links stay on the way the reader came in.
-    assert!(by_path.links("nav a").iter().all(|l| l.starts_with("/dp-rabat/")));
-    assert!(by_host.links("nav a").iter().all(|l| !l.starts_with("/dp-rabat/")));
+    assert!(by_path
+        .links("nav a")
+        .iter()
+        .all(|l| l.starts_with("/dp-rabat/")));
+    assert!(by_host
+        .links("nav a")
+        .iter()
+        .all(|l| !l.starts_with("/dp-rabat/")));
     let canonical = select_attr(&by_host.html(), "link[rel=canonical]", "href");
-    assert_eq!(canonical, [format!("http://rabat.tawasul.localhost:{}/", test.addr.port())]);
+    assert_eq!(
+        canonical,
+        [format!(
+            "http://rabat.tawasul.localhost:{}/",
+            test.addr.port()
+        )]
+    );
 
     let no_slash = test.get("/dp-rabat").await;
     assert_eq!(no_slash.status, 301);
@@ -65,17 +94,34 @@ async fn unknown_sites_and_pages_answer_404_in_the_right_look() {
     let test = TestApp::with_demo().await;
     let unknown_site = test.get("/no-such-site/news/").await;
     assert_eq!(unknown_site.status, 404);
-    assert!(unknown_site.body.contains("<html"), "the network's own page, not a bare error");
+    assert!(
+        unknown_site.body.contains("<html"),
+        "the network's own page, not a bare error"
+    );
 
     let unknown_host = test.get_on_host("unknown.example", "/wp-login.php").await;
     assert_eq!(unknown_host.status, 404);
 
     let unknown_page = test.get("/dp-rabat/wp-admin/").await;
     assert_eq!(unknown_page.status, 404);
-    assert!(unknown_page.body.contains("المديرية الإقليمية بالرباط"), "the site's header on its 404");
-    assert!(unknown_page.header("content-type").is_some_and(|c| c.starts_with("text/html")));
+    assert!(
+        unknown_page.body.contains("المديرية الإقليمية بالرباط"),
+        "the site's header on its 404"
+    );
+    assert!(unknown_page
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
 
-    for path in ["/dp-rabat/news/?page=abc", "/dp-rabat/news/?page=0", "/dp-rabat/news/?page=999", "/dp-rabat/news/999999-x", "/dp-rabat/category/none", "/dp-rabat/tag/none", "/dp-rabat/programme/none", "/dp-rabat/%FF"] {
+    for path in [
+        "/dp-rabat/news/?page=abc",
+        "/dp-rabat/news/?page=0",
+        "/dp-rabat/news/?page=999",
+        "/dp-rabat/news/999999-x",
+        "/dp-rabat/category/none",
+        "/dp-rabat/tag/none",
+        "/dp-rabat/programme/none",
+        "/dp-rabat/%FF",
+    ] {
         assert_eq!(test.get(path).await.status, 404, "{path}");
     }
 }
@@ -93,28 +139,59 @@ async fn every_kind_of_page_is_valid_html5_with_language_and_sharing_metadata() 
         ("/dp-rabat/events/".to_owned(), "ar"),
         ("/aref-rsk/fr/news/".to_owned(), "fr"),
         ("/aref-rsk/programme/massar".to_owned(), "ar"),
-        ("/dp-rabat/search?q=%D8%A7%D9%84%D8%AA%D9%83%D9%88%D9%8A%D9%86".to_owned(), "ar"),
+        (
+            "/dp-rabat/search?q=%D8%A7%D9%84%D8%AA%D9%83%D9%88%D9%8A%D9%86".to_owned(),
+            "ar",
+        ),
         ("/dp-rabat/nothing-here".to_owned(), "ar"),
     ];
-    for archive in ["/aref-rsk/news/", "/dp-rabat/training/", "/aref-rsk/announcements/", "/aref-rsk/events/", "/aref-rsk/fr/news/"] {
+    for archive in [
+        "/aref-rsk/news/",
+        "/dp-rabat/training/",
+        "/aref-rsk/announcements/",
+        "/aref-rsk/events/",
+        "/aref-rsk/fr/news/",
+    ] {
         let lang = if archive.contains("/fr/") { "fr" } else { "ar" };
         pages.push((first_entry_path(&test, archive).await, lang));
     }
     for (path, lang) in pages {
         let page = test.get(&path).await;
-        assert!(page.status == 200 || path.contains("nothing-here"), "{path}: {}", page.status);
+        assert!(
+            page.status == 200 || path.contains("nothing-here"),
+            "{path}: {}",
+            page.status
+        );
         let html = page.html();
-        assert!(html.errors.is_empty(), "{path} is not valid HTML5: {:?}", html.errors);
+        assert!(
+            html.errors.is_empty(),
+            "{path} is not valid HTML5: {:?}",
+            html.errors
+        );
         assert!(page.body.starts_with("<!DOCTYPE html>"), "{path}");
         assert_eq!(select_attr(&html, "html", "lang"), [lang], "{path}");
         let dir = if lang == "ar" { "rtl" } else { "ltr" };
         assert_eq!(select_attr(&html, "html", "dir"), [dir], "{path}");
         assert_eq!(select_text(&html, "h1").len(), 1, "{path}: one h1");
         let canonical = select_attr(&html, "link[rel=canonical]", "href");
-        assert!(canonical.len() == 1 && canonical[0].starts_with("http://"), "{path}: {canonical:?}");
-        assert_eq!(select_attr(&html, "meta[property='og:title']", "content").len(), 1, "{path}");
-        assert_eq!(select_attr(&html, "meta[name='twitter:card']", "content").len(), 1, "{path}");
-        assert!(select_attr(&html, "img", "src").len() == select_attr(&html, "img", "alt").len(), "{path}: every image has alt text");
+        assert!(
+            canonical.len() == 1 && canonical[0].starts_with("http://"),
+            "{path}: {canonical:?}"
+        );
+        assert_eq!(
+            select_attr(&html, "meta[property='og:title']", "content").len(),
+            1,
+            "{path}"
+        );
+        assert_eq!(
+            select_attr(&html, "meta[name='twitter:card']", "content").len(),
+            1,
+            "{path}"
+        );
+        assert!(
+            select_attr(&html, "img", "src").len() == select_attr(&html, "img", "alt").len(),
+            "{path}: every image has alt text"
+        );
         for attr in ["src", "href"] {
             for url in select_attr(&html, "link[rel=stylesheet], link[rel=icon], script", attr) {
                 assert!(url.starts_with('/'), "{path}: {url} is not self-hosted");
@@ -133,20 +210,36 @@ async fn a_training_report_shows_its_facts_and_recommendations() {
     let article = select_attr(&html, "article", "class");
     assert!(article[0].contains("training_report"), "{article:?}");
     let facts = select_text(&html, "dl dd");
-    assert!(facts.len() >= 4, "a fact box with dates, venue, audience, head count: {facts:?}");
-    assert!(facts.iter().any(|f| f.chars().any(|c| c.is_ascii_digit())), "{facts:?}");
+    assert!(
+        facts.len() >= 4,
+        "a fact box with dates, venue, audience, head count: {facts:?}"
+    );
+    assert!(
+        facts.iter().any(|f| f.chars().any(|c| c.is_ascii_digit())),
+        "{facts:?}"
+    );
     let lists = select_text(&html, "ol li");
     assert!(lists.len() >= 3, "recommendations are listed: {lists:?}");
-    assert_eq!(select_attr(&html, "meta[property='og:type']", "content"), ["article"]);
+    assert_eq!(
+        select_attr(&html, "meta[property='og:type']", "content"),
+        ["article"]
+    );
     let image = select_attr(&html, "meta[property='og:image']", "content");
-    assert!(image.is_empty() || image[0].starts_with("http://"), "{image:?}");
+    assert!(
+        image.is_empty() || image[0].starts_with("http://"),
+        "{image:?}"
+    );
 }
 
 #[tokio::test]
 async fn mixed_arabic_and_french_paragraphs_each_take_their_own_direction() {
     let test = TestApp::with_demo().await;
     let mut found_french_in_arabic = false;
-    for archive in ["/aref-rsk/training/", "/dp-sale/news/", "/dp-kenitra/training/"] {
+    for archive in [
+        "/aref-rsk/training/",
+        "/dp-sale/news/",
+        "/dp-kenitra/training/",
+    ] {
         let listing = test.get(archive).await;
         for link in listing.links("main a") {
             if link.matches('/').count() != 3 || link.ends_with('/') {
@@ -159,17 +252,27 @@ async fn mixed_arabic_and_french_paragraphs_each_take_their_own_direction() {
             let html = page.html();
             let paragraphs = scraper::Selector::parse(".prose p").expect("selector");
             for p in html.select(&paragraphs) {
-                assert_eq!(p.value().attr("dir"), Some("auto"), "{link}: every paragraph finds its direction");
+                assert_eq!(
+                    p.value().attr("dir"),
+                    Some("auto"),
+                    "{link}: every paragraph finds its direction"
+                );
                 let text: String = p.text().collect();
                 let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
-                let arabic = text.chars().filter(|c| ('\u{0600}'..='\u{06FF}').contains(c)).count();
+                let arabic = text
+                    .chars()
+                    .filter(|c| ('\u{0600}'..='\u{06FF}').contains(c))
+                    .count();
                 if latin > 40 && arabic == 0 {
                     found_french_in_arabic = true;
                 }
             }
         }
     }
-    assert!(found_french_in_arabic, "the demo has French paragraphs inside Arabic articles");
+    assert!(
+        found_french_in_arabic,
+        "the demo has French paragraphs inside Arabic articles"
+    );
 }
 
 #[tokio::test]
@@ -178,7 +281,11 @@ async fn a_stale_slug_or_kind_redirects_to_the_canonical_url() {
     let path = first_entry_path(&test, "/dp-rabat/news/").await;
     let (prefix, id_slug) = path.rsplit_once('/').expect("path");
     let id = id_slug.split('-').next().expect("id");
-    for stale in [format!("{prefix}/{id}-old-title"), format!("{prefix}/{id}"), format!("/dp-rabat/events/{id_slug}")] {
+    for stale in [
+        format!("{prefix}/{id}-old-title"),
+        format!("{prefix}/{id}"),
+        format!("/dp-rabat/events/{id_slug}"),
+    ] {
         let page = test.get(&stale).await;
         assert_eq!(page.status, 301, "{stale}");
         assert_eq!(page.header("location"), Some(path.as_str()), "{stale}");
@@ -186,7 +293,12 @@ async fn a_stale_slug_or_kind_redirects_to_the_canonical_url() {
     // An entry of another site is not reachable through this one.
     let other = first_entry_path(&test, "/dp-sale/news/").await;
     let other_id_slug = other.rsplit('/').next().expect("id-slug");
-    assert_eq!(test.get(&format!("/dp-rabat/news/{other_id_slug}")).await.status, 404);
+    assert_eq!(
+        test.get(&format!("/dp-rabat/news/{other_id_slug}"))
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -209,17 +321,32 @@ async fn the_academy_home_shows_what_its_directorates_featured_on_it() {
         )
         .await
         .expect("query");
-    assert!(!featured.items.is_empty(), "the demo features directorate news on the academy");
+    assert!(
+        !featured.items.is_empty(),
+        "the demo features directorate news on the academy"
+    );
     let home = test.get("/aref-rsk/").await;
     let titles = select_text(&home.html(), "a, h2, h3");
     for entry in &featured.items {
-        assert!(titles.iter().any(|t| t.contains(entry.title.trim())), "{} is not on the academy home", entry.title);
+        assert!(
+            titles.iter().any(|t| t.contains(entry.title.trim())),
+            "{} is not on the academy home",
+            entry.title
+        );
     }
     // A directorate's home shows only its own entries.
     let rabat = test.get("/dp-rabat/").await;
-    let sale_only: Vec<_> = featured.items.iter().filter(|e| Some(e.site_id) == network.site_by_slug("dp-sale").map(|s| s.id)).collect();
+    let sale_only: Vec<_> = featured
+        .items
+        .iter()
+        .filter(|e| Some(e.site_id) == network.site_by_slug("dp-sale").map(|s| s.id))
+        .collect();
     for entry in sale_only {
-        assert!(!rabat.body.contains(entry.title.trim()), "{} leaked onto Rabat's home", entry.title);
+        assert!(
+            !rabat.body.contains(entry.title.trim()),
+            "{} leaked onto Rabat's home",
+            entry.title
+        );
     }
 }
 
@@ -236,30 +363,53 @@ async fn translations_link_to_each_other() {
         let html = page.html();
         let alternates = select_attr(&html, "link[rel=alternate][hreflang]", "hreflang");
         if alternates.contains(&"ar".to_owned()) {
-            assert!(alternates.contains(&"fr".to_owned()), "{link}: {alternates:?}");
+            assert!(
+                alternates.contains(&"fr".to_owned()),
+                "{link}: {alternates:?}"
+            );
             let site = format!("/{}/", link.split('/').nth(1).expect("site"));
-            assert!(select_attr(&html, "a[hreflang=ar]", "href").iter().any(|h| h.starts_with(&site)), "{link}");
+            assert!(
+                select_attr(&html, "a[hreflang=ar]", "href")
+                    .iter()
+                    .any(|h| h.starts_with(&site)),
+                "{link}"
+            );
             checked += 1;
         }
     }
-    assert!(checked > 0, "the French academy home links at least one translated entry");
+    assert!(
+        checked > 0,
+        "the French academy home links at least one translated entry"
+    );
 }
 
 #[tokio::test]
 async fn feeds_are_atom_that_feed_readers_accept() {
     let test = TestApp::with_demo().await;
-    for path in ["/aref-rsk/feed.atom", "/aref-rsk/fr/feed.atom", "/dp-rabat/feed.atom"] {
+    for path in [
+        "/aref-rsk/feed.atom",
+        "/aref-rsk/fr/feed.atom",
+        "/dp-rabat/feed.atom",
+    ] {
         let page = test.get(path).await;
         assert_eq!(page.status, 200, "{path}");
-        assert_eq!(page.header("content-type"), Some("application/atom+xml; charset=utf-8"));
-        let feed = feed_rs::parser::parse(page.body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            page.header("content-type"),
+            Some("application/atom+xml; charset=utf-8")
+        );
+        let feed =
+            feed_rs::parser::parse(page.body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
         assert!(!feed.entries.is_empty(), "{path}");
         assert!(feed.updated.is_some(), "{path}");
         for entry in &feed.entries {
             assert!(!entry.title.as_ref().expect("title").content.is_empty());
             let href = &entry.links[0].href;
             assert!(href.starts_with("http://"), "{href}");
-            let entry_path = href.splitn(4, '/').nth(3).map(|p| format!("/{p}")).expect("path");
+            let entry_path = href
+                .splitn(4, '/')
+                .nth(3)
+                .map(|p| format!("/{p}"))
+                .expect("path");
             assert_eq!(test.get(&entry_path).await.status, 200, "{href}");
             assert!(entry.published.is_some());
         }
@@ -274,17 +424,40 @@ async fn sitemaps_list_only_pages_that_exist() {
     let doc = roxmltree::Document::parse(&page.body).expect("sitemap is XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "urlset");
-    assert_eq!(root.tag_name().namespace(), Some("http://www.sitemaps.org/schemas/sitemap/0.9"));
-    let locs: Vec<&str> = root.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.sitemaps.org/schemas/sitemap/0.9")
+    );
+    let locs: Vec<&str> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
     assert!(locs.len() > 10, "{locs:?}");
     for loc in locs {
-        let path = loc.splitn(4, '/').nth(3).map(|p| format!("/{p}")).expect("path");
+        let path = loc
+            .splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .expect("path");
         assert_eq!(test.get(&path).await.status, 200, "{loc}");
     }
     let robots = test.get("/dp-sale/robots.txt").await;
-    assert!(robots.body.contains(&format!("Sitemap: http://127.0.0.1:{}/dp-sale/sitemap.xml", test.addr.port())), "{}", robots.body);
+    assert!(
+        robots.body.contains(&format!(
+            "Sitemap: http://127.0.0.1:{}/dp-sale/sitemap.xml",
+            test.addr.port()
+        )),
+        "{}",
+        robots.body
+    );
     let root_robots = test.get("/robots.txt").await;
-    assert_eq!(root_robots.body.matches("Sitemap:").count(), 6, "{}", root_robots.body);
+    assert_eq!(
+        root_robots.body.matches("Sitemap:").count(),
+        6,
+        "{}",
+        root_robots.body
+    );
 }
 
 #[tokio::test]
@@ -292,13 +465,19 @@ async fn unchanged_pages_answer_304_and_pages_travel_compressed() {
     let test = TestApp::with_demo().await;
     let first = test.get("/dp-rabat/").await;
     let etag = first.header("etag").expect("an ETag").to_owned();
-    let again = test.get_with("/dp-rabat/", &[("if-none-match", &etag)]).await;
+    let again = test
+        .get_with("/dp-rabat/", &[("if-none-match", &etag)])
+        .await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
-    assert!(first.header("content-security-policy").is_some_and(|c| c.contains("script-src 'self'")));
+    assert!(first
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("script-src 'self'")));
 
     for encoding in ["br", "gzip"] {
-        let page = test.get_with("/dp-rabat/", &[("accept-encoding", encoding)]).await;
+        let page = test
+            .get_with("/dp-rabat/", &[("accept-encoding", encoding)])
+            .await;
         assert_eq!(page.header("content-encoding"), Some(encoding));
     }
 }
@@ -311,16 +490,30 @@ async fn theme_files_and_uploads_are_fingerprinted_and_cached_for_good() {
     let css = select_attr(&html, "link[rel=stylesheet]", "href");
     let style = test.get(&css[0]).await;
     assert_eq!(style.status, 200);
-    assert_eq!(style.header("content-type"), Some("text/css; charset=utf-8"));
-    assert_eq!(style.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(
+        style.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert_eq!(
+        style.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
     let wrong = css[0].replace("style.", "style.0000");
     assert_eq!(test.get(&wrong).await.status, 404);
 
-    let image = select_attr(&html, "img", "src").into_iter().find(|s| s.starts_with("/uploads/")).expect("an uploaded image");
+    let image = select_attr(&html, "img", "src")
+        .into_iter()
+        .find(|s| s.starts_with("/uploads/"))
+        .expect("an uploaded image");
     let photo = test.get(&image).await;
     assert_eq!(photo.status, 200);
-    assert!(photo.header("content-type").is_some_and(|c| c.starts_with("image/")));
-    assert_eq!(photo.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert!(photo
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("image/")));
+    assert_eq!(
+        photo.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
     assert_eq!(test.get("/uploads/../tawasul.db").await.status, 404);
 }
 

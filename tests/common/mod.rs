@@ -2,7 +2,10 @@
 //! real database (SQLite in a temporary folder, or a fresh PostgreSQL
 //! database when `TAWASUL_TEST_DATABASE_URL` names a server).
 
-#![allow(dead_code, reason = "each test file uses a different part of the harness")]
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the harness"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -55,7 +58,9 @@ impl TestApp {
             config.database.url = url;
         }
         let app = App::open(config).await.expect("open the app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = tokio::spawn({
             let app = Arc::clone(&app);
@@ -67,13 +72,22 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        TestApp { app, addr, client, data, server }
+        TestApp {
+            app,
+            addr,
+            client,
+            data,
+            server,
+        }
     }
 
     /// The demo network of `content/`, as `tawasul demo` loads it.
     pub async fn with_demo() -> TestApp {
         let test = TestApp::start().await;
-        test.app.load_network(&demo_content()).await.expect("load the demo network");
+        test.app
+            .load_network(&demo_content())
+            .await
+            .expect("load the demo network");
         test
     }
 
@@ -94,7 +108,11 @@ impl TestApp {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.text().await.unwrap_or_default();
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// A page fetched as a browser would ask for it on the site's own host.

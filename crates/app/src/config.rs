@@ -173,7 +173,9 @@ impl Config {
     fn environment() -> Env {
         fn section_key(key: &str) -> Option<String> {
             let key = key.to_ascii_lowercase();
-            let section = SECTIONS.iter().find(|s| key.starts_with(&format!("{s}_")))?;
+            let section = SECTIONS
+                .iter()
+                .find(|s| key.starts_with(&format!("{s}_")))?;
             Some(format!("{section}.{}", &key[section.len() + 1..]))
         }
         Env::prefixed("TAWASUL_")
@@ -247,7 +249,10 @@ impl Config {
 }
 
 #[cfg(test)]
-#[expect(clippy::result_large_err, reason = "figment::Jail closures must return figment::Error")]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment::Jail closures must return figment::Error"
+)]
 mod tests {
     use super::*;
     use figment::Jail;

@@ -487,7 +487,10 @@ mod tests {
 
     #[test]
     fn escaping_keeps_urls_readable_and_markup_inert() {
-        assert_eq!(escape_html("/a/b?x=1&y=\"<'>"), "/a/b?x=1&amp;y=&quot;&lt;&#39;&gt;");
+        assert_eq!(
+            escape_html("/a/b?x=1&y=\"<'>"),
+            "/a/b?x=1&amp;y=&quot;&lt;&#39;&gt;"
+        );
     }
 
     #[test]
