@@ -524,3 +524,22 @@ async fn health_answers_while_the_database_does() {
     assert_eq!(page.status, 200);
     assert_eq!(page.body, "ok\n");
 }
+
+#[tokio::test]
+async fn a_featured_entry_appears_once_on_the_home_page() {
+    let test = TestApp::with_demo().await;
+    for home in ["/aref-rsk/", "/aref-rsk/fr/", "/dp-rabat/", "/dp-kenitra/"] {
+        let page = test.get(home).await;
+        let featured = page.links(".section--featured a, .hero a");
+        assert!(!featured.is_empty(), "{home} features something");
+        let everywhere = page.links("main a");
+        for url in &featured {
+            let in_featured = featured.iter().filter(|u| *u == url).count();
+            let in_main = everywhere.iter().filter(|u| *u == url).count();
+            assert_eq!(
+                in_main, in_featured,
+                "{home}: {url} is featured and listed again"
+            );
+        }
+    }
+}

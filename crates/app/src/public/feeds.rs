@@ -4,14 +4,13 @@
 use std::fmt::Write as _;
 
 use tawasul_domain::{EntryKind, Locale};
-use tawasul_render::Context;
 use tawasul_store::EntryQuery;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::pages::{Page, PublicResponse};
 use super::routes::Paths;
-use super::views::{PageMeta, Region, RegionSite, ThemeView};
+use super::views::{PageMeta, Region, RegionSite};
 use super::Origin;
 use crate::{App, AppError};
 
@@ -235,13 +234,9 @@ impl App {
             breadcrumbs: Vec::new(),
             alternates: Vec::new(),
         };
-        let mut context = Context::new();
-        context.insert("lang", locale.as_str());
-        context.insert("dir", locale.dir());
-        context.insert("t", strings.as_value());
+        let mut context = super::pages::page_context(self, theme, locale, &strings);
         context.insert("page", &meta);
         context.insert("regions", &regions);
-        context.insert("now_year", &OffsetDateTime::now_utc().year());
         let other = if locale == Locale::Ar {
             Locale::Fr
         } else {
@@ -260,17 +255,7 @@ impl App {
                 current: false,
             },
         );
-        let body = self.with_renderer(|r| {
-            context.insert("assets", r.asset_urls(theme));
-            context.insert(
-                "theme",
-                &ThemeView {
-                    name: r.display_name(theme).to_owned(),
-                    colors: r.colors(theme).clone(),
-                },
-            );
-            r.render(None, theme, "network.html", &context)
-        })?;
+        let body = self.with_renderer(|r| r.render(None, theme, "network.html", &context))?;
         Ok(PublicResponse::Html { status: 200, body })
     }
 

@@ -48,6 +48,27 @@ const HOME_PER_KIND: u64 = 4;
 const HOME_FROM_NETWORK: u64 = 6;
 const MAX_SEARCH_WORDS: usize = 8;
 
+/// What every page of a theme receives, a site's or the network's:
+/// language, strings, asset URLs and the theme's colours.
+pub(super) fn page_context(app: &App, theme: &str, locale: Locale, strings: &Strings) -> Context {
+    let mut context = Context::new();
+    context.insert("lang", locale.as_str());
+    context.insert("dir", locale.dir());
+    context.insert("t", strings.as_value());
+    context.insert("now_year", &OffsetDateTime::now_utc().year());
+    app.with_renderer(|r| {
+        context.insert("assets", r.asset_urls(theme));
+        context.insert(
+            "theme",
+            &ThemeView {
+                name: r.display_name(theme).to_owned(),
+                colors: r.colors(theme).clone(),
+            },
+        );
+    });
+    context
+}
+
 /// One request's view of the site: where it is, in which language.
 pub(super) struct Page<'a> {
     pub app: &'a App,
@@ -275,26 +296,12 @@ impl<'a> Page<'a> {
         locale_urls: HashMap<Locale, String>,
         extra: impl FnOnce(&mut Context),
     ) -> Result<PublicResponse, AppError> {
-        let mut context = Context::new();
         let theme = &self.site.theme;
-        context.insert("lang", self.locale.as_str());
-        context.insert("dir", self.locale.dir());
-        context.insert("t", self.strings.as_value());
-        self.app.with_renderer(|r| {
-            context.insert("assets", r.asset_urls(theme));
-            context.insert(
-                "theme",
-                &ThemeView {
-                    name: r.display_name(theme).to_owned(),
-                    colors: r.colors(theme).clone(),
-                },
-            );
-        });
+        let mut context = page_context(self.app, theme, self.locale, &self.strings);
         context.insert("site", &self.site_view());
         context.insert("nav", &self.nav(active).await?);
         context.insert("locales", &self.locale_links(&locale_urls));
         context.insert("page", &meta);
-        context.insert("now_year", &OffsetDateTime::now_utc().year());
         extra(&mut context);
         let body = self
             .app
@@ -338,19 +345,24 @@ impl<'a> Page<'a> {
             )
             .await?
             .items;
+        // What is featured stays out of the sections below it: one entry,
+        // one place on the page.
+        let featured_ids: Vec<i32> = featured.iter().map(|r| r.id).collect();
         let mut sections = Vec::new();
         for kind in EntryKind::ARCHIVED {
-            let rows = store
+            let mut rows = store
                 .public_entries(
                     &EntryQuery {
                         kind: Some(kind.as_str().to_owned()),
                         ..base.clone()
                     },
                     1,
-                    HOME_PER_KIND,
+                    HOME_PER_KIND + HOME_FEATURED,
                 )
                 .await?
                 .items;
+            rows.retain(|r| !featured_ids.contains(&r.id));
+            rows.truncate(HOME_PER_KIND as usize);
             if !rows.is_empty() {
                 sections.push(Section {
                     kind: kind.as_str(),
