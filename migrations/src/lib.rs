@@ -5,12 +5,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_network;
+mod m20261123_000002_change_log;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_network::Migration)]
+        vec![
+            Box::new(m20261123_000001_network::Migration),
+            Box::new(m20261123_000002_change_log::Migration),
+        ]
     }
 }

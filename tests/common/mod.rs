@@ -51,12 +51,18 @@ pub struct Page {
 impl TestApp {
     /// An empty network.
     pub async fn start() -> TestApp {
+        TestApp::start_with(|_| {}).await
+    }
+
+    /// An empty network, with the configuration adjusted by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let data = tempfile::tempdir().expect("temp dir");
         let mut config = Config::default();
         config.paths.data = data.path().to_owned();
         if let Some(url) = test_database_url().await {
             config.database.url = url;
         }
+        adjust(&mut config);
         let app = App::open(config).await.expect("open the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -83,12 +89,24 @@ impl TestApp {
 
     /// The demo network of `content/`, as `tawasul demo` loads it.
     pub async fn with_demo() -> TestApp {
-        let test = TestApp::start().await;
+        TestApp::with_demo_and(|_| {}).await
+    }
+
+    pub async fn with_demo_and(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let test = TestApp::start_with(adjust).await;
         test.app
             .load_network(&demo_content())
             .await
             .expect("load the demo network");
         test
+    }
+
+    /// A second process on the same database and data folder (another web
+    /// node, or a command-line import next to the server).
+    pub async fn another_process(&self) -> Arc<App> {
+        App::open(self.app.config.clone())
+            .await
+            .expect("open a second app")
     }
 
     pub fn url(&self, path: &str) -> String {

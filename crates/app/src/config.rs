@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-const SECTIONS: [&str; 4] = ["server", "database", "paths", "site"];
+const SECTIONS: [&str; 5] = ["server", "database", "paths", "site", "cache"];
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -21,6 +21,31 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub paths: PathsConfig,
     pub site: SiteConfig,
+    pub cache: CacheConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Keep rendered public pages in memory.
+    pub enabled: bool,
+    /// Memory for cached pages, in megabytes.
+    pub max_mb: usize,
+    /// How long browsers and proxies may reuse a page without asking.
+    pub max_age_seconds: u32,
+    /// How long a proxy may serve a page while it fetches a fresh one.
+    pub stale_while_revalidate_seconds: u32,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            enabled: true,
+            max_mb: 64,
+            max_age_seconds: 30,
+            stale_while_revalidate_seconds: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -118,6 +143,7 @@ impl fmt::Debug for Config {
             .field("database", &self.database)
             .field("paths", &self.paths)
             .field("site", &self.site)
+            .field("cache", &self.cache)
             .finish()
     }
 }
@@ -218,6 +244,12 @@ impl Config {
             return Err(AppError::Config(format!(
                 "site.utc_offset_minutes must be between -720 and 840, not {}",
                 self.site.utc_offset_minutes
+            )));
+        }
+        if !(1..=65_536).contains(&self.cache.max_mb) {
+            return Err(AppError::Config(format!(
+                "cache.max_mb must be between 1 and 65536, not {}",
+                self.cache.max_mb
             )));
         }
         if self.paths.data.as_os_str().is_empty() {

@@ -2,6 +2,8 @@
 //! this crate; it orchestrates the store, the renderer (and, as they land,
 //! search, media and mail) so that every entry point behaves the same.
 
+pub mod cache;
+mod changes;
 pub mod config;
 mod error;
 pub mod import;
@@ -10,7 +12,9 @@ pub mod password;
 pub mod public;
 mod sites;
 mod users;
+mod watch;
 
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
 
 use tawasul_render::Renderer;
@@ -29,6 +33,14 @@ pub struct App {
     store: Store,
     renderer: RwLock<Renderer>,
     network: RwLock<Arc<Network>>,
+    /// Rendered public pages.
+    pub pages: cache::PageCache,
+    /// The last change-log record this process has applied.
+    seen_change: AtomicI64,
+    /// Records this process wrote (and so applied) but has not yet read back.
+    own_changes: Mutex<std::collections::HashSet<i64>>,
+    /// Held while writing a change and while reading the log.
+    change_log_lock: tokio::sync::Mutex<()>,
     /// What the snapshot was built from, to skip rebuilding it for nothing.
     network_rows: Mutex<NetworkRows>,
 }
@@ -54,7 +66,13 @@ impl App {
         let store = Store::connect(&config.database_url(), config.database.max_connections).await?;
         store.migrate().await?;
         let renderer = Renderer::load(config.paths.themes.as_deref())?;
+        let pages = cache::PageCache::new(config.cache.enabled, config.cache.max_mb * 1024 * 1024);
+        let seen_change = AtomicI64::new(store.last_change_id().await?);
         let app = App {
+            pages,
+            seen_change,
+            own_changes: Mutex::new(Default::default()),
+            change_log_lock: tokio::sync::Mutex::new(()),
             config,
             store,
             renderer: RwLock::new(renderer),
@@ -102,9 +120,28 @@ impl App {
             Err(poisoned) => *poisoned.into_inner() == rows,
         };
         if !same {
+            // Changed without a change-log record (edited by hand in the
+            // database): nothing says which pages, so all of them.
             self.install_network(rows);
+            self.pages.invalidate(&[cache::Dep::All]);
         }
         Ok(!same)
+    }
+
+    /// The template overrides of a site, sorted by name.
+    pub(crate) fn site_templates(&self, site_id: i32) -> Vec<(String, String)> {
+        let rows = match self.network_rows.lock() {
+            Ok(rows) => rows,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut templates: Vec<(String, String)> = rows
+            .templates
+            .iter()
+            .filter(|t| t.site_id == site_id)
+            .map(|t| (t.name.clone(), t.source.clone()))
+            .collect();
+        templates.sort();
+        templates
     }
 
     fn install_network(&self, rows: NetworkRows) {

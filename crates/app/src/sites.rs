@@ -4,6 +4,7 @@ use serde_json::json;
 use tawasul_domain::{Locale, SiteKind, SiteSlug};
 use tawasul_store::NewSite;
 
+use crate::cache::deps::site_change_deps;
 use crate::import::network_file::valid_host;
 use crate::{App, AppError};
 
@@ -84,6 +85,13 @@ impl App {
         drop(network);
         self.store().replace_site_hosts(id, &input.hosts).await?;
         self.refresh_network().await?;
+        let network = self.network();
+        let (parent, children) = network
+            .site(id)
+            .map(|s| (s.parent_id, s.children.clone()))
+            .unwrap_or_default();
+        self.publish_change(site_change_deps(id, parent, &children))
+            .await?;
         Ok(id)
     }
 }

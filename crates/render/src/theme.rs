@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use bytes::Bytes;
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
 use serde_json::Value;
@@ -40,13 +41,40 @@ struct ThemeFiles {
     strings: BTreeMap<String, toml::Table>,
 }
 
-/// A static file of a theme, ready to serve.
+/// A static file of a theme, ready to serve, with its compressed copies
+/// (made once, when the theme loads, for text files that shrink).
 #[derive(Debug, Clone)]
 pub struct StaticFile {
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
+    pub gzip: Option<Bytes>,
+    pub brotli: Option<Bytes>,
     pub content_type: &'static str,
     /// The content hash that is part of its URL, usable as an ETag.
     pub fingerprint: String,
+}
+
+fn is_text(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("image/svg")
+        || content_type.starts_with("application/json")
+}
+
+/// Compresses with both codings at their best (this runs once per file),
+/// keeping only what is smaller than the original.
+fn precompress(bytes: &[u8]) -> (Option<Bytes>, Option<Bytes>) {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let gzip = gz.write_all(bytes).ok().and_then(|()| gz.finish().ok());
+    let mut br = Vec::new();
+    let written = {
+        let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        writer.write_all(bytes).is_ok()
+    };
+    if !written {
+        br.clear();
+    }
+    let smaller = |c: Vec<u8>| (!c.is_empty() && c.len() < bytes.len()).then(|| Bytes::from(c));
+    (gzip.and_then(smaller), smaller(br))
 }
 
 #[derive(Debug)]
@@ -356,11 +384,19 @@ fn resolve(name: &str, raw: &BTreeMap<String, ThemeFiles>) -> Result<LoadedTheme
             None => format!("{file}.{short}"),
         };
         asset_urls.insert(file.clone(), format!("/_static/{name}/{served}"));
+        let content_type = content_type(&file);
+        let (gzip, brotli) = if is_text(content_type) {
+            precompress(&bytes)
+        } else {
+            (None, None)
+        };
         fingerprinted.insert(
             served,
             StaticFile {
-                content_type: content_type(&file),
-                bytes,
+                content_type,
+                bytes: Bytes::from(bytes),
+                gzip,
+                brotli,
                 fingerprint,
             },
         );
@@ -483,6 +519,13 @@ mod tests {
         let file = url.rsplit('/').next().expect("file name");
         let found = renderer.static_file("default", file).expect("served");
         assert_eq!(found.content_type, "text/css; charset=utf-8");
+        let brotli = found.brotli.as_ref().expect("precompressed");
+        assert!(
+            brotli.len() * 3 < found.bytes.len(),
+            "{} -> {}",
+            found.bytes.len(),
+            brotli.len()
+        );
     }
 
     #[test]

@@ -180,6 +180,16 @@ impl Store {
         Ok((sorted(&tags), sorted(&programmes)))
     }
 
+    /// The live entry of a site with this slug.
+    pub async fn entry_by_slug(&self, site_id: i32, slug: &str) -> Result<Option<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(site_id))
+            .filter(entry::Column::Slug.eq(slug))
+            .filter(entry::Column::DeletedAt.is_null())
+            .one(&self.db)
+            .await?)
+    }
+
     /// A live (not deleted) entry by id.
     pub async fn entry(&self, id: i32) -> Result<Option<EntryRow>> {
         Ok(entry::Entity::find_by_id(id)

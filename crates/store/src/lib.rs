@@ -4,6 +4,7 @@
 //! records (`entities::*::Model` re-exported under record names) and never
 //! build queries themselves.
 
+mod changes;
 pub mod entities;
 mod entries;
 mod error;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
+pub use changes::Change;
 pub use entries::{EntryDraft, EntryQuery, Page, Saved};
 pub use error::StoreError;
 pub use network::{NetworkRows, NewSite};

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use tawasul_app::cache::{negotiate, Encoding};
 use tawasul_app::App;
 
 use crate::conditional;
@@ -26,7 +27,15 @@ pub async fn static_file(
     if conditional::matches(&request, &etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    (
+    let accept = request
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let (body, coding) = match (negotiate(accept), &file.brotli, &file.gzip) {
+        (Encoding::Brotli, Some(br), _) => (br.clone(), Some("br")),
+        (Encoding::Brotli | Encoding::Gzip, _, Some(gz)) => (gz.clone(), Some("gzip")),
+        _ => (file.bytes.clone(), None),
+    };
+    let mut response = (
         [
             (
                 header::CONTENT_TYPE,
@@ -37,10 +46,17 @@ pub async fn static_file(
                 header::ETAG,
                 HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
             ),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
         ],
-        file.bytes,
+        body,
     )
-        .into_response()
+        .into_response();
+    if let Some(coding) = coding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    response
 }
 
 /// Stored names are `<32 hex digits>.<ext>`; anything else is not ours.

@@ -9,20 +9,14 @@ mod public;
 mod resolve;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use tawasul_app::App;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-/// How often a web node reloads the network (sites, hosts, themes of sites)
-/// to see changes made by another process.
-const NETWORK_REFRESH: Duration = Duration::from_secs(10);
 
 /// The whole HTTP surface of the system.
 pub fn router(app: Arc<App>) -> Router {
@@ -32,7 +26,6 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/uploads/{file}", get(assets::upload))
         .fallback(public::page)
         .with_state(app)
-        .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -44,25 +37,14 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until Ctrl-C or SIGTERM, refreshing the network in the background.
+/// Serves until Ctrl-C or SIGTERM, applying other processes' changes in
+/// the background.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> {
-    let refresher = {
-        let app = Arc::clone(&app);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(NETWORK_REFRESH);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                if let Err(e) = app.refresh_network_if_changed().await {
-                    tracing::warn!(error = %e, "could not refresh the network; serving the last one");
-                }
-            }
-        })
-    };
+    let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
     let result = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown_signal())
         .await;
-    refresher.abort();
+    watcher.abort();
     result
 }
 

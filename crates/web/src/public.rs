@@ -5,7 +5,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use tawasul_app::public::{Origin, PageQuery, PublicResponse};
+use tawasul_app::cache::{negotiate, CachedPage};
+use tawasul_app::public::{NetworkPage, Origin, PageQuery, Served};
 use tawasul_app::App;
 
 use crate::conditional;
@@ -55,23 +56,39 @@ pub async fn page(
         host: host.clone(),
         prefix,
     };
-    let answer = match target {
+    let served = match target {
         Target::Site {
             id,
             prefix,
             segments,
         } => {
             let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-            app.public_page(id, &origin(prefix), &segments, &query)
+            app.serve_site(id, &origin(prefix), &segments, &query).await
+        }
+        Target::AddSlash(location) => Ok(Served::Redirect(location)),
+        Target::NetworkHome(locale) => {
+            app.serve_network(&origin(String::new()), NetworkPage::Home(locale))
                 .await
         }
-        Target::AddSlash(location) => Ok(PublicResponse::Redirect { location }),
-        Target::NetworkHome(locale) => app.network_page(&origin(String::new()), locale).await,
-        Target::NetworkRobots => Ok(app.network_robots(&origin(String::new()))),
-        Target::NotFound => app.network_not_found(&origin(String::new())).await,
+        Target::NetworkRobots => {
+            app.serve_network(&origin(String::new()), NetworkPage::Robots)
+                .await
+        }
+        Target::NotFound => {
+            app.serve_network(&origin(String::new()), NetworkPage::NotFound)
+                .await
+        }
     };
-    match answer {
-        Ok(answer) => respond(&headers, answer),
+    match served {
+        Ok(Served::Redirect(location)) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(
+                header::LOCATION,
+                HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
+            )],
+        )
+            .into_response(),
+        Ok(Served::Page(page)) => respond(&app, &headers, &page),
         Err(e) => {
             tracing::error!(error = %e, path = %uri.path(), "public page failed");
             (
@@ -84,58 +101,51 @@ pub async fn page(
     }
 }
 
-fn respond(request: &HeaderMap, answer: PublicResponse) -> Response {
-    let (status, content_type, body) = match answer {
-        PublicResponse::Redirect { location } => {
-            return (
-                StatusCode::MOVED_PERMANENTLY,
-                [(
-                    header::LOCATION,
-                    HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
-                )],
-            )
-                .into_response();
-        }
-        PublicResponse::Html { status, body } => (status, "text/html; charset=utf-8", body),
-        PublicResponse::Atom { body } => (200, "application/atom+xml; charset=utf-8", body),
-        PublicResponse::Xml { body } => (200, "application/xml; charset=utf-8", body),
-        PublicResponse::Text { body } => (200, "text/plain; charset=utf-8", body),
-    };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let etag = conditional::etag_of(body.as_bytes());
-    let mut headers = vec![
-        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        // Always revalidate: a 304 costs little, and editors expect a
-        // publish to show at once.
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, no-cache"),
-        ),
-    ];
-    if content_type.starts_with("text/html") {
-        headers.push((
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PAGE_CSP),
-        ));
+fn respond(app: &App, request: &HeaderMap, page: &CachedPage) -> Response {
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
+    let cache = &app.config.cache;
+    let cache_control = format!(
+        "public, max-age={}, stale-while-revalidate={}",
+        cache.max_age_seconds, cache.stale_while_revalidate_seconds
+    );
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&cache_control) {
+        headers.insert(header::CACHE_CONTROL, value);
     }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if status == StatusCode::OK {
-        if let Ok(value) = HeaderValue::from_str(&etag) {
-            headers.push((header::ETAG, value));
+        if let Ok(value) = HeaderValue::from_str(&page.etag) {
+            headers.insert(header::ETAG, value);
         }
-        if conditional::matches(request, &etag) {
+        if conditional::matches(request, &page.etag) {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
-            response.headers_mut().extend(
-                headers
-                    .into_iter()
-                    .filter(|(h, _)| h != header::CONTENT_TYPE),
-            );
+            response.headers_mut().extend(headers);
             return response;
         }
     }
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(page.content_type),
+    );
+    if page.content_type.starts_with("text/html") {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        );
+    }
+    let accept = request
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let (body, encoding) = page.body(negotiate(accept));
+    if let Some(coding) = encoding.header_value() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
     let mut response = (status, body).into_response();
-    // `insert`, not `extend`: the body's default text/plain must be replaced.
+    // Replace, not append: the body's default content type must go.
     for (name, value) in headers {
-        response.headers_mut().insert(name, value);
+        if let Some(name) = name {
+            response.headers_mut().insert(name, value);
+        }
     }
     response
 }

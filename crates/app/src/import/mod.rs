@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use tawasul_store::{EntryDraft, NewSite, Saved};
 
+use crate::cache::deps::{entry_change_deps, Dep};
 use crate::{password, App, AppError, ImportProblem};
 use folder::{FolderPlan, Known};
 use network_file::NetworkFile;
@@ -81,8 +82,8 @@ impl App {
         let site_id = site.id;
         drop(network);
         let mut report = ImportReport::default();
-        self.write_folder(site_id, plan, &mut report).await?;
-        self.refresh_network().await?;
+        let deps = self.write_folder(site_id, plan, &mut report).await?;
+        self.publish_change(deps).await?;
         Ok(report)
     }
 
@@ -160,7 +161,8 @@ impl App {
                 .ok_or_else(|| AppError::NotFound(format!("site `{slug}`")))?;
             self.write_folder(site_id, plan, &mut report).await?;
         }
-        self.refresh_network().await?;
+        // Sites, users and programmes may all have changed: every page.
+        self.publish_change(vec![Dep::All]).await?;
         Ok((report, logins))
     }
 
@@ -271,12 +273,13 @@ impl App {
         Ok(logins)
     }
 
+    /// Writes a checked plan; returns what it changed, as cache dependencies.
     async fn write_folder(
         &self,
         site_id: i32,
         plan: FolderPlan,
         report: &mut ImportReport,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<Dep>, AppError> {
         let store = self.store();
         let uploads = self.config.uploads_dir();
         for file in &plan.media {
@@ -284,6 +287,10 @@ impl App {
                 .map_err(|e| AppError::io(format!("storing {}", file.source.display()), e))?;
         }
         report.media += plan.media.len();
+        let mut deps = Vec::new();
+        if self.site_chrome_differs(site_id, &plan) {
+            deps.push(Dep::Chrome { site: site_id });
+        }
         let mut category_ids = HashMap::new();
         for c in &plan.categories {
             let id = store
@@ -312,6 +319,10 @@ impl App {
             .collect();
         for entry in plan.entries {
             let file = entry.file.clone();
+            let before = match store.entry_by_slug(site_id, &entry.slug).await? {
+                Some(row) => Some(self.entry_facts(&row).await?),
+                None => None,
+            };
             let tag_ids = store
                 .ensure_tags(&entry.tags)
                 .await?
@@ -358,9 +369,32 @@ impl App {
             match saved {
                 Saved::Created(_) => report.created += 1,
                 Saved::Updated(_) => report.updated += 1,
-                Saved::Unchanged(_) => report.unchanged += 1,
+                Saved::Unchanged(_) => {
+                    report.unchanged += 1;
+                    continue;
+                }
+            }
+            if let Some(row) = store.entry(saved.id()).await? {
+                let after = self.entry_facts(&row).await?;
+                deps.extend(entry_change_deps(before.as_ref(), Some(&after)));
             }
         }
-        Ok(())
+        Ok(deps)
+    }
+
+    /// Whether the plan changes what every page of the site shows: its
+    /// categories' names or its template overrides.
+    fn site_chrome_differs(&self, site_id: i32, plan: &FolderPlan) -> bool {
+        let network = self.network();
+        let Some(site) = network.site(site_id) else {
+            return true;
+        };
+        let categories_differ = plan.categories.iter().any(|c| {
+            site.category_by_slug(&c.slug)
+                .is_none_or(|known| known.name_ar != c.name_ar || known.name_fr != c.name_fr)
+        });
+        let templates_differ =
+            !plan.templates.is_empty() && self.site_templates(site_id) != plan.templates;
+        categories_differ || templates_differ
     }
 }

@@ -4,9 +4,11 @@
 mod feeds;
 mod pages;
 pub mod routes;
+mod serve;
 pub mod views;
 
 pub use pages::{PageQuery, PublicResponse};
+pub use serve::{NetworkPage, Served};
 
 /// Where a request came in: the scheme and host the reader used, and the
 /// path prefix of the site (`""` when the host names the site, `/dp-rabat`
@@ -22,6 +24,11 @@ impl Origin {
     /// `scheme://host`, no trailing slash.
     pub fn base(&self) -> String {
         format!("{}://{}", self.scheme, self.host)
+    }
+
+    /// What identifies the origin in cache keys: `scheme://host/prefix`.
+    pub fn key(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.host, self.prefix)
     }
 
     /// The port the reader used, with its colon (`:8080`), or `""`.

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
 use tawasul_domain::{EntryFields, EntryKind, EntryStatus, Locale};
 use tawasul_render::{format_date, Context, Strings};
 use tawasul_store::{EntryQuery, EntryRow};
@@ -11,12 +13,18 @@ use time::{OffsetDateTime, UtcOffset};
 use super::routes::{self, Paths, Route};
 use super::views::*;
 use super::Origin;
+use crate::cache::deps::{page_deps, PageKind};
+use crate::cache::CachedPage;
 use crate::network::{localized, Network, Site};
 use crate::{App, AppError};
 
+pub(super) const HTML: &str = "text/html; charset=utf-8";
+
 /// What a public request answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum PublicResponse {
+    /// A page ready to send in any encoding, from the cache or just made.
+    Cached(Arc<CachedPage>),
     Html {
         status: u16,
         body: String,
@@ -309,7 +317,16 @@ impl<'a> Page<'a> {
         Ok(PublicResponse::Html { status, body })
     }
 
+    /// The site's 404 page. Its body does not depend on the path asked
+    /// for, so it is cached once per site and language, never per path: a
+    /// flood of unknown paths costs a lookup, not the cache.
     pub(super) async fn not_found(&self) -> Result<PublicResponse, AppError> {
+        let origin = self.origin.key();
+        let key = format!("{origin}|404|{}", self.locale);
+        if let Some(page) = self.app.pages.get(&key) {
+            return Ok(PublicResponse::Cached(page));
+        }
+        let generation = self.app.pages.generation();
         let title = self.strings.get("not_found.title");
         let mut meta = self.meta(
             title.clone(),
@@ -323,8 +340,18 @@ impl<'a> Page<'a> {
                 url: None,
             },
         ];
-        self.render("404.html", 404, meta, "", HashMap::new(), |_| {})
-            .await
+        let PublicResponse::Html { status, body } = self
+            .render("404.html", 404, meta, "", HashMap::new(), |_| {})
+            .await?
+        else {
+            unreachable!("render() makes HTML")
+        };
+        let page = Arc::new(CachedPage::new(status, HTML, body));
+        let deps = page_deps(self.site.id, &PageKind::Plain);
+        self.app
+            .pages
+            .insert(generation, &origin, key, Arc::clone(&page), deps);
+        Ok(PublicResponse::Cached(page))
     }
 
     async fn home(&self) -> Result<PublicResponse, AppError> {
@@ -540,10 +567,10 @@ impl<'a> Page<'a> {
         id: i32,
         kind: EntryKind,
         slug: Option<&str>,
-    ) -> Result<PublicResponse, AppError> {
+    ) -> Result<(PublicResponse, Vec<i32>), AppError> {
         let store = self.app.store();
         let Some(row) = store.entry(id).await? else {
-            return self.not_found().await;
+            return Ok((self.not_found().await?, Vec::new()));
         };
         let status: Option<EntryStatus> = row.status.parse().ok();
         let visible = row.site_id == self.site.id
@@ -552,14 +579,13 @@ impl<'a> Page<'a> {
                 .published_at
                 .is_some_and(|at| at <= OffsetDateTime::now_utc());
         if !visible {
-            return self.not_found().await;
+            return Ok((self.not_found().await?, Vec::new()));
         }
         let real_kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
         let path = Paths::entry(real_kind, row.id, &row.slug);
         if real_kind != kind || slug.unwrap_or("") != row.slug {
-            return Ok(PublicResponse::Redirect {
-                location: self.url(&path),
-            });
+            let location = self.url(&path);
+            return Ok((PublicResponse::Redirect { location }, Vec::new()));
         }
         let locale: Locale = row.locale.parse().unwrap_or(self.site.default_locale);
         if locale != self.locale {
@@ -569,7 +595,12 @@ impl<'a> Page<'a> {
         self.entry_page(row, path).await
     }
 
-    async fn entry_page(&self, row: EntryRow, path: String) -> Result<PublicResponse, AppError> {
+    /// The page of a visible entry, and the ids of the translations it links.
+    async fn entry_page(
+        &self,
+        row: EntryRow,
+        path: String,
+    ) -> Result<(PublicResponse, Vec<i32>), AppError> {
         let store = self.app.store();
         let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
         let tags = store
@@ -692,10 +723,13 @@ impl<'a> Page<'a> {
         } else {
             kind.path_segment().to_owned()
         };
-        self.render("entry.html", 200, meta, &active, urls, |c| {
-            c.insert("entry", &view)
-        })
-        .await
+        let translation_ids = translations.iter().map(|t| t.id).collect();
+        let response = self
+            .render("entry.html", 200, meta, &active, urls, |c| {
+                c.insert("entry", &view)
+            })
+            .await?;
+        Ok((response, translation_ids))
     }
 
     async fn search(&self, query: &PageQuery, page: u64) -> Result<PublicResponse, AppError> {
@@ -746,27 +780,27 @@ impl<'a> Page<'a> {
 }
 
 impl App {
-    /// Answers a public request for a site: `segments` are the decoded path
-    /// segments below the site's root.
-    pub async fn public_page(
+    /// Renders a public page of a site: `segments` are the decoded path
+    /// segments below the site's root. Also says what kind of page it is,
+    /// for the cache (`None`: never cached).
+    pub(super) async fn render_site_page(
         &self,
         site_id: i32,
         origin: &Origin,
         segments: &[&str],
         query: &PageQuery,
-    ) -> Result<PublicResponse, AppError> {
+    ) -> Result<(PublicResponse, Option<PageKind>), AppError> {
         let network = self.network();
         let Some(site) = network.site(site_id) else {
             return Err(AppError::NotFound(format!("site #{site_id}")));
         };
         let Some((locale, route)) = routes::parse(segments, site.locales()) else {
-            return Page::new(self, &network, site, origin, site.default_locale)
-                .not_found()
-                .await;
+            let page = Page::new(self, &network, site, origin, site.default_locale);
+            return Ok((page.not_found().await?, None));
         };
         let page = Page::new(self, &network, site, origin, locale);
         let Some(number) = page.page_number(query) else {
-            return page.not_found().await;
+            return Ok((page.not_found().await?, None));
         };
         let base = EntryQuery {
             site_ids: vec![site.id],
@@ -775,85 +809,96 @@ impl App {
         };
         let paths = page.paths();
         match route {
-            Route::Home => page.home().await,
+            Route::Home => Ok((page.home().await?, Some(PageKind::Home { locale }))),
             Route::Archive(kind) => {
-                page.archive(
-                    EntryQuery {
-                        kind: Some(kind.as_str().to_owned()),
-                        ..base
-                    },
-                    number,
-                    page.strings.get(&format!("kinds.{}", kind.as_str())),
-                    None,
-                    Some(kind),
-                    |l| paths.archive(l, kind),
-                    kind.path_segment(),
-                )
-                .await
+                let response = page
+                    .archive(
+                        EntryQuery {
+                            kind: Some(kind.as_str().to_owned()),
+                            ..base
+                        },
+                        number,
+                        page.strings.get(&format!("kinds.{}", kind.as_str())),
+                        None,
+                        Some(kind),
+                        |l| paths.archive(l, kind),
+                        kind.path_segment(),
+                    )
+                    .await?;
+                Ok((response, Some(PageKind::Archive { locale, kind })))
             }
-            Route::Entry { kind, id, slug } => page.entry(id, kind, slug.as_deref()).await,
+            Route::Entry { kind, id, slug } => {
+                let (response, translations) = page.entry(id, kind, slug.as_deref()).await?;
+                Ok((response, Some(PageKind::Entry { id, translations })))
+            }
             Route::Category(slug) => {
                 let Some(category) = site.category_by_slug(&slug) else {
-                    return page.not_found().await;
+                    return Ok((page.not_found().await?, None));
                 };
                 let name = localized(locale, &category.name_ar, &category.name_fr);
-                page.archive(
-                    EntryQuery {
-                        category_id: Some(category.id),
-                        ..base
-                    },
-                    number,
-                    page.strings.fill("archive.category", &[("name", name)]),
-                    None,
-                    None,
-                    |l| paths.category(l, &slug),
-                    "",
-                )
-                .await
+                let response = page
+                    .archive(
+                        EntryQuery {
+                            category_id: Some(category.id),
+                            ..base
+                        },
+                        number,
+                        page.strings.fill("archive.category", &[("name", name)]),
+                        None,
+                        None,
+                        |l| paths.category(l, &slug),
+                        "",
+                    )
+                    .await?;
+                Ok((response, Some(PageKind::Category { id: category.id })))
             }
             Route::Tag(slug) => {
                 let Some(tag) = self.store().tag_by_slug(&slug).await? else {
-                    return page.not_found().await;
+                    return Ok((page.not_found().await?, None));
                 };
-                page.archive(
-                    EntryQuery {
-                        tag_id: Some(tag.id),
-                        ..base
-                    },
-                    number,
-                    page.strings.fill("archive.tag", &[("name", &tag.name)]),
-                    None,
-                    None,
-                    |l| paths.tag(l, &slug),
-                    "",
-                )
-                .await
+                let response = page
+                    .archive(
+                        EntryQuery {
+                            tag_id: Some(tag.id),
+                            ..base
+                        },
+                        number,
+                        page.strings.fill("archive.tag", &[("name", &tag.name)]),
+                        None,
+                        None,
+                        |l| paths.tag(l, &slug),
+                        "",
+                    )
+                    .await?;
+                Ok((response, Some(PageKind::Tag { id: tag.id })))
             }
             Route::Programme(slug) => {
                 let Some(programme) = network.programme_by_slug(&slug) else {
-                    return page.not_found().await;
+                    return Ok((page.not_found().await?, None));
                 };
                 let name = localized(locale, &programme.name_ar, &programme.name_fr);
                 let description =
                     localized(locale, &programme.description_ar, &programme.description_fr);
-                page.archive(
-                    EntryQuery {
-                        programme_id: Some(programme.id),
-                        ..base
-                    },
-                    number,
-                    page.strings.fill("archive.programme", &[("name", name)]),
-                    (!description.is_empty()).then(|| description.to_owned()),
-                    None,
-                    |l| paths.programme(l, &slug),
-                    "",
-                )
-                .await
+                let response = page
+                    .archive(
+                        EntryQuery {
+                            programme_id: Some(programme.id),
+                            ..base
+                        },
+                        number,
+                        page.strings.fill("archive.programme", &[("name", name)]),
+                        (!description.is_empty()).then(|| description.to_owned()),
+                        None,
+                        |l| paths.programme(l, &slug),
+                        "",
+                    )
+                    .await?;
+                Ok((response, Some(PageKind::Programme { id: programme.id })))
             }
-            Route::Search => page.search(query, number).await,
-            Route::Feed => page.feed().await,
-            Route::Sitemap => page.sitemap().await,
-            Route::Robots => Ok(page.robots()),
+            Route::Search => Ok((page.search(query, number).await?, None)),
+            Route::Feed => Ok((page.feed().await?, Some(PageKind::Feed { locale }))),
+            Route::Sitemap => Ok((page.sitemap().await?, Some(PageKind::Sitemap))),
+            Route::Robots => Ok((page.robots(), Some(PageKind::Plain))),
         }
     }
 }

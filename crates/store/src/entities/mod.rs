@@ -3,6 +3,7 @@
 //! `crate::records`.
 
 pub mod category;
+pub mod change;
 pub mod entry;
 pub mod entry_programme;
 pub mod entry_tag;

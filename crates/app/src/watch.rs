@@ -1,0 +1,42 @@
+//! The background work of a server process: applying changes recorded by
+//! other processes, and keeping the change log short.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::App;
+
+/// How often the change log is read: a change made on another node shows
+/// there within this (plus the time of one query).
+pub const POLL: Duration = Duration::from_millis(250);
+/// Every this many polls, compare the network with the database, in case
+/// someone edited it by hand (about a minute).
+const NETWORK_CHECK_EVERY: u64 = 240;
+/// Every this many polls, forget changes every node has long applied.
+const PRUNE_EVERY: u64 = 2400;
+
+impl App {
+    /// Runs until the task is dropped.
+    pub async fn watch_changes(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(POLL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut polls: u64 = 0;
+        loop {
+            tick.tick().await;
+            polls += 1;
+            if let Err(e) = self.apply_recorded_changes().await {
+                tracing::warn!(error = %e, "could not read the change log; pages may stay stale until it answers");
+            }
+            if polls.is_multiple_of(NETWORK_CHECK_EVERY) {
+                if let Err(e) = self.refresh_network_if_changed().await {
+                    tracing::warn!(error = %e, "could not check the network for changes");
+                }
+            }
+            if polls.is_multiple_of(PRUNE_EVERY) {
+                if let Err(e) = self.store().prune_changes(time::Duration::days(1)).await {
+                    tracing::warn!(error = %e, "could not prune the change log");
+                }
+            }
+        }
+    }
+}
