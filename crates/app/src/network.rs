@@ -53,6 +53,16 @@ pub struct Site {
     pub hosts: Vec<String>,
     pub children: Vec<i32>,
     pub categories: Vec<CategoryRow>,
+    /// Pages in the navigation, in menu order.
+    pub menu: Vec<MenuPage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuPage {
+    pub id: i32,
+    pub locale: String,
+    pub slug: String,
+    pub title: String,
 }
 
 impl Site {
@@ -135,6 +145,7 @@ impl Network {
                 hosts: Vec::new(),
                 children: Vec::new(),
                 categories: Vec::new(),
+                menu: Vec::new(),
             });
         }
         let by_id: HashMap<i32, usize> = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
@@ -148,6 +159,16 @@ impl Network {
         for category in rows.categories {
             if let Some(&i) = by_id.get(&category.site_id) {
                 sites[i].categories.push(category);
+            }
+        }
+        for page in rows.menu_pages {
+            if let Some(&i) = by_id.get(&page.site_id) {
+                sites[i].menu.push(MenuPage {
+                    id: page.id,
+                    locale: page.locale,
+                    slug: page.slug,
+                    title: page.title,
+                });
             }
         }
         let links: Vec<(usize, i32)> = sites

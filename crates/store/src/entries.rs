@@ -198,6 +198,18 @@ impl Store {
             .await?)
     }
 
+    /// The newest `limit` public entries matching `query`, without counting
+    /// them all: what a home page needs.
+    pub async fn latest_public(&self, query: &EntryQuery, limit: u64) -> Result<Vec<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(public_condition(query))
+            .order_by_desc(entry::Column::PublishedAt)
+            .order_by_desc(entry::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
     /// Public entries matching `query`, newest first, `per_page` from `page` (1-based).
     pub async fn public_entries(
         &self,
@@ -258,14 +270,14 @@ impl Store {
         Ok(Page { items, total })
     }
 
-    /// Pages of a site shown in its navigation, by their menu order.
-    pub async fn menu_pages(&self, site_id: i32) -> Result<Vec<EntryRow>> {
+    /// Pages shown in the sites' navigation, by site and menu order.
+    pub async fn menu_pages(&self) -> Result<Vec<EntryRow>> {
         Ok(entry::Entity::find()
-            .filter(entry::Column::SiteId.eq(site_id))
             .filter(entry::Column::Kind.eq("page"))
             .filter(entry::Column::Status.eq("published"))
             .filter(entry::Column::DeletedAt.is_null())
             .filter(entry::Column::MenuOrder.is_not_null())
+            .order_by_asc(entry::Column::SiteId)
             .order_by_asc(entry::Column::MenuOrder)
             .all(&self.db)
             .await?)

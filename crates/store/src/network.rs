@@ -22,6 +22,8 @@ pub struct NetworkRows {
     pub templates: Vec<SiteTemplateRow>,
     pub programmes: Vec<ProgrammeRow>,
     pub categories: Vec<CategoryRow>,
+    /// Published pages with a place in their site's navigation.
+    pub menu_pages: Vec<crate::EntryRow>,
 }
 
 /// A site as declared by an administrator or the network file.
@@ -63,6 +65,7 @@ impl Store {
                 .order_by_asc(category::Column::Slug)
                 .all(&self.db)
                 .await?,
+            menu_pages: self.menu_pages().await?,
         })
     }
 

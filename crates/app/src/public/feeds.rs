@@ -42,17 +42,15 @@ impl Page<'_> {
         let rows = self
             .app
             .store()
-            .public_entries(
+            .latest_public(
                 &EntryQuery {
                     site_ids: vec![self.site.id],
                     locale: Some(self.locale.as_str().to_owned()),
                     ..Default::default()
                 },
-                1,
                 size,
             )
-            .await?
-            .items;
+            .await?;
         let rows: Vec<_> = rows
             .into_iter()
             .filter(|r| r.kind != EntryKind::Page.as_str())

@@ -229,7 +229,7 @@ impl<'a> Page<'a> {
         }
     }
 
-    async fn nav(&self, active: &str) -> Result<Vec<NavItem>, AppError> {
+    fn nav(&self, active: &str) -> Vec<NavItem> {
         let paths = self.paths();
         let mut nav = vec![NavItem {
             label: self.strings.get("nav.home"),
@@ -243,18 +243,18 @@ impl<'a> Page<'a> {
                 active: active == kind.path_segment(),
             });
         }
-        for page in self.app.store().menu_pages(self.site.id).await? {
+        for page in &self.site.menu {
             if page.locale != self.locale.as_str() {
                 continue;
             }
             let url = self.url(&Paths::entry(EntryKind::Page, page.id, &page.slug));
             nav.push(NavItem {
                 active: active == url,
-                label: page.title,
+                label: page.title.clone(),
                 url,
             });
         }
-        Ok(nav)
+        nav
     }
 
     /// The same page in each of the site's languages.
@@ -307,7 +307,7 @@ impl<'a> Page<'a> {
         let theme = &self.site.theme;
         let mut context = page_context(self.app, theme, self.locale, &self.strings);
         context.insert("site", &self.site_view());
-        context.insert("nav", &self.nav(active).await?);
+        context.insert("nav", &self.nav(active));
         context.insert("locales", &self.locale_links(&locale_urls));
         context.insert("page", &meta);
         extra(&mut context);
@@ -362,32 +362,28 @@ impl<'a> Page<'a> {
             ..Default::default()
         };
         let featured = store
-            .public_entries(
+            .latest_public(
                 &EntryQuery {
                     featured: Some(true),
                     ..base.clone()
                 },
-                1,
                 HOME_FEATURED,
             )
-            .await?
-            .items;
+            .await?;
         // What is featured stays out of the sections below it: one entry,
         // one place on the page.
         let featured_ids: Vec<i32> = featured.iter().map(|r| r.id).collect();
         let mut sections = Vec::new();
         for kind in EntryKind::ARCHIVED {
             let mut rows = store
-                .public_entries(
+                .latest_public(
                     &EntryQuery {
                         kind: Some(kind.as_str().to_owned()),
                         ..base.clone()
                     },
-                    1,
                     HOME_PER_KIND + HOME_FEATURED,
                 )
-                .await?
-                .items;
+                .await?;
             rows.retain(|r| !featured_ids.contains(&r.id));
             rows.truncate(HOME_PER_KIND as usize);
             if !rows.is_empty() {
@@ -403,18 +399,16 @@ impl<'a> Page<'a> {
             Vec::new()
         } else {
             store
-                .public_entries(
+                .latest_public(
                     &EntryQuery {
                         site_ids: self.site.children.clone(),
                         locale: Some(self.locale.as_str().to_owned()),
                         featured_on_parent: Some(true),
                         ..Default::default()
                     },
-                    1,
                     HOME_FROM_NETWORK,
                 )
                 .await?
-                .items
         };
         let path = self.paths().home(self.locale);
         let mut meta = self.meta(
