@@ -283,3 +283,57 @@ async fn a_small_cache_degrades_to_rendering_not_to_errors() {
     assert_eq!(off.get("/dp-rabat/").await.status, 200);
     assert_eq!(off.app.pages.stats().pages, 0);
 }
+
+/// The database round trips of a page rendered from scratch (the fewest
+/// over three tries, as the background change watcher adds one now and then).
+async fn round_trips(test: &TestApp, path: &str) -> u64 {
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        test.app.pages.invalidate(&[tawasul_app::cache::Dep::All]);
+        let before = test.app.store().queries_run();
+        assert_eq!(test.get(path).await.status, 200, "{path}");
+        fewest = fewest.min(test.app.store().queries_run() - before);
+    }
+    fewest
+}
+
+#[tokio::test]
+async fn pages_need_few_database_round_trips() {
+    let test = TestApp::with_demo().await;
+    let entry = test
+        .get("/dp-rabat/news/")
+        .await
+        .links("main a")
+        .into_iter()
+        .find(|l| l.matches('/').count() == 3 && !l.ends_with('/'))
+        .expect("entry");
+    let budget = [
+        (
+            "/aref-rsk/",
+            6,
+            "academy home: featured, four kinds, its directorates' featured",
+        ),
+        ("/dp-rabat/", 5, "directorate home: featured, four kinds"),
+        ("/dp-rabat/news/", 2, "archive: count and page"),
+        (
+            entry.as_str(),
+            5,
+            "entry: itself, tags (2), programmes, translations",
+        ),
+        ("/dp-rabat/feed.atom", 1, "feed"),
+        ("/dp-rabat/sitemap.xml", 1, "sitemap"),
+    ];
+    for (path, most, what) in budget {
+        let trips = round_trips(&test, path).await;
+        println!("{trips} round trips: {what}");
+        assert!(trips <= most, "{path}: {trips} round trips, budget {most}");
+    }
+    test.get("/dp-rabat/").await;
+    let before = test.app.store().queries_run();
+    test.get("/dp-rabat/").await;
+    assert_eq!(
+        test.app.store().queries_run(),
+        before,
+        "a cached page costs no round trip"
+    );
+}

@@ -11,6 +11,8 @@ mod error;
 mod network;
 mod users;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -39,6 +41,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Statements sent, for stating the round trips a page costs.
+    queries: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -52,13 +56,23 @@ impl Store {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
-        let db = Database::connect(options).await?;
+        let mut db = Database::connect(options).await?;
+        let queries = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&queries);
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         if db.get_database_backend() == DbBackend::Sqlite {
             // WAL lets readers go on while the importer or an editor writes.
             db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
                 .await?;
         }
-        Ok(Store { db })
+        Ok(Store { db, queries })
+    }
+
+    /// How many statements this store has sent so far.
+    pub fn queries_run(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Brings the schema up to date. Safe to run on every start.
