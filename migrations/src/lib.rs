@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_network;
 mod m20261123_000002_change_log;
+mod m20261123_000003_list_indexes;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_network::Migration),
             Box::new(m20261123_000002_change_log::Migration),
+            Box::new(m20261123_000003_list_indexes::Migration),
         ]
     }
 }

@@ -91,10 +91,8 @@ impl App {
                 .published_at
                 .is_some_and(|at| at <= OffsetDateTime::now_utc());
         let tags = store
-            .tags_of(&[row.id])
+            .tags_of_entry(row.id)
             .await?
-            .remove(&row.id)
-            .unwrap_or_default()
             .into_iter()
             .map(|t| t.id)
             .collect();

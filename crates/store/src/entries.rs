@@ -1,12 +1,10 @@
 //! Entries: saving them with their revisions and workflow events, and the
 //! queries public pages need.
 
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::Value as Json;
 use time::OffsetDateTime;
@@ -67,6 +65,61 @@ pub struct EntryQuery {
     pub programme_id: Option<i32>,
     pub featured: Option<bool>,
     pub featured_on_parent: Option<bool>,
+}
+
+/// An entry as a list shows it: no text, no facts. What home pages,
+/// archives, search results and sitemaps read.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct EntrySummary {
+    pub id: i32,
+    pub site_id: i32,
+    pub kind: String,
+    pub locale: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub cover_url: Option<String>,
+    pub cover_alt: String,
+    pub category_id: Option<i32>,
+    pub published_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&EntryRow> for EntrySummary {
+    fn from(row: &EntryRow) -> Self {
+        EntrySummary {
+            id: row.id,
+            site_id: row.site_id,
+            kind: row.kind.clone(),
+            locale: row.locale.clone(),
+            slug: row.slug.clone(),
+            title: row.title.clone(),
+            summary: row.summary.clone(),
+            cover_url: row.cover_url.clone(),
+            cover_alt: row.cover_alt.clone(),
+            category_id: row.category_id,
+            published_at: row.published_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+fn summaries() -> sea_orm::Select<entry::Entity> {
+    use entry::Column as C;
+    entry::Entity::find().select_only().columns([
+        C::Id,
+        C::SiteId,
+        C::Kind,
+        C::Locale,
+        C::Slug,
+        C::Title,
+        C::Summary,
+        C::CoverUrl,
+        C::CoverAlt,
+        C::CategoryId,
+        C::PublishedAt,
+        C::UpdatedAt,
+    ])
 }
 
 /// One page of a listing.
@@ -200,7 +253,23 @@ impl Store {
 
     /// The newest `limit` public entries matching `query`, without counting
     /// them all: what a home page needs.
-    pub async fn latest_public(&self, query: &EntryQuery, limit: u64) -> Result<Vec<EntryRow>> {
+    pub async fn latest_public(&self, query: &EntryQuery, limit: u64) -> Result<Vec<EntrySummary>> {
+        Ok(summaries()
+            .filter(public_condition(query))
+            .order_by_desc(entry::Column::PublishedAt)
+            .order_by_desc(entry::Column::Id)
+            .limit(limit)
+            .into_model::<EntrySummary>()
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The newest `limit` public entries with their text: what a feed shows.
+    pub async fn latest_public_full(
+        &self,
+        query: &EntryQuery,
+        limit: u64,
+    ) -> Result<Vec<EntryRow>> {
         Ok(entry::Entity::find()
             .filter(public_condition(query))
             .order_by_desc(entry::Column::PublishedAt)
@@ -216,14 +285,18 @@ impl Store {
         query: &EntryQuery,
         page: u64,
         per_page: u64,
-    ) -> Result<Page<EntryRow>> {
-        let select = entry::Entity::find().filter(public_condition(query));
-        let total = select.clone().count(&self.db).await?;
-        let items = select
+    ) -> Result<Page<EntrySummary>> {
+        let total = entry::Entity::find()
+            .filter(public_condition(query))
+            .count(&self.db)
+            .await?;
+        let items = summaries()
+            .filter(public_condition(query))
             .order_by_desc(entry::Column::PublishedAt)
             .order_by_desc(entry::Column::Id)
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
+            .into_model::<EntrySummary>()
             .all(&self.db)
             .await?;
         Ok(Page { items, total })
@@ -238,7 +311,7 @@ impl Store {
         words: &[String],
         page: u64,
         per_page: u64,
-    ) -> Result<Page<EntryRow>> {
+    ) -> Result<Page<EntrySummary>> {
         let mut cond = public_condition(&EntryQuery {
             site_ids: site_ids.to_vec(),
             ..Default::default()
@@ -258,13 +331,17 @@ impl Store {
             }
             cond = cond.add(any);
         }
-        let select = entry::Entity::find().filter(cond);
-        let total = select.clone().count(&self.db).await?;
-        let items = select
+        let total = entry::Entity::find()
+            .filter(cond.clone())
+            .count(&self.db)
+            .await?;
+        let items = summaries()
+            .filter(cond)
             .order_by_desc(entry::Column::PublishedAt)
             .order_by_desc(entry::Column::Id)
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
+            .into_model::<EntrySummary>()
             .all(&self.db)
             .await?;
         Ok(Page { items, total })
@@ -300,39 +377,32 @@ impl Store {
     }
 
     /// Every public entry of a site, for its sitemap (id, kind, slug, updated).
-    pub async fn sitemap_entries(&self, site_id: i32) -> Result<Vec<EntryRow>> {
-        Ok(entry::Entity::find()
+    pub async fn sitemap_entries(&self, site_id: i32) -> Result<Vec<EntrySummary>> {
+        Ok(summaries()
             .filter(entry::Column::SiteId.eq(site_id))
             .filter(entry::Column::Status.is_in(["published", "archived"]))
             .filter(entry::Column::DeletedAt.is_null())
             .order_by_desc(entry::Column::PublishedAt)
+            .into_model::<EntrySummary>()
             .all(&self.db)
             .await?)
     }
 
-    /// Tags of several entries at once, keyed by entry id.
-    pub async fn tags_of(&self, entry_ids: &[i32]) -> Result<HashMap<i32, Vec<TagRow>>> {
-        let links = entry_tag::Entity::find()
-            .filter(entry_tag::Column::EntryId.is_in(entry_ids.iter().copied()))
+    /// The tags of one entry, by name, in one round trip.
+    pub async fn tags_of_entry(&self, entry_id: i32) -> Result<Vec<TagRow>> {
+        Ok(tag::Entity::find()
+            .filter(
+                tag::Column::Id.in_subquery(
+                    Query::select()
+                        .column(entry_tag::Column::TagId)
+                        .from(entry_tag::Entity)
+                        .and_where(Expr::col(entry_tag::Column::EntryId).eq(entry_id))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(tag::Column::Name)
             .all(&self.db)
-            .await?;
-        let tags: HashMap<i32, TagRow> = tag::Entity::find()
-            .filter(tag::Column::Id.is_in(links.iter().map(|l| l.tag_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect();
-        let mut out: HashMap<i32, Vec<TagRow>> = HashMap::new();
-        for link in links {
-            if let Some(t) = tags.get(&link.tag_id) {
-                out.entry(link.entry_id).or_default().push(t.clone());
-            }
-        }
-        for list in out.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        Ok(out)
+            .await?)
     }
 
     /// Programme ids of one entry.

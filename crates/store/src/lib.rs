@@ -19,7 +19,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 pub use changes::Change;
-pub use entries::{EntryDraft, EntryQuery, Page, Saved};
+pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
 pub use network::{NetworkRows, NewSite};
 

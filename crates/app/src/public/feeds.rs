@@ -42,7 +42,7 @@ impl Page<'_> {
         let rows = self
             .app
             .store()
-            .latest_public(
+            .latest_public_full(
                 &EntryQuery {
                     site_ids: vec![self.site.id],
                     locale: Some(self.locale.as_str().to_owned()),

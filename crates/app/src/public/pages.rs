@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tawasul_domain::{EntryFields, EntryKind, EntryStatus, Locale};
 use tawasul_render::{format_date, Context, Strings};
-use tawasul_store::{EntryQuery, EntryRow};
+use tawasul_store::{EntryQuery, EntryRow, EntrySummary};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -161,7 +161,7 @@ impl<'a> Page<'a> {
         self.strings.get(&format!("kind.{}", kind.as_str()))
     }
 
-    pub(super) fn card(&self, row: &EntryRow) -> Card {
+    pub(super) fn card(&self, row: &EntrySummary) -> Card {
         let kind = row.kind.parse().unwrap_or(EntryKind::News);
         let locale: Locale = row.locale.parse().unwrap_or(self.site.default_locale);
         let entry_site = self.network.site(row.site_id).unwrap_or(self.site);
@@ -478,7 +478,7 @@ impl<'a> Page<'a> {
     #[allow(clippy::too_many_arguments)]
     async fn list_page(
         &self,
-        result: tawasul_store::Page<EntryRow>,
+        result: tawasul_store::Page<EntrySummary>,
         page: u64,
         title: String,
         description: Option<String>,
@@ -597,14 +597,10 @@ impl<'a> Page<'a> {
     ) -> Result<(PublicResponse, Vec<i32>), AppError> {
         let store = self.app.store();
         let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
-        let tags = store
-            .tags_of(&[row.id])
-            .await?
-            .remove(&row.id)
-            .unwrap_or_default();
+        let tags = store.tags_of_entry(row.id).await?;
         let programme_ids = store.programme_ids_of(row.id).await?;
         let translations = store.translations(&row).await?;
-        let card = self.card(&row);
+        let card = self.card(&EntrySummary::from(&row));
 
         let fields: Option<EntryFields> = serde_json::from_value(row.fields.clone()).ok();
         let (mut training, mut event, mut announcement) = (None, None, None);
