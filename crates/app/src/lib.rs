@@ -35,6 +35,7 @@ pub struct App {
     network: RwLock<Arc<Network>>,
     /// Rendered public pages.
     pub pages: cache::PageCache,
+    cache_control: String,
     /// The last change-log record this process has applied.
     seen_change: AtomicI64,
     /// Records this process wrote (and so applied) but has not yet read back.
@@ -68,8 +69,13 @@ impl App {
         let renderer = Renderer::load(config.paths.themes.as_deref())?;
         let pages = cache::PageCache::new(config.cache.enabled, config.cache.max_mb * 1024 * 1024);
         let seen_change = AtomicI64::new(store.last_change_id().await?);
+        let cache_control = format!(
+            "public, max-age={}, stale-while-revalidate={}",
+            config.cache.max_age_seconds, config.cache.stale_while_revalidate_seconds
+        );
         let app = App {
             pages,
+            cache_control,
             seen_change,
             own_changes: Mutex::new(Default::default()),
             change_log_lock: tokio::sync::Mutex::new(()),
@@ -173,6 +179,11 @@ impl App {
             Ok(mut last) => *last = rows,
             Err(poisoned) => *poisoned.into_inner() = rows,
         }
+    }
+
+    /// The `Cache-Control` value of public pages.
+    pub fn cache_control(&self) -> &str {
+        &self.cache_control
     }
 
     /// Whether the database answers.

@@ -103,49 +103,52 @@ pub async fn page(
 
 fn respond(app: &App, request: &HeaderMap, page: &CachedPage) -> Response {
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-    let cache = &app.config.cache;
-    let cache_control = format!(
-        "public, max-age={}, stale-while-revalidate={}",
-        cache.max_age_seconds, cache.stale_while_revalidate_seconds
-    );
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&cache_control) {
-        headers.insert(header::CACHE_CONTROL, value);
-    }
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if status == StatusCode::OK {
-        if let Ok(value) = HeaderValue::from_str(&page.etag) {
-            headers.insert(header::ETAG, value);
-        }
-        if conditional::matches(request, &page.etag) {
-            let mut response = StatusCode::NOT_MODIFIED.into_response();
-            response.headers_mut().extend(headers);
-            return response;
-        }
-    }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(page.content_type),
-    );
-    if page.content_type.starts_with("text/html") {
+    let etag = HeaderValue::from_str(&page.etag).ok();
+    let not_modified = status == StatusCode::OK && conditional::matches(request, &page.etag);
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let accept = request
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok());
+        let (body, encoding) = page.body(negotiate(accept));
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
         headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PAGE_CSP),
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(page.content_type),
         );
-    }
-    let accept = request
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok());
-    let (body, encoding) = page.body(negotiate(accept));
-    if let Some(coding) = encoding.header_value() {
-        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
-    }
-    let mut response = (status, body).into_response();
-    // Replace, not append: the body's default content type must go.
-    for (name, value) in headers {
-        if let Some(name) = name {
-            response.headers_mut().insert(name, value);
+        if let Some(coding) = encoding.header_value() {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
         }
+        if page.content_type.starts_with("text/html") {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(PAGE_CSP),
+            );
+        }
+        response
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, cache_control(app));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let (StatusCode::OK, Some(etag)) = (status, etag) {
+        headers.insert(header::ETAG, etag);
     }
     response
+}
+
+/// `Cache-Control` of public pages, from the configuration, made once.
+fn cache_control(app: &App) -> HeaderValue {
+    static VALUE: std::sync::OnceLock<(String, HeaderValue)> = std::sync::OnceLock::new();
+    let wanted = app.cache_control();
+    match VALUE.get() {
+        Some((text, value)) if text == wanted => value.clone(),
+        _ => {
+            let value =
+                HeaderValue::from_str(wanted).unwrap_or(HeaderValue::from_static("no-cache"));
+            let _ = VALUE.set((wanted.to_owned(), value.clone()));
+            value
+        }
+    }
 }
