@@ -498,6 +498,12 @@ async fn theme_files_and_uploads_are_fingerprinted_and_cached_for_good() {
         style.header("cache-control"),
         Some("public, max-age=31536000, immutable")
     );
+    for encoding in ["br", "gzip"] {
+        let compressed = test
+            .get_with(&css[0], &[("accept-encoding", encoding)])
+            .await;
+        assert_eq!(compressed.header("content-encoding"), Some(encoding));
+    }
     let wrong = css[0].replace("style.", "style.0000");
     assert_eq!(test.get(&wrong).await.status, 404);
 
