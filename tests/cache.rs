@@ -337,3 +337,49 @@ async fn pages_need_few_database_round_trips() {
     }
     assert_eq!(fewest, 0, "a cached page costs no round trip");
 }
+
+#[tokio::test]
+async fn in_development_a_changed_template_shows_on_the_next_request() {
+    let themes = tempfile::tempdir().expect("themes");
+    let copy = themes.path().join("default");
+    std::fs::create_dir_all(copy.join("templates/partials")).expect("mkdir");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for dir in ["", "templates", "templates/partials", "static", "i18n"] {
+        std::fs::create_dir_all(copy.join(dir)).expect("mkdir");
+        for file in std::fs::read_dir(source.join(dir)).expect("read").flatten() {
+            if file.path().is_file() {
+                std::fs::copy(file.path(), copy.join(dir).join(file.file_name())).expect("copy");
+            }
+        }
+    }
+    let root = themes.path().to_owned();
+    let test = TestApp::with_demo_and(|config| {
+        config.paths.themes = Some(root);
+        config.server.reload_templates = true;
+    })
+    .await;
+    assert!(!test
+        .get("/dp-rabat/nowhere")
+        .await
+        .body
+        .contains("edited-404"));
+    write(
+        &copy.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1 id=\"edited-404\">{{ t.not_found.title }}</h1>{% endblock content %}",
+    );
+    let edited_at = Instant::now();
+    let mut seen = false;
+    while edited_at.elapsed() < Duration::from_secs(5) {
+        if test
+            .get("/dp-rabat/nowhere")
+            .await
+            .body
+            .contains("edited-404")
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the edited template was never served");
+}

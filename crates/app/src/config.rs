@@ -55,6 +55,10 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host` from a reverse proxy.
     pub behind_proxy: bool,
+    /// Development: reload the themes of `paths.themes` when one of their
+    /// files changes (and drop every cached page). Off in production, where
+    /// templates are compiled once at start.
+    pub reload_templates: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -93,6 +97,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             behind_proxy: false,
+            reload_templates: false,
         }
     }
 }
@@ -246,6 +251,12 @@ impl Config {
                 self.site.utc_offset_minutes
             )));
         }
+        if self.server.reload_templates && self.paths.themes.is_none() {
+            return Err(AppError::Config(
+                "server.reload_templates needs paths.themes: the folder of the themes to watch"
+                    .to_owned(),
+            ));
+        }
         if !(1..=65_536).contains(&self.cache.max_mb) {
             return Err(AppError::Config(format!(
                 "cache.max_mb must be between 1 and 65536, not {}",
@@ -341,6 +352,10 @@ mod tests {
             ("[database]\nurl = \"mysql://x\"\n", "database.url"),
             ("[server]\nlisen = \"0.0.0.0:1\"\n", "lisen"),
             ("[databse]\nurl = \"x\"\n", "databse"),
+            (
+                "[server]\nreload_templates = true\n",
+                "server.reload_templates",
+            ),
         ];
         for (file, key) in table {
             let message = load_err(|jail| jail.create_file("tawasul.toml", file).map(drop));

@@ -181,6 +181,24 @@ impl App {
         }
     }
 
+    /// Loads the themes again from disk, keeping the sites' overrides, and
+    /// drops every cached page. What `server.reload_templates` runs when a
+    /// theme file changes.
+    pub fn reload_themes(&self) -> Result<(), AppError> {
+        let renderer = Renderer::load(self.config.paths.themes.as_deref())?;
+        match self.renderer.write() {
+            Ok(mut slot) => *slot = renderer,
+            Err(poisoned) => *poisoned.into_inner() = renderer,
+        }
+        let rows = match self.network_rows.lock() {
+            Ok(rows) => rows.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        self.install_network(rows);
+        self.pages.invalidate(&[cache::Dep::All]);
+        Ok(())
+    }
+
     /// The `Cache-Control` value of public pages.
     pub fn cache_control(&self) -> &str {
         &self.cache_control

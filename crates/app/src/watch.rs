@@ -1,8 +1,9 @@
 //! The background work of a server process: applying changes recorded by
 //! other processes, and keeping the change log short.
 
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::App;
 
@@ -21,9 +22,28 @@ impl App {
         let mut tick = tokio::time::interval(POLL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut polls: u64 = 0;
+        let themes = self
+            .config
+            .server
+            .reload_templates
+            .then(|| self.config.paths.themes.clone())
+            .flatten();
+        let mut themes_changed_at = themes.as_deref().and_then(newest_change);
         loop {
             tick.tick().await;
             polls += 1;
+            if let Some(dir) = themes.as_deref() {
+                let newest = newest_change(dir);
+                if newest != themes_changed_at {
+                    themes_changed_at = newest;
+                    match self.reload_themes() {
+                        Ok(()) => tracing::info!(folder = %dir.display(), "themes reloaded"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "themes not reloaded; the last good ones stay")
+                        }
+                    }
+                }
+            }
             if let Err(e) = self.apply_recorded_changes().await {
                 tracing::warn!(error = %e, "could not read the change log; pages may stay stale until it answers");
             }
@@ -39,4 +59,24 @@ impl App {
             }
         }
     }
+}
+
+/// The latest modification time of any file under `dir`.
+fn newest_change(dir: &Path) -> Option<SystemTime> {
+    let mut newest = None;
+    let mut stack = vec![dir.to_owned()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(Some(modified));
+            }
+        }
+    }
+    newest
 }
