@@ -63,20 +63,8 @@ impl App {
 
 /// The latest modification time of any file under `dir`.
 fn newest_change(dir: &Path) -> Option<SystemTime> {
-    let mut newest = None;
-    let mut stack = vec![dir.to_owned()];
-    while let Some(current) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
-                newest = newest.max(Some(modified));
-            }
-        }
-    }
-    newest
+    crate::import::files_under(dir)
+        .iter()
+        .filter_map(|path| path.metadata().and_then(|m| m.modified()).ok())
+        .max()
 }

@@ -230,6 +230,16 @@ fn read_categories(path: &Path, problems: &mut Vec<ImportProblem>) -> Vec<Catego
 
 /// Every file with `extension` under `dir`, in a stable order.
 fn walk(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = files_under(dir)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == extension))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Every file under `dir`, at any depth; unreadable folders are skipped.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(current) = stack.pop() {
@@ -240,12 +250,11 @@ fn walk(dir: &Path, extension: &str) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == extension) {
+            } else {
                 found.push(path);
             }
         }
     }
-    found.sort();
     found
 }
 

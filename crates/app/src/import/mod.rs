@@ -4,6 +4,7 @@
 //! writing it again changes nothing (entries are keyed by site and slug).
 
 mod folder;
+pub(crate) use folder::files_under;
 pub mod front_matter;
 pub mod media;
 pub mod network_file;
