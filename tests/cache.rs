@@ -383,3 +383,33 @@ async fn in_development_a_changed_template_shows_on_the_next_request() {
     }
     assert!(seen, "the edited template was never served");
 }
+
+#[tokio::test]
+async fn an_entry_appears_when_its_publication_time_comes() {
+    let test = TestApp::with_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let at = soon
+        .replace_nanosecond(0)
+        .expect("whole second")
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let text = news("خبر مبرمج", "published", false).replace("2026-11-22T10:00:00Z", &at);
+    import(&test, dir.path(), &text).await;
+    assert!(
+        !test.get("/dp-rabat/news/").await.body.contains("خبر مبرمج"),
+        "not before its time"
+    );
+    let mut seen = false;
+    while time::OffsetDateTime::now_utc() < soon + time::Duration::seconds(8) {
+        if test.get("/dp-rabat/news/").await.body.contains("خبر مبرمج") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        seen,
+        "the cached archive never showed the entry once its time came"
+    );
+}

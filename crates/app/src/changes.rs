@@ -9,7 +9,7 @@ use tawasul_domain::{EntryKind, EntryStatus, Locale};
 use tawasul_store::EntryRow;
 use time::OffsetDateTime;
 
-use crate::cache::deps::{Dep, EntryFacts};
+use crate::cache::deps::{entry_change_deps, Dep, EntryFacts};
 use crate::{App, AppError};
 
 /// Changes read per poll; a backlog is worked through over several polls.
@@ -77,6 +77,27 @@ impl App {
         self.pages.invalidate(&deps);
         self.seen_change.store(last, Ordering::Release);
         Ok(changes.len())
+    }
+
+    /// Drops the pages that start showing entries whose publication time
+    /// fell in `(after, until]`. Every server runs this against its own
+    /// clock, so nothing is written to the change log.
+    pub async fn apply_scheduled(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<usize, AppError> {
+        let due = self.store().published_between(after, until).await?;
+        let mut deps = Vec::new();
+        for row in &due {
+            let facts = self.entry_facts(row).await?;
+            deps.extend(entry_change_deps(None, Some(&facts)));
+        }
+        if touches_sites(&deps) {
+            self.refresh_network().await?;
+        }
+        self.pages.invalidate(&deps);
+        Ok(due.len())
     }
 
     /// What readers can see of an entry, for working out what a change touches.

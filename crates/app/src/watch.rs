@@ -13,6 +13,9 @@ pub const POLL: Duration = Duration::from_millis(250);
 /// Every this many polls, compare the network with the database, in case
 /// someone edited it by hand (about a minute).
 const NETWORK_CHECK_EVERY: u64 = 240;
+/// Every this many polls (about two seconds), show entries whose scheduled
+/// publication time has come.
+const SCHEDULE_EVERY: u64 = 8;
 /// Every this many polls, forget changes every node has long applied.
 const PRUNE_EVERY: u64 = 2400;
 
@@ -29,6 +32,7 @@ impl App {
             .then(|| self.config.paths.themes.clone())
             .flatten();
         let mut themes_changed_at = themes.as_deref().and_then(newest_change);
+        let mut scheduled_until = time::OffsetDateTime::now_utc();
         loop {
             tick.tick().await;
             polls += 1;
@@ -46,6 +50,13 @@ impl App {
             }
             if let Err(e) = self.apply_recorded_changes().await {
                 tracing::warn!(error = %e, "could not read the change log; pages may stay stale until it answers");
+            }
+            if polls.is_multiple_of(SCHEDULE_EVERY) {
+                let now = time::OffsetDateTime::now_utc();
+                match self.apply_scheduled(scheduled_until, now).await {
+                    Ok(_) => scheduled_until = now,
+                    Err(e) => tracing::warn!(error = %e, "could not check for scheduled entries"),
+                }
             }
             if polls.is_multiple_of(NETWORK_CHECK_EVERY) {
                 if let Err(e) = self.refresh_network_if_changed().await {

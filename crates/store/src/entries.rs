@@ -233,6 +233,22 @@ impl Store {
         Ok((sorted(&tags), sorted(&programmes)))
     }
 
+    /// Published entries whose publication time fell in `(after, until]`:
+    /// what appears on its own when the clock passes a scheduled time.
+    pub async fn published_between(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::Status.eq("published"))
+            .filter(entry::Column::DeletedAt.is_null())
+            .filter(entry::Column::PublishedAt.gt(after))
+            .filter(entry::Column::PublishedAt.lte(until))
+            .all(&self.db)
+            .await?)
+    }
+
     /// The live entry of a site with this slug.
     pub async fn entry_by_slug(&self, site_id: i32, slug: &str) -> Result<Option<EntryRow>> {
         Ok(entry::Entity::find()
