@@ -1,6 +1,9 @@
 use tawasul_app::{App, NewSiteInput};
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per command-line option"
+)]
 pub async fn add(
     app: &App,
     slug: String,
