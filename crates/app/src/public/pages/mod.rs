@@ -310,6 +310,19 @@ impl<'a> Page<'a> {
         locale_urls: HashMap<Locale, String>,
         extra: impl FnOnce(&mut Context),
     ) -> Result<PublicResponse, AppError> {
+        let body = self.render_body(template, meta, active, locale_urls, extra)?;
+        Ok(PublicResponse::Html { status, body })
+    }
+
+    /// The HTML of a template with everything every page receives.
+    fn render_body(
+        &self,
+        template: &str,
+        meta: PageMeta,
+        active: &str,
+        locale_urls: HashMap<Locale, String>,
+        extra: impl FnOnce(&mut Context),
+    ) -> Result<String, AppError> {
         let theme = &self.site.theme;
         let mut context = page_context(self.app, theme, self.locale, &self.strings);
         context.insert("site", &self.site_view());
@@ -317,10 +330,9 @@ impl<'a> Page<'a> {
         context.insert("locales", &self.locale_links(&locale_urls));
         context.insert("page", &meta);
         extra(&mut context);
-        let body = self
+        Ok(self
             .app
-            .with_renderer(|r| r.render(Some(&self.site.slug), theme, template, &context))?;
-        Ok(PublicResponse::Html { status, body })
+            .with_renderer(|r| r.render(Some(&self.site.slug), theme, template, &context))?)
     }
 
     /// The site's 404 page. Its body does not depend on the path asked
@@ -346,13 +358,8 @@ impl<'a> Page<'a> {
                 url: None,
             },
         ];
-        let PublicResponse::Html { status, body } = self
-            .render("404.html", 404, meta, "", HashMap::new(), |_| {})
-            .await?
-        else {
-            unreachable!("render() makes HTML")
-        };
-        let page = Arc::new(CachedPage::new(status, HTML, body));
+        let body = self.render_body("404.html", meta, "", HashMap::new(), |_| {})?;
+        let page = Arc::new(CachedPage::new(404, HTML, body));
         let deps = page_deps(self.site.id, &PageKind::Plain);
         self.app
             .pages
