@@ -1,10 +1,13 @@
 //! Entries: saving them with their revisions and workflow events, and the
 //! queries public pages need.
 
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, Func, LikeExpr, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    TransactionTrait,
 };
 use serde_json::Value as Json;
 use time::OffsetDateTime;
@@ -120,6 +123,14 @@ fn summaries() -> sea_orm::Select<entry::Entity> {
         C::PublishedAt,
         C::UpdatedAt,
     ])
+}
+
+/// A row of `latest_public_lists`: which list it belongs to, and the entry.
+#[derive(Debug, FromQueryResult)]
+struct Listed {
+    list_number: i32,
+    #[sea_orm(nested)]
+    entry: EntrySummary,
 }
 
 /// One page of a listing.
@@ -278,6 +289,57 @@ impl Store {
             .into_model::<EntrySummary>()
             .all(&self.db)
             .await?)
+    }
+
+    /// The newest public entries of several lists in one round trip (one
+    /// `UNION ALL` of per-list queries): what a home page shows. `lists` are
+    /// (query, limit) pairs; the result has one list per pair, in order,
+    /// newest first.
+    pub async fn latest_public_lists(
+        &self,
+        lists: &[(EntryQuery, u64)],
+    ) -> Result<Vec<Vec<EntrySummary>>> {
+        let mut union: Option<SelectStatement> = None;
+        for (number, (query, limit)) in lists.iter().enumerate() {
+            // A literal, not a bound value: PostgreSQL cannot type a
+            // parameter that only appears in a select list.
+            let list = summaries()
+                .expr_as(Expr::cust(number.to_string()), "list_number")
+                .filter(public_condition(query))
+                .order_by_desc(entry::Column::PublishedAt)
+                .order_by_desc(entry::Column::Id)
+                .limit(*limit)
+                .into_query();
+            let wrapped = Query::select()
+                .column(Asterisk)
+                .from_subquery(list, Alias::new(format!("list{number}")))
+                .to_owned();
+            match union.as_mut() {
+                None => union = Some(wrapped),
+                Some(union) => {
+                    union.union(UnionType::All, wrapped);
+                }
+            }
+        }
+        let Some(statement) = union else {
+            return Ok(Vec::new());
+        };
+        let statement = self.db.get_database_backend().build(&statement);
+        let rows = Listed::find_by_statement(statement).all(&self.db).await?;
+        let mut out = vec![Vec::new(); lists.len()];
+        for row in rows {
+            if let Some(list) = usize::try_from(row.list_number)
+                .ok()
+                .and_then(|n| out.get_mut(n))
+            {
+                list.push(row.entry);
+            }
+        }
+        // A union keeps no order of its own.
+        for list in &mut out {
+            list.sort_by_key(|e: &EntrySummary| std::cmp::Reverse((e.published_at, e.id)));
+        }
+        Ok(out)
     }
 
     /// The newest `limit` public entries with their text: what a feed shows.

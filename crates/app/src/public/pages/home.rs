@@ -5,35 +5,49 @@ use super::*;
 
 impl Page<'_> {
     pub(super) async fn home(&self) -> Result<PublicResponse, AppError> {
-        let store = self.app.store();
         let base = EntryQuery {
             site_ids: vec![self.site.id],
             locale: Some(self.locale.as_str().to_owned()),
             ..Default::default()
         };
-        let featured = store
-            .latest_public(
-                &EntryQuery {
-                    featured: Some(true),
-                    ..base.clone()
-                },
-                HOME_FEATURED,
-            )
-            .await?;
+        // Every list of the page in one round trip: featured first, then
+        // the latest of each kind, then what children featured here.
+        let mut lists = vec![(
+            EntryQuery {
+                featured: Some(true),
+                ..base.clone()
+            },
+            HOME_FEATURED,
+        )];
+        for kind in EntryKind::ARCHIVED {
+            let query = EntryQuery {
+                kind: Some(kind.as_str().to_owned()),
+                ..base.clone()
+            };
+            lists.push((query, HOME_PER_KIND + HOME_FEATURED));
+        }
+        if !self.site.children.is_empty() {
+            let query = EntryQuery {
+                site_ids: self.site.children.clone(),
+                locale: Some(self.locale.as_str().to_owned()),
+                featured_on_parent: Some(true),
+                ..Default::default()
+            };
+            lists.push((query, HOME_FROM_NETWORK));
+        }
+        let mut lists = self
+            .app
+            .store()
+            .latest_public_lists(&lists)
+            .await?
+            .into_iter();
+        let featured = lists.next().unwrap_or_default();
         // What is featured stays out of the sections below it: one entry,
         // one place on the page.
         let featured_ids: Vec<i32> = featured.iter().map(|r| r.id).collect();
         let mut sections = Vec::new();
         for kind in EntryKind::ARCHIVED {
-            let mut rows = store
-                .latest_public(
-                    &EntryQuery {
-                        kind: Some(kind.as_str().to_owned()),
-                        ..base.clone()
-                    },
-                    HOME_PER_KIND + HOME_FEATURED,
-                )
-                .await?;
+            let mut rows = lists.next().unwrap_or_default();
             rows.retain(|r| !featured_ids.contains(&r.id));
             rows.truncate(HOME_PER_KIND as usize);
             if !rows.is_empty() {
@@ -45,21 +59,7 @@ impl Page<'_> {
                 });
             }
         }
-        let from_network = if self.site.children.is_empty() {
-            Vec::new()
-        } else {
-            store
-                .latest_public(
-                    &EntryQuery {
-                        site_ids: self.site.children.clone(),
-                        locale: Some(self.locale.as_str().to_owned()),
-                        featured_on_parent: Some(true),
-                        ..Default::default()
-                    },
-                    HOME_FROM_NETWORK,
-                )
-                .await?
-        };
+        let from_network = lists.next().unwrap_or_default();
         let path = self.paths().home(self.locale);
         let mut meta = self.meta(
             self.site.name(self.locale).to_owned(),
