@@ -133,6 +133,14 @@ struct Listed {
     entry: EntrySummary,
 }
 
+/// A row of a counted page: the entry and how many match in all.
+#[derive(Debug, FromQueryResult)]
+struct Counted {
+    total: i64,
+    #[sea_orm(nested)]
+    entry: EntrySummary,
+}
+
 /// One page of a listing.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -357,27 +365,42 @@ impl Store {
             .await?)
     }
 
-    /// Public entries matching `query`, newest first, `per_page` from `page` (1-based).
+    /// Public entries matching `query`, newest first, `per_page` from `page`
+    /// (1-based), with how many there are in all, in one round trip (a
+    /// window count). A page past the end has no rows, and a total of 0.
     pub async fn public_entries(
         &self,
         query: &EntryQuery,
         page: u64,
         per_page: u64,
     ) -> Result<Page<EntrySummary>> {
-        let total = entry::Entity::find()
-            .filter(public_condition(query))
-            .count(&self.db)
-            .await?;
-        let items = summaries()
-            .filter(public_condition(query))
+        self.counted_page(public_condition(query), page, per_page)
+            .await
+    }
+
+    async fn counted_page(
+        &self,
+        condition: Condition,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<EntrySummary>> {
+        let rows = summaries()
+            .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
+            .filter(condition)
             .order_by_desc(entry::Column::PublishedAt)
             .order_by_desc(entry::Column::Id)
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
-            .into_model::<EntrySummary>()
+            .into_model::<Counted>()
             .all(&self.db)
             .await?;
-        Ok(Page { items, total })
+        let total = rows
+            .first()
+            .map_or(0, |r| u64::try_from(r.total).unwrap_or(0));
+        Ok(Page {
+            items: rows.into_iter().map(|r| r.entry).collect(),
+            total,
+        })
     }
 
     /// Public entries whose title, summary or text contains every word of
@@ -409,20 +432,7 @@ impl Store {
             }
             cond = cond.add(any);
         }
-        let total = entry::Entity::find()
-            .filter(cond.clone())
-            .count(&self.db)
-            .await?;
-        let items = summaries()
-            .filter(cond)
-            .order_by_desc(entry::Column::PublishedAt)
-            .order_by_desc(entry::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
-            .limit(per_page)
-            .into_model::<EntrySummary>()
-            .all(&self.db)
-            .await?;
-        Ok(Page { items, total })
+        self.counted_page(cond, page, per_page).await
     }
 
     /// Pages shown in the sites' navigation, by site and menu order.
