@@ -133,14 +133,6 @@ struct Listed {
     entry: EntrySummary,
 }
 
-/// A row of a counted page: the entry and how many match in all.
-#[derive(Debug, FromQueryResult)]
-struct Counted {
-    total: i64,
-    #[sea_orm(nested)]
-    entry: EntrySummary,
-}
-
 /// One page of a listing.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -365,42 +357,27 @@ impl Store {
             .await?)
     }
 
-    /// Public entries matching `query`, newest first, `per_page` from `page`
-    /// (1-based), with how many there are in all, in one round trip (a
-    /// window count). A page past the end has no rows, and a total of 0.
+    /// Public entries matching `query`, newest first, `per_page` from `page` (1-based).
     pub async fn public_entries(
         &self,
         query: &EntryQuery,
         page: u64,
         per_page: u64,
     ) -> Result<Page<EntrySummary>> {
-        self.counted_page(public_condition(query), page, per_page)
-            .await
-    }
-
-    async fn counted_page(
-        &self,
-        condition: Condition,
-        page: u64,
-        per_page: u64,
-    ) -> Result<Page<EntrySummary>> {
-        let rows = summaries()
-            .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
-            .filter(condition)
+        let total = entry::Entity::find()
+            .filter(public_condition(query))
+            .count(&self.db)
+            .await?;
+        let items = summaries()
+            .filter(public_condition(query))
             .order_by_desc(entry::Column::PublishedAt)
             .order_by_desc(entry::Column::Id)
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
-            .into_model::<Counted>()
+            .into_model::<EntrySummary>()
             .all(&self.db)
             .await?;
-        let total = rows
-            .first()
-            .map_or(0, |r| u64::try_from(r.total).unwrap_or(0));
-        Ok(Page {
-            items: rows.into_iter().map(|r| r.entry).collect(),
-            total,
-        })
+        Ok(Page { items, total })
     }
 
     /// Public entries whose title, summary or text contains every word of
@@ -432,7 +409,20 @@ impl Store {
             }
             cond = cond.add(any);
         }
-        self.counted_page(cond, page, per_page).await
+        let total = entry::Entity::find()
+            .filter(cond.clone())
+            .count(&self.db)
+            .await?;
+        let items = summaries()
+            .filter(cond)
+            .order_by_desc(entry::Column::PublishedAt)
+            .order_by_desc(entry::Column::Id)
+            .offset(page.saturating_sub(1) * per_page)
+            .limit(per_page)
+            .into_model::<EntrySummary>()
+            .all(&self.db)
+            .await?;
+        Ok(Page { items, total })
     }
 
     /// Pages shown in the sites' navigation, by site and menu order.
