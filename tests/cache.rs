@@ -320,8 +320,8 @@ async fn pages_need_few_database_round_trips() {
         ),
         (
             "/dp-rabat/news/",
-            1,
-            "archive: the page and its total, in one query",
+            2,
+            "archive: its total (an index-only count), then the page",
         ),
         (
             entry.as_str(),
