@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use time::OffsetDateTime;
 
 use crate::entities::{entry, entry_programme, entry_tag, revision, tag, workflow_event};
-use crate::{now, EntryRow, Result, RevisionRow, Store, TagRow, WorkflowEventRow};
+use crate::{now, EntryRow, Result, RevisionRow, Store, TagRow};
 
 /// An entry as its author gives it: everything but the bookkeeping.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,19 +278,6 @@ impl Store {
             .await?)
     }
 
-    /// The newest `limit` public entries matching `query`, without counting
-    /// them all: what a home page needs.
-    pub async fn latest_public(&self, query: &EntryQuery, limit: u64) -> Result<Vec<EntrySummary>> {
-        Ok(summaries()
-            .filter(public_condition(query))
-            .order_by_desc(entry::Column::PublishedAt)
-            .order_by_desc(entry::Column::Id)
-            .limit(limit)
-            .into_model::<EntrySummary>()
-            .all(&self.db)
-            .await?)
-    }
-
     /// The newest public entries of several lists in one round trip (one
     /// `UNION ALL` of per-list queries): what a home page shows. `lists` are
     /// (query, limit) pairs; the result has one list per pair, in order,
@@ -427,7 +414,7 @@ impl Store {
     }
 
     /// Pages shown in the sites' navigation, by site and menu order.
-    pub async fn menu_pages(&self) -> Result<Vec<EntryRow>> {
+    pub(crate) async fn menu_pages(&self) -> Result<Vec<EntryRow>> {
         Ok(entry::Entity::find()
             .filter(entry::Column::Kind.eq("page"))
             .filter(entry::Column::Status.eq("published"))
@@ -499,14 +486,6 @@ impl Store {
         Ok(revision::Entity::find()
             .filter(revision::Column::EntryId.eq(entry_id))
             .order_by_asc(revision::Column::Version)
-            .all(&self.db)
-            .await?)
-    }
-
-    pub async fn workflow_events(&self, entry_id: i32) -> Result<Vec<WorkflowEventRow>> {
-        Ok(workflow_event::Entity::find()
-            .filter(workflow_event::Column::EntryId.eq(entry_id))
-            .order_by_asc(workflow_event::Column::Id)
             .all(&self.db)
             .await?)
     }

@@ -81,15 +81,6 @@ impl Store {
         Ok(())
     }
 
-    /// Names of migrations not yet applied.
-    pub async fn pending_migrations(&self) -> Result<Vec<String>> {
-        Ok(Migrator::get_pending_migrations(&self.db)
-            .await?
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect())
-    }
-
     /// Answers when the database does: what `/healthz` asks.
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await?;
@@ -102,11 +93,6 @@ impl Store {
             DbBackend::Postgres => "postgres",
             DbBackend::MySql => "mysql",
         }
-    }
-
-    pub async fn close(self) -> Result<()> {
-        self.db.close().await?;
-        Ok(())
     }
 }
 

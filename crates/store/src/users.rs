@@ -1,9 +1,9 @@
 //! People: accounts and their memberships of sites.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entities::{membership, user};
-use crate::{now, MembershipRow, Result, Store, UserRow};
+use crate::{now, Result, Store, UserRow};
 
 impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
@@ -77,13 +77,5 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    pub async fn memberships_of(&self, user_id: i32) -> Result<Vec<MembershipRow>> {
-        Ok(membership::Entity::find()
-            .filter(membership::Column::UserId.eq(user_id))
-            .order_by_asc(membership::Column::SiteId)
-            .all(&self.db)
-            .await?)
     }
 }
