@@ -57,6 +57,25 @@ pub enum Command {
     /// Import content.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage API tokens for scripts and other information systems.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it once (it is stored only as a hash).
+    Create {
+        /// The user the token acts as.
+        #[arg(long)]
+        email: String,
+        /// What will use the token, e.g. "rectorat statistics export".
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// Days until the token expires (1 to 3650); without it, it lives until revoked.
+        #[arg(long, value_name = "N")]
+        expires_days: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_network;
 mod m20261123_000002_change_log;
 mod m20261123_000003_list_indexes;
+mod m20261202_000001_accounts;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_network::Migration),
             Box::new(m20261123_000002_change_log::Migration),
             Box::new(m20261123_000003_list_indexes::Migration),
+            Box::new(m20261202_000001_accounts::Migration),
         ]
     }
 }

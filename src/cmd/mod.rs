@@ -4,6 +4,7 @@ mod demo;
 mod import;
 mod serve;
 mod site;
+mod token;
 mod user;
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use tawasul_app::{App, Config};
 
-use crate::cli::{Cli, Command, ImportCommand, SiteCommand, UserCommand};
+use crate::cli::{Cli, Command, ImportCommand, SiteCommand, TokenCommand, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.global.config.as_deref())?;
@@ -81,6 +82,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Markdown { dir, site }) => {
             import::markdown(&*open(config).await?, &dir, &site).await
         }
+        Command::Token(TokenCommand::Create {
+            email,
+            name,
+            expires_days,
+        }) => token::create(&*open(config).await?, &email, &name, expires_days).await,
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-const SECTIONS: [&str; 5] = ["server", "database", "paths", "site", "cache"];
+const SECTIONS: [&str; 6] = ["server", "database", "paths", "site", "cache", "auth"];
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -22,6 +22,31 @@ pub struct Config {
     pub paths: PathsConfig,
     pub site: SiteConfig,
     pub cache: CacheConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// A session unused this long ends (minutes).
+    pub session_idle_minutes: u32,
+    /// A session ends this long after login, however busy (hours).
+    pub session_absolute_hours: u32,
+    /// How long a password-reset link works (minutes).
+    pub reset_link_minutes: u32,
+    /// How long an invitation link works (hours).
+    pub invitation_hours: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            reset_link_minutes: 60,
+            invitation_hours: 168,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -59,6 +84,10 @@ pub struct ServerConfig {
     /// files changes (and drop every cached page). Off in production, where
     /// templates are compiled once at start.
     pub reload_templates: bool,
+    /// The address people reach the server at, for links in e-mails
+    /// (`https://tawasul.men.gov.ma`); empty: `http://` + `listen`. Never
+    /// taken from a request's Host header, which anyone can forge.
+    pub public_url: String,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -98,6 +127,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             behind_proxy: false,
             reload_templates: false,
+            public_url: String::new(),
         }
     }
 }
@@ -149,6 +179,7 @@ impl fmt::Debug for Config {
             .field("paths", &self.paths)
             .field("site", &self.site)
             .field("cache", &self.cache)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -263,6 +294,42 @@ impl Config {
                 self.cache.max_mb
             )));
         }
+        let auth = &self.auth;
+        for (key, value, range) in [
+            (
+                "auth.session_idle_minutes",
+                auth.session_idle_minutes,
+                5..=10_080,
+            ),
+            (
+                "auth.session_absolute_hours",
+                auth.session_absolute_hours,
+                1..=2_160,
+            ),
+            (
+                "auth.reset_link_minutes",
+                auth.reset_link_minutes,
+                5..=10_080,
+            ),
+            ("auth.invitation_hours", auth.invitation_hours, 1..=2_160),
+        ] {
+            if !range.contains(&value) {
+                return Err(AppError::Config(format!(
+                    "{key} must be between {} and {}, not {value}",
+                    range.start(),
+                    range.end()
+                )));
+            }
+        }
+        let public_url = &self.server.public_url;
+        if !public_url.is_empty()
+            && (!(public_url.starts_with("http://") || public_url.starts_with("https://"))
+                || public_url.ends_with('/'))
+        {
+            return Err(AppError::Config(format!(
+                "server.public_url `{public_url}` must start with http:// or https:// and not end with /"
+            )));
+        }
         if self.paths.data.as_os_str().is_empty() {
             return Err(AppError::Config(
                 "paths.data must name a folder, for example \"tawasul-data\"".to_owned(),
@@ -280,6 +347,15 @@ impl Config {
             )
         } else {
             self.database.url.clone()
+        }
+    }
+
+    /// The base of links in e-mails: `server.public_url`, else the listen address.
+    pub fn public_base_url(&self) -> String {
+        if self.server.public_url.is_empty() {
+            format!("http://{}", self.server.listen)
+        } else {
+            self.server.public_url.clone()
         }
     }
 

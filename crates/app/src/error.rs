@@ -47,6 +47,23 @@ pub enum AppError {
     Store(StoreError),
     #[error("password hashing failed: {0}")]
     Password(String),
+    /// Not signed in, or wrong credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but the role does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed attempts: try again after this many seconds.
+    #[error("too many failed attempts: try again in {retry_after_seconds} seconds")]
+    Throttled { retry_after_seconds: u64 },
+    /// The entry changed since the caller read it: this is it now.
+    #[error("the entry was changed by someone else (now at version {})", .current.version)]
+    Stale {
+        current: Box<tawasul_store::EntryRow>,
+    },
+    /// The workflow does not allow this step from the entry's state.
+    #[error("{0}")]
+    IllegalTransition(String),
 }
 
 impl From<StoreError> for AppError {

@@ -2,11 +2,15 @@
 //! this crate; it orchestrates the store, the renderer (and, as they land,
 //! search, media and mail) so that every entry point behaves the same.
 
+pub mod access;
+pub mod auth;
 pub mod cache;
 mod changes;
 pub mod config;
+pub mod editorial;
 mod error;
 pub mod import;
+mod members;
 pub mod network;
 pub mod password;
 pub mod public;
@@ -20,8 +24,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use tawasul_render::Renderer;
 use tawasul_store::{NetworkRows, Store};
 
+pub use access::Viewer;
 pub use config::Config;
+pub use editorial::{EntryInput, TransitionInput};
 pub use error::{AppError, ImportProblem};
+pub use members::Member;
 pub use network::Network;
 pub use sites::NewSiteInput;
 pub use users::NewUserInput;
@@ -32,6 +39,8 @@ pub struct App {
     pub config: Config,
     store: Store,
     renderer: RwLock<Renderer>,
+    /// The admin interface's templates, strings and static files.
+    admin: tawasul_render::Admin,
     network: RwLock<Arc<Network>>,
     /// Rendered public pages.
     pub pages: cache::PageCache,
@@ -67,6 +76,7 @@ impl App {
         let store = Store::connect(&config.database_url(), config.database.max_connections).await?;
         store.migrate().await?;
         let renderer = Renderer::load(config.paths.themes.as_deref())?;
+        let admin = tawasul_render::Admin::load()?;
         let pages = cache::PageCache::new(config.cache.enabled, config.cache.max_mb * 1024 * 1024);
         let seen_change = AtomicI64::new(store.last_change_id().await?);
         let cache_control = format!(
@@ -82,11 +92,16 @@ impl App {
             config,
             store,
             renderer: RwLock::new(renderer),
+            admin,
             network: RwLock::new(Arc::new(Network::default())),
             network_rows: Mutex::new(NetworkRows::default()),
         };
         app.refresh_network().await?;
         Ok(Arc::new(app))
+    }
+
+    pub fn admin(&self) -> &tawasul_render::Admin {
+        &self.admin
     }
 
     pub fn store(&self) -> &Store {

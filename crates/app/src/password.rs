@@ -15,6 +15,13 @@ pub fn hash(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Password(e.to_string()))
 }
 
+/// A hash of nothing anyone knows, to check unknown accounts against, so
+/// that they take as long to refuse as known ones.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash("no account has this password").unwrap_or_default())
+}
+
 /// Whether `password` matches the stored `hash`; a malformed hash never matches.
 pub fn verify(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| {

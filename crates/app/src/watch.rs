@@ -57,6 +57,9 @@ impl App {
                     Ok(_) => scheduled_until = now,
                     Err(e) => tracing::warn!(error = %e, "could not check for scheduled entries"),
                 }
+                if let Err(e) = self.publish_due().await {
+                    tracing::warn!(error = %e, "could not publish the entries scheduled for now");
+                }
             }
             if polls.is_multiple_of(NETWORK_CHECK_EVERY) {
                 if let Err(e) = self.refresh_network_if_changed().await {
@@ -66,6 +69,19 @@ impl App {
             if polls.is_multiple_of(PRUNE_EVERY) {
                 if let Err(e) = self.store().prune_changes(time::Duration::days(1)).await {
                     tracing::warn!(error = %e, "could not prune the change log");
+                }
+                let idle =
+                    time::Duration::minutes(i64::from(self.config.auth.session_idle_minutes));
+                let now = time::OffsetDateTime::now_utc();
+                if let Err(e) = self.store().prune_sessions(now - idle).await {
+                    tracing::warn!(error = %e, "could not prune ended sessions");
+                }
+                if let Err(e) = self
+                    .store()
+                    .prune_login_failures(now - time::Duration::days(1))
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not prune old login failures");
                 }
             }
         }

@@ -1,16 +1,22 @@
 //! Pure types and rules of Tawasul: sites and their hierarchy, locales,
-//! roles, entry kinds and their fields, the workflow state machine, slugs and
-//! validation. No I/O, no async, no database: everything here is a value or a
+//! roles, entry kinds and their fields, the workflow state machine, who may
+//! do what, slugs and validation, login throttling and the diff of
+//! revisions. No I/O, no async, no database: everything here is a value or a
 //! function of values, so every rule can be tested as a table.
 
+mod access;
+mod diff;
 mod entry;
 mod error;
 mod locale;
 mod role;
 mod site;
 pub mod slug;
+mod throttle;
 mod workflow;
 
+pub use access::{allowed, allowed_actions, effective_reach, Actor, Operation, Reach, Subject};
+pub use diff::{diff_lines, field_changes, DiffOp, DiffRow, FieldChange};
 pub use entry::{
     validate_text, AnnouncementFacts, EntryFields, EntryKind, EntryStatus, EventFacts,
     TrainingReport, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
@@ -19,4 +25,5 @@ pub use error::{DomainError, FieldErrors};
 pub use locale::Locale;
 pub use role::Role;
 pub use site::{SiteKind, SiteSlug};
+pub use throttle::{retry_after, ThrottlePolicy};
 pub use workflow::{Action, WorkflowError};

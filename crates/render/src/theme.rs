@@ -77,6 +77,31 @@ fn precompress(bytes: &[u8]) -> (Option<Bytes>, Option<Bytes>) {
     (gzip.and_then(smaller), smaller(br))
 }
 
+/// A static file named after its content (`style.css` becomes
+/// `style.3f9a0c1d2e.css`, so it can be cached forever), ready to serve.
+pub(crate) fn fingerprint_static(file: &str, bytes: Vec<u8>) -> (String, StaticFile) {
+    let fingerprint = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
+    let short = &fingerprint[..10];
+    let served = match file.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{short}.{ext}"),
+        None => format!("{file}.{short}"),
+    };
+    let content_type = content_type(file);
+    let (gzip, brotli) = if is_text(content_type) {
+        precompress(&bytes)
+    } else {
+        (None, None)
+    };
+    let static_file = StaticFile {
+        content_type,
+        bytes: Bytes::from(bytes),
+        gzip,
+        brotli,
+        fingerprint,
+    };
+    (served, static_file)
+}
+
 #[derive(Debug)]
 struct LoadedTheme {
     display_name: String,
@@ -294,7 +319,7 @@ fn collect_disk(dir: &Path, root: &Path, files: &mut ThemeFiles, theme: &str) ->
     Ok(())
 }
 
-fn relative(path: &Path, root: &Path) -> String {
+pub(crate) fn relative(path: &Path, root: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .components()
@@ -377,29 +402,9 @@ fn resolve(name: &str, raw: &BTreeMap<String, ThemeFiles>) -> Result<LoadedTheme
     let mut fingerprinted = HashMap::new();
     let mut asset_urls = BTreeMap::new();
     for (file, bytes) in statics {
-        let fingerprint = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
-        let short = &fingerprint[..10];
-        let served = match file.rsplit_once('.') {
-            Some((stem, ext)) => format!("{stem}.{short}.{ext}"),
-            None => format!("{file}.{short}"),
-        };
-        asset_urls.insert(file.clone(), format!("/_static/{name}/{served}"));
-        let content_type = content_type(&file);
-        let (gzip, brotli) = if is_text(content_type) {
-            precompress(&bytes)
-        } else {
-            (None, None)
-        };
-        fingerprinted.insert(
-            served,
-            StaticFile {
-                content_type,
-                bytes: Bytes::from(bytes),
-                gzip,
-                brotli,
-                fingerprint,
-            },
-        );
+        let (served, static_file) = fingerprint_static(&file, bytes);
+        asset_urls.insert(file, format!("/_static/{name}/{served}"));
+        fingerprinted.insert(served, static_file);
     }
     let tera = compile(name, &templates)?;
     Ok(LoadedTheme {
@@ -431,7 +436,7 @@ fn escape_html(input: &str) -> String {
     out
 }
 
-fn compile(theme: &str, templates: &BTreeMap<String, String>) -> Result<Tera> {
+pub(crate) fn compile(theme: &str, templates: &BTreeMap<String, String>) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.set_escape_fn(escape_html);
     tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))

@@ -634,6 +634,15 @@ async fn record_event(
 }
 
 async fn replace_links(txn: &DatabaseTransaction, entry_id: i32, d: &EntryDraft) -> Result<()> {
+    replace_link_ids(txn, entry_id, &d.tag_ids, &d.programme_ids).await
+}
+
+pub(crate) async fn replace_link_ids(
+    txn: &DatabaseTransaction,
+    entry_id: i32,
+    tag_ids: &[i32],
+    programme_ids: &[i32],
+) -> Result<()> {
     entry_tag::Entity::delete_many()
         .filter(entry_tag::Column::EntryId.eq(entry_id))
         .exec(txn)
@@ -642,7 +651,7 @@ async fn replace_links(txn: &DatabaseTransaction, entry_id: i32, d: &EntryDraft)
         .filter(entry_programme::Column::EntryId.eq(entry_id))
         .exec(txn)
         .await?;
-    let tag_links: Vec<_> = sorted(&d.tag_ids)
+    let tag_links: Vec<_> = sorted(tag_ids)
         .into_iter()
         .map(|tag_id| entry_tag::ActiveModel {
             entry_id: Set(entry_id),
@@ -654,7 +663,7 @@ async fn replace_links(txn: &DatabaseTransaction, entry_id: i32, d: &EntryDraft)
             .exec_without_returning(txn)
             .await?;
     }
-    let programme_links: Vec<_> = sorted(&d.programme_ids)
+    let programme_links: Vec<_> = sorted(programme_ids)
         .into_iter()
         .map(|programme_id| entry_programme::ActiveModel {
             entry_id: Set(entry_id),

@@ -4,11 +4,14 @@
 //! records (`entities::*::Model` re-exported under record names) and never
 //! build queries themselves.
 
+mod accounts;
 mod changes;
+mod editorial;
 pub mod entities;
 mod entries;
 mod error;
 mod network;
+mod outbox;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,10 +21,13 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
+pub use accounts::{ApiTokenRow, NewSession, SessionRow};
 pub use changes::Change;
+pub use editorial::{Activity, AdminEntry, AdminQuery, EntryEdit, Outcome, StatusChange};
 pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
 pub use network::{NetworkRows, NewSite};
+pub use outbox::{AuditRow, NewMail, OutboxRow};
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

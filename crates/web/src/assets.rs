@@ -23,8 +23,14 @@ pub async fn static_file(
     let Some(file) = found else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    send_static(&file, &request)
+}
+
+/// A fingerprinted static file (a theme's or the admin's), compressed as
+/// the client accepts, cached for good.
+pub fn send_static(file: &tawasul_render::StaticFile, request: &HeaderMap) -> Response {
     let etag = format!("\"{}\"", file.fingerprint);
-    if conditional::matches(&request, &etag) {
+    if conditional::matches(request, &etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let accept = request

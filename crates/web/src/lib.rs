@@ -2,11 +2,14 @@
 //! compression. Handlers parse the request, call `tawasul_app`, and turn
 //! the answer into a response; no business rule lives here.
 
+mod admin;
+pub mod api;
 mod assets;
 mod conditional;
 mod health;
 mod public;
 mod resolve;
+pub mod session;
 
 use std::sync::Arc;
 
@@ -24,6 +27,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/_static/{theme}/{file}", get(assets::static_file))
         .route("/uploads/{file}", get(assets::upload))
+        .nest("/api/v1", api::routes())
+        .nest("/admin", admin::routes())
+        .route("/admin/", get(admin::dashboard))
         .fallback(public::page)
         .with_state(app)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -41,7 +47,8 @@ pub fn router(app: Arc<App>) -> Router {
 /// the background.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> {
     let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
-    let result = axum::serve(listener, router(app))
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     watcher.abort();

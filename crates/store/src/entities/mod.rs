@@ -2,14 +2,20 @@
 //! handed outside the store: repositories map them to the records in
 //! `crate::records`.
 
+pub mod api_token;
+pub mod audit_log;
 pub mod category;
 pub mod change;
 pub mod entry;
 pub mod entry_programme;
 pub mod entry_tag;
+pub mod login_failure;
 pub mod membership;
+pub mod outbox;
+pub mod password_reset;
 pub mod programme;
 pub mod revision;
+pub mod session;
 pub mod site;
 pub mod site_host;
 pub mod site_template;

@@ -12,6 +12,7 @@ pub struct Model {
     pub actor_id: Option<i32>,
     pub comment: String,
     pub created_at: TimeDateTimeWithTimeZone,
+    pub version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

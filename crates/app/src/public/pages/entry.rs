@@ -169,3 +169,26 @@ impl Page<'_> {
         Ok((response, translation_ids))
     }
 }
+
+impl App {
+    /// An entry as its public page would show it, whatever its state: the
+    /// editor's live preview. Nothing is cached or written.
+    pub async fn preview_entry_page(
+        &self,
+        row: EntryRow,
+        origin: &Origin,
+    ) -> Result<String, AppError> {
+        let network = self.network();
+        let site = network
+            .site(row.site_id)
+            .ok_or_else(|| AppError::NotFound(format!("site #{}", row.site_id)))?;
+        let locale: Locale = row.locale.parse().unwrap_or(site.default_locale);
+        let page = Page::new(self, &network, site, origin, locale);
+        let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
+        let path = Paths::entry(kind, row.id, &row.slug);
+        match page.entry_page(row, path).await?.0 {
+            PublicResponse::Html { body, .. } => Ok(body),
+            _ => Err(AppError::NotFound("a preview".into())),
+        }
+    }
+}

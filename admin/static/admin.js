@@ -1,0 +1,284 @@
+/* Tawasul admin: small enhancements over pages that work without script.
+   - every fetch carries the session's CSRF token (X-CSRF-Token);
+   - confirm() before buttons that carry data-confirm;
+   - the editor: live preview, autosave, a warning before leaving with
+     unsaved changes.
+   Plain ES2017, no library, no build. Any failure leaves the forms as they
+   are: they still post normally. */
+(function () {
+  'use strict';
+
+  var doc = document;
+  doc.documentElement.classList.remove('no-js');
+  doc.documentElement.classList.add('js');
+
+  var meta = doc.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute('content') || '' : '';
+
+  /* Confirmation before destructive buttons. A click is also what the
+     keyboard and implicit form submission produce. */
+  doc.addEventListener('click', function (ev) {
+    var button = ev.target && ev.target.closest ? ev.target.closest('[data-confirm]') : null;
+    if (button && !window.confirm(button.getAttribute('data-confirm'))) {
+      ev.preventDefault();
+    }
+  });
+
+  /* Drop-down menus (<details>): close on Escape and on a click elsewhere. */
+  function closeMenus(except) {
+    var open = doc.querySelectorAll('details.menu[open]');
+    for (var i = 0; i < open.length; i++) {
+      if (open[i] !== except) open[i].removeAttribute('open');
+    }
+  }
+  doc.addEventListener('click', function (ev) {
+    closeMenus(ev.target && ev.target.closest ? ev.target.closest('details.menu') : null);
+  });
+  doc.addEventListener('keydown', function (ev) {
+    if (ev.key !== 'Escape') return;
+    var menu = ev.target && ev.target.closest ? ev.target.closest('details.menu[open]') : null;
+    closeMenus(null);
+    if (menu) {
+      var summary = menu.querySelector('summary');
+      if (summary) summary.focus();
+    }
+  });
+
+  /* Focus the error summary or conflict block the server rendered, so
+     keyboard and screen reader users start where the problem is. */
+  var problem = doc.querySelector('.conflict, .error-summary');
+  if (problem && problem.focus) problem.focus();
+
+  var form = doc.querySelector('form[data-editor]');
+  if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) return;
+  editor(form);
+
+  function formBody(f) {
+    try {
+      return new URLSearchParams(new FormData(f));
+    } catch (e) {
+      return new FormData(f);
+    }
+  }
+
+  /* What the author typed, without the bookkeeping fields, to tell whether
+     the form changed since it was loaded or last saved. */
+  function snapshot(f) {
+    var params = new URLSearchParams();
+    var data = new FormData(f);
+    data.forEach(function (value, name) {
+      if (name !== '_csrf' && name !== 'version' && typeof value === 'string') {
+        params.append(name, value);
+      }
+    });
+    return params.toString();
+  }
+
+  function post(url, body, accept) {
+    var headers = { 'X-CSRF-Token': csrf };
+    if (accept) headers.Accept = accept;
+    return fetch(url, {
+      method: 'POST',
+      body: body,
+      headers: headers,
+      credentials: 'same-origin'
+    });
+  }
+
+  function editor(f) {
+    var saved = snapshot(f);
+    var submitting = false;
+
+    f.addEventListener('submit', function (ev) {
+      // The no-script preview button posts to a new tab: the page stays.
+      var by = ev.submitter;
+      if (!by || by.getAttribute('formtarget') !== '_blank') submitting = true;
+    });
+    window.addEventListener('pageshow', function () { submitting = false; });
+    window.addEventListener('beforeunload', function (ev) {
+      if (submitting || snapshot(f) === saved) return undefined;
+      var text = f.getAttribute('data-unsaved') || '';
+      ev.preventDefault();
+      ev.returnValue = text;
+      return text;
+    });
+
+    preview(f);
+    autosave(f, function () { return saved; }, function (value) { saved = value; });
+  }
+
+  /* Live preview: the form posted to the preview URL, the answer shown in
+     the iframe, at most once per 600 ms of typing; late answers are dropped. */
+  function preview(f) {
+    var url = f.getAttribute('data-preview-url');
+    var frame = doc.querySelector('[data-preview-frame]');
+    var state = doc.querySelector('[data-preview-state]');
+    if (!url || !frame || !('srcdoc' in frame)) return;
+    var timer = 0;
+    var sequence = 0;
+
+    function say(kind) {
+      if (state) state.textContent = kind ? state.getAttribute('data-' + kind) || '' : '';
+    }
+
+    function scrollOf() {
+      try {
+        var win = frame.contentWindow;
+        return win ? win.scrollY : 0;
+      } catch (e) {
+        return 0;
+      }
+    }
+
+    async function refresh() {
+      var mine = ++sequence;
+      say('loading');
+      try {
+        var response = await post(url, formBody(f), 'text/html');
+        if (!response.ok) throw new Error('preview: ' + response.status);
+        var html = await response.text();
+        if (mine !== sequence) return;
+        var scroll = scrollOf();
+        frame.addEventListener('load', function restore() {
+          frame.removeEventListener('load', restore);
+          try {
+            if (scroll && frame.contentWindow) frame.contentWindow.scrollTo(0, scroll);
+          } catch (e) { /* another origin: start at the top */ }
+        });
+        frame.srcdoc = html;
+        say('');
+      } catch (e) {
+        if (mine === sequence) say('failed');
+      }
+    }
+
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 600);
+    }
+    f.addEventListener('input', later);
+    f.addEventListener('change', later);
+    refresh();
+  }
+
+  /* Autosave every 20 s when the form changed: JSON answers give the new
+     version (kept in every version field of the page), a conflict (autosave
+     stops, the text stays in the form) or field errors (shown beside them). */
+  function autosave(f, getSaved, setSaved) {
+    var url = f.getAttribute('data-autosave-url');
+    if (!url) return;
+    var status = doc.querySelector('[data-autosave-status]');
+    var conflictBox = doc.querySelector('[data-autosave-conflict]');
+    var busy = false;
+    var timer = window.setInterval(tick, 20000);
+
+    function say(text) {
+      if (status) status.textContent = text;
+    }
+    function template(name) {
+      return status ? status.getAttribute('data-' + name) || '' : '';
+    }
+
+    async function tick() {
+      var now = snapshot(f);
+      if (busy || now === getSaved()) return;
+      busy = true;
+      try {
+        var response = await post(url, formBody(f), 'application/json');
+        var data = {};
+        try { data = await response.json(); } catch (e) { data = {}; }
+        if (response.ok) {
+          setSaved(now);
+          setVersion(data.version);
+          clearErrors(f);
+          say(template('saved').replace('{time}', clock(data.saved_at)));
+        } else if (response.status === 409) {
+          window.clearInterval(timer);
+          showConflict(data.message);
+          say('');
+        } else if (response.status === 422) {
+          showErrors(f, data.errors || {});
+          say(template('invalid'));
+        } else {
+          say(template('failed'));
+        }
+      } catch (e) {
+        say(template('failed'));
+      } finally {
+        busy = false;
+      }
+    }
+
+    function setVersion(version) {
+      if (version === undefined || version === null) return;
+      var fields = doc.querySelectorAll('input[name="version"][data-version]');
+      for (var i = 0; i < fields.length; i++) fields[i].value = String(version);
+    }
+
+    function showConflict(message) {
+      if (!conflictBox) return;
+      var slot = conflictBox.querySelector('[data-message]');
+      if (slot) slot.textContent = message || '';
+      conflictBox.hidden = false;
+    }
+  }
+
+  /* "2026-12-02T09:30:00+01:00" becomes the local hour; a time the server
+     already formatted ("2026-12-02 09:30") is shown as it is. */
+  function clock(value) {
+    if (typeof value !== 'string' || value.indexOf('T') < 0) return value ? String(value) : '';
+    var date = new Date(value);
+    if (isNaN(date.getTime())) return value;
+    try {
+      return date.toLocaleTimeString(doc.documentElement.lang || undefined, { hour: '2-digit', minute: '2-digit' });
+    } catch (e) {
+      return value;
+    }
+  }
+
+  function tokens(el, name) {
+    return (el.getAttribute(name) || '').split(/\s+/).filter(Boolean);
+  }
+
+  /* Removes every error shown beside a field of the form (the server's and
+     those of an earlier autosave): the last answer says what is wrong now. */
+  function clearErrors(f) {
+    var shown = f.querySelectorAll('.field-error');
+    for (var i = 0; i < shown.length; i++) {
+      var id = shown[i].id;
+      var controls = id ? f.querySelectorAll('[aria-describedby~="' + id + '"]') : [];
+      for (var j = 0; j < controls.length; j++) {
+        var rest = tokens(controls[j], 'aria-describedby').filter(function (t) { return t !== id; });
+        if (rest.length) controls[j].setAttribute('aria-describedby', rest.join(' '));
+        else controls[j].removeAttribute('aria-describedby');
+        controls[j].removeAttribute('aria-invalid');
+      }
+      shown[i].parentNode.removeChild(shown[i]);
+    }
+  }
+
+  /* Errors of a 422 answer, beside their fields (`[data-field=name]`). */
+  function showErrors(f, errors) {
+    clearErrors(f);
+    Object.keys(errors).forEach(function (name) {
+      if (!/^[\w-]+$/.test(name)) return;
+      var wrap = f.querySelector('[data-field="' + name + '"]');
+      if (!wrap) return;
+      var control = wrap.querySelector('input, select, textarea');
+      var p = doc.createElement('p');
+      p.className = 'field-error';
+      p.id = 'err-' + name;
+      p.setAttribute('data-test', 'field-error-' + name);
+      var before = control;
+      while (before && before.parentNode !== wrap) before = before.parentNode;
+      wrap.insertBefore(p, before || null);
+      p.textContent = String(errors[name]);
+      if (control) {
+        control.setAttribute('aria-invalid', 'true');
+        var ids = tokens(control, 'aria-describedby');
+        if (ids.indexOf(p.id) < 0) ids.push(p.id);
+        control.setAttribute('aria-describedby', ids.join(' '));
+      }
+    });
+  }
+})();

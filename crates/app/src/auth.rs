@@ -1,0 +1,464 @@
+//! Signing in and staying signed in: sessions in the database (any web
+//! node serves any user), login throttling per account and per address,
+//! password change and reset by a one-time link, API tokens. Secrets are
+//! random 256-bit tokens; only their SHA-256 is stored.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use tawasul_domain::{retry_after, DomainError, ThrottlePolicy};
+use tawasul_store::{ApiTokenRow, NewMail, NewSession, UserRow};
+use time::{Duration, OffsetDateTime};
+
+use crate::access::{SessionInfo, Viewer};
+use crate::import::network_file::MIN_PASSWORD_CHARS;
+use crate::{password, App, AppError};
+
+/// A session's last use is written at most this often (a write per
+/// request would make every page view a database write).
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+/// Tokens shown to people start with this, so a leaked one is recognisable.
+const API_TOKEN_PREFIX: &str = "tws_";
+const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// A new session: the cookie value (shown once) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub token: String,
+    pub csrf: String,
+    pub user: UserRow,
+    pub max_age: Duration,
+}
+
+/// A new API token: the secret is shown once and never again.
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub secret: String,
+    pub row: ApiTokenRow,
+}
+
+/// A random secret: 32 bytes, URL-safe base64.
+pub fn random_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| AppError::Config(format!("the system has no randomness: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What is stored of a secret.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn check_new_password(password: &str, confirm: Option<&str>) -> Result<(), DomainError> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_CHARS {
+        return Err(DomainError::field(
+            "password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if length > MAX_PASSWORD_CHARS {
+        return Err(DomainError::field(
+            "password",
+            format!("use at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if confirm.is_some_and(|c| c != password) {
+        return Err(DomainError::field(
+            "password_confirm",
+            "the two passwords differ",
+        ));
+    }
+    Ok(())
+}
+
+fn account_key(email: &str) -> String {
+    format!("account:{email}")
+}
+
+fn address_key(address: &str) -> String {
+    format!("address:{address}")
+}
+
+impl App {
+    /// Checks the credentials and opens a session. Failures are counted per
+    /// account and per address; past the limit the answer is `Throttled`
+    /// without even checking the password.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: &str,
+        user_agent: &str,
+    ) -> Result<Login, AppError> {
+        let email = email.trim().to_lowercase();
+        let store = self.store();
+        let now = OffsetDateTime::now_utc();
+        let mut wait = None;
+        for (key, policy) in [
+            (account_key(&email), ThrottlePolicy::PER_ACCOUNT),
+            (address_key(address), ThrottlePolicy::PER_ADDRESS),
+        ] {
+            let failures = store.login_failures(&key, now - policy.lookback()).await?;
+            if let Some(after) = retry_after(&policy, &failures, now) {
+                wait = Some(wait.map_or(after, |w: Duration| w.max(after)));
+            }
+        }
+        if let Some(after) = wait {
+            return Err(AppError::Throttled {
+                retry_after_seconds: after.whole_seconds().max(1).unsigned_abs(),
+            });
+        }
+        let user = store.user_by_email(&email).await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let candidate = password.to_owned();
+        // Argon2 takes tens of milliseconds of CPU: off the async workers.
+        // An unknown account is checked against a dummy hash all the same,
+        // so timing does not tell which addresses have accounts.
+        let ok = tokio::task::spawn_blocking(move || match hash {
+            Some(hash) => password::verify(&candidate, &hash),
+            None => {
+                password::verify(&candidate, password::dummy_hash());
+                false
+            }
+        })
+        .await
+        .unwrap_or(false);
+        let Some(user) = user.filter(|_| ok) else {
+            store
+                .record_login_failure(&account_key(&email), now)
+                .await?;
+            store
+                .record_login_failure(&address_key(address), now)
+                .await?;
+            return Err(AppError::Unauthorized(
+                "wrong e-mail address or password".into(),
+            ));
+        };
+        store.clear_login_failures(&account_key(&email)).await?;
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let max_age = Duration::hours(i64::from(self.config.auth.session_absolute_hours));
+        store
+            .create_session(NewSession {
+                token_hash: token_hash(&token),
+                user_id: user.id,
+                csrf_token: csrf.clone(),
+                expires_at: now + max_age,
+                user_agent: user_agent.chars().take(300).collect(),
+                address: address.chars().take(64).collect(),
+            })
+            .await?;
+        store
+            .audit(Some(user.id), "login", None, &user.email, address)
+            .await?;
+        Ok(Login {
+            token,
+            csrf,
+            user,
+            max_age,
+        })
+    }
+
+    /// The person behind a session cookie, if the session is alive: not
+    /// past its absolute expiry and used within the idle time.
+    pub async fn session_viewer(&self, token: &str) -> Result<Option<Viewer>, AppError> {
+        if token.is_empty() || token.len() > 100 {
+            return Ok(None);
+        }
+        let store = self.store();
+        let Some(session) = store.session_by_hash(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        let now = OffsetDateTime::now_utc();
+        let idle = Duration::minutes(i64::from(self.config.auth.session_idle_minutes));
+        if session.expires_at <= now || session.last_seen_at + idle <= now {
+            store.delete_session(session.id).await?;
+            return Ok(None);
+        }
+        if now - session.last_seen_at >= TOUCH_EVERY {
+            store.touch_session(session.id, now).await?;
+        }
+        let info = SessionInfo {
+            id: session.id,
+            csrf: session.csrf_token.clone(),
+        };
+        Ok(self
+            .viewer(session.user_id)
+            .await?
+            .map(|v| v.with_session(info)))
+    }
+
+    /// The person behind an API token, if it is live.
+    pub async fn bearer_viewer(&self, token: &str) -> Result<Option<Viewer>, AppError> {
+        if !token.starts_with(API_TOKEN_PREFIX) || token.len() > 100 {
+            return Ok(None);
+        }
+        let store = self.store();
+        let Some(row) = store.api_token_by_hash(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        let now = OffsetDateTime::now_utc();
+        if row.revoked_at.is_some() || row.expires_at.is_some_and(|at| at <= now) {
+            return Ok(None);
+        }
+        if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
+            store.touch_api_token(row.id, now).await?;
+        }
+        self.viewer(row.user_id).await
+    }
+
+    pub async fn logout(&self, viewer: &Viewer) -> Result<(), AppError> {
+        if let Some(session) = &viewer.session {
+            self.store().delete_session(session.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends every session of the user, on every device. Returns how many.
+    pub async fn logout_everywhere(&self, viewer: &Viewer) -> Result<u64, AppError> {
+        let ended = self.store().delete_sessions_of(viewer.user.id).await?;
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "logout_everywhere",
+                None,
+                &viewer.user.email,
+                &ended.to_string(),
+            )
+            .await?;
+        Ok(ended)
+    }
+
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError> {
+        let hash = viewer.user.password_hash.clone().unwrap_or_default();
+        let current = current.to_owned();
+        let ok = tokio::task::spawn_blocking(move || password::verify(&current, &hash))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Err(DomainError::field("current", "this is not your current password").into());
+        }
+        check_new_password(new, Some(confirm))?;
+        let new = new.to_owned();
+        let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+            .await
+            .map_err(|e| AppError::Password(e.to_string()))??;
+        self.store().set_password_hash(viewer.user.id, hash).await?;
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "password_change",
+                None,
+                &viewer.user.email,
+                "",
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Mails a one-time link to set a new password, when the address has an
+    /// account. Answers the same either way, so the form tells no one who
+    /// has an account.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
+        let email = email.trim().to_lowercase();
+        let Some(user) = self.store().user_by_email(&email).await? else {
+            return Ok(());
+        };
+        let minutes = i64::from(self.config.auth.reset_link_minutes);
+        self.mail_password_link(&user, Duration::minutes(minutes), "password_reset")
+            .await
+    }
+
+    /// Queues a mail with a link that sets the user's password.
+    pub(crate) async fn mail_password_link(
+        &self,
+        user: &UserRow,
+        valid_for: Duration,
+        kind: &str,
+    ) -> Result<(), AppError> {
+        let token = random_token()?;
+        let expires_at = OffsetDateTime::now_utc() + valid_for;
+        self.store()
+            .create_password_reset(user.id, token_hash(&token), expires_at)
+            .await?;
+        let link = format!(
+            "{}/admin/password/reset?token={token}",
+            self.config.public_base_url()
+        );
+        let hours = valid_for.whole_hours().max(1);
+        let (subject, body) = if kind == "invitation" {
+            (
+                "Tawasul · دعوة إلى منصة تواصل / Invitation à Tawasul".to_owned(),
+                format!(
+                    "السلام عليكم {name}،\n\nتمت دعوتك إلى منصة تواصل. لاختيار كلمة المرور، افتح هذا الرابط (صالح لمدة {hours} ساعة):\n{link}\n\nBonjour {name},\n\nVous êtes invité(e) sur Tawasul. Pour choisir votre mot de passe, ouvrez ce lien (valable {hours} h) :\n{link}\n",
+                    name = user.name
+                ),
+            )
+        } else {
+            (
+                "Tawasul · إعادة تعيين كلمة المرور / Réinitialisation du mot de passe".to_owned(),
+                format!(
+                    "السلام عليكم {name}،\n\nلتعيين كلمة مرور جديدة، افتح هذا الرابط (صالح لمدة {hours} ساعة، ولمرة واحدة):\n{link}\n\nإذا لم تطلب ذلك، تجاهل هذه الرسالة.\n\nBonjour {name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {hours} h, une seule fois) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message.\n",
+                    name = user.name
+                ),
+            )
+        };
+        self.store()
+            .queue_mail(NewMail {
+                kind: kind.to_owned(),
+                site_id: None,
+                to: user.email.clone(),
+                subject,
+                body_text: body,
+                body_html: None,
+                idempotency_key: format!("{kind}:{}", token_hash(&token)),
+            })
+            .await?;
+        tracing::info!(user = %user.email, kind, "password link queued in the mail outbox");
+        Ok(())
+    }
+
+    /// Whether a reset link is live (for showing the form or an explanation).
+    pub async fn password_reset_is_live(&self, token: &str) -> Result<bool, AppError> {
+        Ok(self
+            .store()
+            .password_reset_user(&token_hash(token))
+            .await?
+            .is_some())
+    }
+
+    /// Sets a new password through a reset link; the link is used up and
+    /// every session of the account ends.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError> {
+        check_new_password(new, Some(confirm))?;
+        let new = new.to_owned();
+        let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+            .await
+            .map_err(|e| AppError::Password(e.to_string()))??;
+        match self
+            .store()
+            .use_password_reset(&token_hash(token), hash)
+            .await?
+        {
+            Some(user_id) => {
+                self.store()
+                    .audit(Some(user_id), "password_reset", None, "", "")
+                    .await?;
+                Ok(())
+            }
+            None => Err(AppError::Invalid({
+                let mut errors = tawasul_domain::FieldErrors::new();
+                errors.add(
+                    "token",
+                    "this link is unknown, used or expired: ask for a new one",
+                );
+                errors
+            })),
+        }
+    }
+
+    /// Creates an API token for the user with this e-mail (for scripts and
+    /// other information systems).
+    pub async fn create_api_token(
+        &self,
+        user_id: i32,
+        name: &str,
+        expires_days: Option<u32>,
+    ) -> Result<NewApiToken, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(DomainError::field(
+                "name",
+                "name the token (up to 100 characters) after what will use it",
+            )
+            .into());
+        }
+        if expires_days.is_some_and(|d| d == 0 || d > 3650) {
+            return Err(DomainError::field(
+                "expires_days",
+                "a token lives 1 to 3650 days (or without expiry)",
+            )
+            .into());
+        }
+        let secret = format!("{API_TOKEN_PREFIX}{}", random_token()?);
+        let prefix: String = secret.chars().take(10).collect();
+        let expires_at =
+            expires_days.map(|d| OffsetDateTime::now_utc() + Duration::days(i64::from(d)));
+        let row = self
+            .store()
+            .create_api_token(user_id, name, token_hash(&secret), prefix, expires_at)
+            .await?;
+        self.store()
+            .audit(Some(user_id), "token_create", None, name, "")
+            .await?;
+        Ok(NewApiToken { secret, row })
+    }
+
+    pub async fn api_tokens(&self, viewer: &Viewer) -> Result<Vec<ApiTokenRow>, AppError> {
+        Ok(self.store().api_tokens_of(viewer.user.id).await?)
+    }
+
+    pub async fn revoke_api_token(&self, viewer: &Viewer, token_id: i32) -> Result<(), AppError> {
+        if self
+            .store()
+            .revoke_api_token(viewer.user.id, token_id)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(format!("token #{token_id}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_random_and_stored_as_hashes() {
+        let a = random_token().expect("token");
+        let b = random_token().expect("token");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43, "32 bytes in unpadded base64");
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), token_hash(&b));
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+
+    #[test]
+    fn secrets_compare_only_equal_to_themselves() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", "a"));
+    }
+
+    #[test]
+    fn new_passwords_have_a_length_and_a_confirmation() {
+        assert!(check_new_password("long enough password", Some("long enough password")).is_ok());
+        assert!(check_new_password("short", None).is_err());
+        assert!(check_new_password("long enough password", Some("another one entirely")).is_err());
+        assert!(check_new_password(&"x".repeat(2000), None).is_err());
+    }
+}

@@ -1,0 +1,420 @@
+//! The editorial use cases: writing entries, moving them through the
+//! workflow, their history, the lists editors work from. Every one checks
+//! the caller's permission through `tawasul_domain::allowed` (via
+//! `Viewer`), so the API and the admin UI behave the same.
+
+mod fields;
+mod history;
+mod lists;
+mod workflow;
+
+use serde_json::Value;
+use tawasul_domain::{
+    slug, validate_text, DomainError, EntryKind, EntryStatus, FieldErrors, Locale, Operation,
+};
+use tawasul_render::markdown;
+use tawasul_store::{EntryEdit, EntryRow, Outcome};
+use time::UtcOffset;
+
+pub use fields::{fact_is_list, fact_names, parse_fields};
+pub use history::{Comparison, History};
+pub use lists::{Dashboard, EntryList};
+pub use workflow::TransitionInput;
+
+use crate::access::Viewer;
+use crate::cache::deps::entry_change_deps;
+use crate::network::Site;
+use crate::{App, AppError};
+
+/// Longest body, in characters: a long report is 30,000; this stops a
+/// runaway paste from filling the database.
+pub const MAX_BODY_CHARS: usize = 200_000;
+const MAX_TAGS: usize = 20;
+const MAX_TAG_CHARS: usize = 60;
+
+/// An entry as its author sends it (API JSON or the editor's form).
+#[derive(Debug, Clone, Default)]
+pub struct EntryInput {
+    /// Needed to create; an entry keeps its kind.
+    pub kind: Option<String>,
+    pub locale: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub programmes: Vec<String>,
+    pub fields: Option<Value>,
+    pub translation_of: Option<i32>,
+}
+
+impl App {
+    pub(crate) fn site_offset(&self) -> UtcOffset {
+        UtcOffset::from_whole_seconds(self.config.site.utc_offset_minutes * 60)
+            .unwrap_or(UtcOffset::UTC)
+    }
+
+    /// Checks an author's input against the site; `complete` asks for
+    /// everything a submission needs (a body, every required fact).
+    async fn check_input(
+        &self,
+        site: &Site,
+        kind: EntryKind,
+        input: &EntryInput,
+        complete: bool,
+        entry_id: Option<i32>,
+    ) -> Result<(EntryEdit, Vec<(String, String)>), AppError> {
+        let mut errors = FieldErrors::new();
+        let title = input.title.trim().to_owned();
+        let summary = input.summary.trim().to_owned();
+        if let Err(DomainError::Invalid(found)) = validate_text(&title, &summary) {
+            for (field, message) in found.iter() {
+                errors.add(field, message);
+            }
+        }
+        let locale = match input.locale.parse::<Locale>() {
+            Ok(locale) => Some(locale),
+            Err(_) => {
+                errors.add("locale", "choose the language of the entry: ar or fr");
+                None
+            }
+        };
+        let body_chars = input.body.chars().count();
+        if body_chars > MAX_BODY_CHARS {
+            errors.add(
+                "body",
+                format!("keep the text under {MAX_BODY_CHARS} characters ({body_chars} now)"),
+            );
+        } else if complete && input.body.trim().is_empty() {
+            errors.add("body", "write the text of the entry before submitting it");
+        }
+        let category_id = match input.category.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(wanted) => match site.categories.iter().find(|c| c.slug == wanted) {
+                Some(category) => Some(category.id),
+                None => {
+                    errors.add("category", format!("the site has no category `{wanted}`"));
+                    None
+                }
+            },
+        };
+        let mut tags: Vec<(String, String)> = Vec::new();
+        for name in input
+            .tags
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+        {
+            let tag_slug = slug::slugify(name);
+            if name.chars().count() > MAX_TAG_CHARS || tag_slug.is_empty() {
+                errors.add(
+                    "tags",
+                    format!("`{name}` is not a tag: up to {MAX_TAG_CHARS} characters with a letter or digit"),
+                );
+            } else if !tags.iter().any(|(s, _)| *s == tag_slug) {
+                tags.push((tag_slug, name.to_owned()));
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            errors.add("tags", format!("keep to {MAX_TAGS} tags"));
+        }
+        let network = self.network();
+        let mut programme_ids = Vec::new();
+        for wanted in &input.programmes {
+            match network.programme_by_slug(wanted.trim()) {
+                Some(p) => programme_ids.push(p.id),
+                None => errors.add("programmes", format!("there is no programme `{wanted}`")),
+            }
+        }
+        let fields =
+            match fields::parse_fields(kind, input.fields.as_ref(), self.site_offset(), complete) {
+                Ok(value) => Some(value),
+                Err(found) => {
+                    for (field, message) in found.iter() {
+                        errors.add(field, message);
+                    }
+                    None
+                }
+            };
+        let mut translation_key = None;
+        if let Some(other_id) = input.translation_of {
+            match self.store().entry(other_id).await? {
+                Some(other) if other.site_id == site.id && Some(other.id) != entry_id => {
+                    if locale.is_some_and(|l| l.as_str() == other.locale) {
+                        errors.add(
+                            "translation_of",
+                            "a translation is in the other language than its original",
+                        );
+                    }
+                    let key = other
+                        .translation_key
+                        .clone()
+                        .unwrap_or_else(|| format!("entry-{}", other.id));
+                    if other.translation_key.is_none() {
+                        self.store().set_translation_key(other.id, &key).await?;
+                    }
+                    translation_key = Some(key);
+                }
+                _ => errors.add(
+                    "translation_of",
+                    format!("the site has no entry #{other_id} to translate"),
+                ),
+            }
+        }
+        errors.into_result()?;
+        let (Some(locale), Some(fields)) = (locale, fields) else {
+            return Err(AppError::Invalid(FieldErrors::new()));
+        };
+        let edit = EntryEdit {
+            slug: String::new(),
+            locale: locale.as_str().to_owned(),
+            translation_key,
+            title,
+            summary,
+            body_html: markdown::to_safe_html(&input.body),
+            body_md: input.body.clone(),
+            category_id,
+            fields,
+            tag_ids: Vec::new(),
+            programme_ids,
+        };
+        Ok((edit, tags))
+    }
+
+    /// A slug for the title that no other entry of the site has.
+    async fn free_slug(
+        &self,
+        site_id: i32,
+        title: &str,
+        except: Option<i32>,
+    ) -> Result<String, AppError> {
+        let mut base: String = slug::slugify(title)
+            .chars()
+            .take(slug::MAX_SLUG_CHARS - 4)
+            .collect();
+        base = base.trim_end_matches('-').to_owned();
+        if base.is_empty() {
+            base = "entry".to_owned();
+        }
+        for n in 1..100 {
+            let candidate = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            if !self.store().slug_taken(site_id, &candidate, except).await? {
+                return Ok(candidate);
+            }
+        }
+        Ok(format!(
+            "{base}-{}",
+            crate::auth::random_token()?
+                .chars()
+                .take(6)
+                .collect::<String>()
+                .to_lowercase()
+        ))
+    }
+
+    /// Writes a new draft on a site.
+    pub async fn create_entry(
+        &self,
+        viewer: &Viewer,
+        site_slug: &str,
+        input: EntryInput,
+    ) -> Result<EntryRow, AppError> {
+        let network = self.network();
+        let site = network
+            .site_by_slug(site_slug)
+            .ok_or_else(|| AppError::NotFound(format!("site `{site_slug}`")))?;
+        if !viewer.may(&network, site.id, Operation::Create) {
+            return Err(AppError::Forbidden(format!(
+                "you may not write on {}",
+                site.slug
+            )));
+        }
+        let kind: EntryKind = match input.kind.as_deref() {
+            Some(kind) => kind.parse().map_err(|_| {
+                DomainError::field(
+                    "kind",
+                    "choose a kind: news, training_report, announcement, event or page",
+                )
+            })?,
+            None => return Err(DomainError::field("kind", "choose the kind of entry").into()),
+        };
+        let (mut edit, tags) = self.check_input(site, kind, &input, false, None).await?;
+        edit.tag_ids = self.store().tag_ids_for(&tags).await?;
+        edit.slug = self.free_slug(site.id, &edit.title, None).await?;
+        let row = self
+            .store()
+            .create_entry(site.id, kind.as_str(), &edit, Some(viewer.user.id))
+            .await?;
+        Ok(row)
+    }
+
+    /// An entry the viewer may read: anything public, and drafts where
+    /// their role lets them.
+    pub async fn entry_for(&self, viewer: &Viewer, id: i32) -> Result<EntryRow, AppError> {
+        let row = self
+            .store()
+            .entry_any(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("entry #{id}")))?;
+        let network = self.network();
+        let public =
+            row.deleted_at.is_none() && row.status.parse().is_ok_and(EntryStatus::is_public);
+        if public || viewer.may_on(&network, &row, Operation::ReadDrafts) {
+            return Ok(row);
+        }
+        if row.deleted_at.is_some() {
+            return Err(AppError::NotFound(format!("entry #{id}")));
+        }
+        Err(AppError::Forbidden(format!(
+            "entry #{id} belongs to a site where you may not read drafts"
+        )))
+    }
+
+    /// Saves an edit made on `version` of the entry.
+    pub async fn save_entry(
+        &self,
+        viewer: &Viewer,
+        id: i32,
+        version: i32,
+        input: EntryInput,
+    ) -> Result<EntryRow, AppError> {
+        let row = self.entry_for(viewer, id).await?;
+        let network = self.network();
+        if !viewer.may_on(&network, &row, Operation::Edit) {
+            return Err(AppError::Forbidden(format!(
+                "you may not edit entry #{id} while it is {}",
+                row.status
+            )));
+        }
+        let site = network
+            .site(row.site_id)
+            .ok_or_else(|| AppError::NotFound(format!("site #{}", row.site_id)))?;
+        let kind: EntryKind = row.kind.parse()?;
+        // Past the draft stage an entry has been reviewed whole: an edit
+        // may not leave it half-filled.
+        let complete = row.status != EntryStatus::Draft.as_str();
+        let (mut edit, tags) = self
+            .check_input(site, kind, &input, complete, Some(id))
+            .await?;
+        edit.tag_ids = self.store().tag_ids_for(&tags).await?;
+        edit.slug = if row.published_at.is_none() {
+            self.free_slug(site.id, &edit.title, Some(id)).await?
+        } else {
+            // Once public, its address stays (links are already out).
+            row.slug.clone()
+        };
+        let before = self.entry_facts(&row).await?;
+        match self
+            .store()
+            .save_entry(id, version, &edit, Some(viewer.user.id), None)
+            .await?
+        {
+            Outcome::Done(saved) => {
+                self.entry_changed(Some(before), &saved).await?;
+                Ok(saved)
+            }
+            Outcome::Unchanged(saved) => Ok(saved),
+            Outcome::Stale(current) => Err(AppError::Stale {
+                current: Box::new(current),
+            }),
+        }
+    }
+
+    /// Drops the public pages an entry's change touched, on every node.
+    pub(crate) async fn entry_changed(
+        &self,
+        before: Option<crate::cache::deps::EntryFacts>,
+        after: &EntryRow,
+    ) -> Result<(), AppError> {
+        let after = self.entry_facts(after).await?;
+        let deps = entry_change_deps(before.as_ref(), Some(&after));
+        self.publish_change(deps).await
+    }
+}
+
+impl App {
+    /// The editor's live preview: the entry as typed (saved or not),
+    /// rendered by the site's theme as readers would see it. Half-typed
+    /// facts are left out rather than refused.
+    pub async fn preview(
+        &self,
+        viewer: &Viewer,
+        site_slug: &str,
+        entry_id: Option<i32>,
+        input: EntryInput,
+        origin: &crate::public::Origin,
+    ) -> Result<String, AppError> {
+        let network = self.network();
+        let site = network
+            .site_by_slug(site_slug)
+            .ok_or_else(|| AppError::NotFound(format!("site `{site_slug}`")))?;
+        let now = time::OffsetDateTime::now_utc();
+        let mut row = match entry_id {
+            Some(id) => {
+                let row = self.entry_for(viewer, id).await?;
+                if row.site_id != site.id {
+                    return Err(AppError::NotFound(format!("entry #{id} on {site_slug}")));
+                }
+                row
+            }
+            None => {
+                if !viewer.may(&network, site.id, Operation::Create) {
+                    return Err(AppError::Forbidden(format!(
+                        "you may not write on {}",
+                        site.slug
+                    )));
+                }
+                let kind = input.kind.clone().unwrap_or_else(|| "news".to_owned());
+                tawasul_store::EntryRow {
+                    id: 0,
+                    site_id: site.id,
+                    kind,
+                    locale: site.default_locale.as_str().to_owned(),
+                    translation_key: None,
+                    slug: String::new(),
+                    title: String::new(),
+                    summary: String::new(),
+                    body_md: String::new(),
+                    body_html: String::new(),
+                    cover_url: None,
+                    cover_alt: String::new(),
+                    category_id: None,
+                    fields: Value::Null,
+                    status: "draft".to_owned(),
+                    published_at: None,
+                    scheduled_at: None,
+                    author_id: Some(viewer.user.id),
+                    version: 0,
+                    featured: false,
+                    featured_on_parent: false,
+                    menu_order: None,
+                    created_at: now,
+                    updated_at: now,
+                    deleted_at: None,
+                    deleted_by: None,
+                }
+            }
+        };
+        let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
+        if let Ok(locale) = input.locale.parse::<Locale>() {
+            row.locale = locale.as_str().to_owned();
+        }
+        row.title = input.title.chars().take(1000).collect();
+        row.summary = input.summary.chars().take(2000).collect();
+        let body: String = input.body.chars().take(MAX_BODY_CHARS).collect();
+        row.body_html = markdown::to_safe_html(&body);
+        row.body_md = body;
+        if let Ok(fields) =
+            fields::parse_fields(kind, input.fields.as_ref(), self.site_offset(), false)
+        {
+            row.fields = fields;
+        }
+        row.published_at = Some(row.published_at.unwrap_or(now));
+        row.updated_at = now;
+        self.preview_entry_page(row, origin).await
+    }
+}

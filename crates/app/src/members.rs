@@ -1,0 +1,181 @@
+//! Who works on a site: site admins invite people, change their role and
+//! remove them. A role on an academy reaches its directorates; those
+//! inherited roles are shown, and managed on the academy.
+
+use tawasul_domain::{DomainError, Operation, Role};
+use time::Duration;
+
+use crate::access::Viewer;
+use crate::import::network_file::valid_email;
+use crate::{App, AppError};
+
+/// A person with a role on a site.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user_id: i32,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// The ancestor site the role comes from, when it is not this one.
+    pub inherited_from: Option<i32>,
+}
+
+impl App {
+    fn managed_site(&self, viewer: &Viewer, site_slug: &str) -> Result<i32, AppError> {
+        let network = self.network();
+        let site = network
+            .site_by_slug(site_slug)
+            .ok_or_else(|| AppError::NotFound(format!("site `{site_slug}`")))?;
+        if !viewer.may(&network, site.id, Operation::ManageMembers) {
+            return Err(AppError::Forbidden(format!(
+                "only an administrator of {} manages its members",
+                site.slug
+            )));
+        }
+        Ok(site.id)
+    }
+
+    /// The members of a site, with the roles reaching it from above.
+    pub async fn members(&self, viewer: &Viewer, site_slug: &str) -> Result<Vec<Member>, AppError> {
+        let site_id = self.managed_site(viewer, site_slug)?;
+        let network = self.network();
+        let mut lineage = vec![site_id];
+        let mut current = network.site(site_id).and_then(|s| s.parent_id);
+        while let Some(id) = current {
+            if lineage.contains(&id) {
+                break;
+            }
+            lineage.push(id);
+            current = network.site(id).and_then(|s| s.parent_id);
+        }
+        let rows = self.store().members_of(&lineage).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(membership, user)| {
+                Some(Member {
+                    user_id: user.id,
+                    name: user.name,
+                    email: user.email,
+                    role: membership.role.parse().ok()?,
+                    inherited_from: (membership.site_id != site_id).then_some(membership.site_id),
+                })
+            })
+            .collect())
+    }
+
+    /// Gives a person a role on the site, creating their account when they
+    /// have none and mailing them a link to choose a password.
+    pub async fn invite_member(
+        &self,
+        viewer: &Viewer,
+        site_slug: &str,
+        email: &str,
+        name: &str,
+        role: &str,
+    ) -> Result<i32, AppError> {
+        let site_id = self.managed_site(viewer, site_slug)?;
+        let email = email.trim().to_lowercase();
+        let mut errors = tawasul_domain::FieldErrors::new();
+        if !valid_email(&email) {
+            errors.add("email", format!("`{email}` is not an e-mail address"));
+        }
+        let role: Option<Role> = role.parse().ok();
+        if role.is_none() {
+            errors.add("role", "choose a role");
+        }
+        let existing = self.store().user_by_email(&email).await?;
+        if existing.is_none() && (name.trim().is_empty() || name.chars().count() > 200) {
+            errors.add("name", "give the person's name, as colleagues know it");
+        }
+        errors.into_result()?;
+        let Some(role) = role else {
+            return Err(DomainError::field("role", "choose a role").into());
+        };
+        let user_id = match existing {
+            Some(user) => user.id,
+            None => {
+                let id = self
+                    .store()
+                    .upsert_user(&email, name.trim(), None, false)
+                    .await?;
+                let user = self
+                    .store()
+                    .user(id)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("user #{id}")))?;
+                let hours = i64::from(self.config.auth.invitation_hours);
+                self.mail_password_link(&user, Duration::hours(hours), "invitation")
+                    .await?;
+                id
+            }
+        };
+        self.store()
+            .set_membership(user_id, site_id, role.as_str())
+            .await?;
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "member_set",
+                Some(site_id),
+                &email,
+                role.as_str(),
+            )
+            .await?;
+        Ok(user_id)
+    }
+
+    pub async fn set_member_role(
+        &self,
+        viewer: &Viewer,
+        site_slug: &str,
+        user_id: i32,
+        role: &str,
+    ) -> Result<(), AppError> {
+        let site_id = self.managed_site(viewer, site_slug)?;
+        let role: Role = role
+            .parse()
+            .map_err(|_| DomainError::field("role", "choose a role"))?;
+        let user = self
+            .store()
+            .user(user_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("user #{user_id}")))?;
+        self.store()
+            .set_membership(user_id, site_id, role.as_str())
+            .await?;
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "member_set",
+                Some(site_id),
+                &user.email,
+                role.as_str(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn remove_member(
+        &self,
+        viewer: &Viewer,
+        site_slug: &str,
+        user_id: i32,
+    ) -> Result<(), AppError> {
+        let site_id = self.managed_site(viewer, site_slug)?;
+        if !self.store().remove_membership(user_id, site_id).await? {
+            return Err(AppError::NotFound(format!(
+                "a membership of user #{user_id} on this site"
+            )));
+        }
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "member_remove",
+                Some(site_id),
+                &user_id.to_string(),
+                "",
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,672 @@
+//! Who may do what. Every permission of the admin and the API is decided by
+//! [`allowed`], so the rules live in one place and are tested as one table.
+//!
+//! Roles count on the site they were given on and, through an academy, on
+//! its directorates and their schools ([`Reach::Inherited`]): a publisher of
+//! the academy reviews and publishes across its directorates.
+//!
+//! | operation                  | contributor | editor           | publisher            | site admin           |
+//! |----------------------------|-------------|------------------|----------------------|----------------------|
+//! | read drafts, view history  | own entries | any entry        | any entry            | any entry            |
+//! | create                     | yes         | yes              | yes                  | yes                  |
+//! | edit                       | own draft   | draft, in review | any but archived     | any but archived     |
+//! | restore a revision         | no          | draft, in review | any but archived     | any but archived     |
+//! | delete                     | own draft   | draft            | any but published    | any but published    |
+//! | submit                     | own draft   | any draft        | yes                  | yes                  |
+//! | request changes, approve, publish, unpublish, archive | no | no | yes            | yes                  |
+//! | feature on parent          | no          | no               | inherited role only  | inherited role only  |
+//! | manage members             | no          | no               | no                   | yes                  |
+//! | undelete                   | no          | no               | no                   | yes                  |
+//! | manage sites               | no          | no               | no                   | no                   |
+//!
+//! And across the table:
+//!
+//! - A platform admin may do everything on any site, in any state, and is the
+//!   only one who manages sites.
+//! - An outsider (no role on the site or its ancestors) may do nothing here:
+//!   the public reads published entries through the public site.
+//! - A transition must also exist in the workflow ([`Action::apply`]), for
+//!   everybody: nobody publishes a draft.
+//! - A deleted entry can only be undeleted, and read with its history, by a
+//!   site admin or a platform admin, until it is undeleted.
+//! - Featuring on the parent needs a published entry that is not deleted.
+//! - Create, manage members and manage sites concern no entry (`subject`
+//!   `None`); every other operation concerns one. A call of the wrong shape is
+//!   refused rather than guessed at.
+
+use crate::{Action, EntryStatus, Role};
+
+/// How the actor relates to the site an entry (or screen) belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// A role on this very site.
+    Member(Role),
+    /// A role on an ancestor: an academy reaches its directorates and their
+    /// schools.
+    Inherited(Role),
+    /// No role on the site nor on any ancestor.
+    Outsider,
+}
+
+impl Reach {
+    pub fn role(&self) -> Option<Role> {
+        match *self {
+            Reach::Member(role) | Reach::Inherited(role) => Some(role),
+            Reach::Outsider => None,
+        }
+    }
+}
+
+/// The reach of someone with `direct`, a role on the site itself, and
+/// `inherited`, the highest of their roles on its ancestors. The higher role
+/// counts; on a tie the direct membership does.
+pub fn effective_reach(direct: Option<Role>, inherited: Option<Role>) -> Reach {
+    match (direct, inherited) {
+        (Some(direct), Some(inherited)) if inherited > direct => Reach::Inherited(inherited),
+        (Some(direct), _) => Reach::Member(direct),
+        (None, Some(inherited)) => Reach::Inherited(inherited),
+        (None, None) => Reach::Outsider,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Actor {
+    pub reach: Reach,
+    pub platform_admin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    ReadDrafts,
+    Create,
+    Edit,
+    Delete,
+    Undelete,
+    Transition(Action),
+    /// Show a directorate's entry on its academy's home page.
+    FeatureOnParent,
+    ManageMembers,
+    ManageSites,
+    ViewHistory,
+    RestoreRevision,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 16] = [
+        Operation::ReadDrafts,
+        Operation::Create,
+        Operation::Edit,
+        Operation::Delete,
+        Operation::Undelete,
+        Operation::Transition(Action::Submit),
+        Operation::Transition(Action::RequestChanges),
+        Operation::Transition(Action::Approve),
+        Operation::Transition(Action::Publish),
+        Operation::Transition(Action::Unpublish),
+        Operation::Transition(Action::Archive),
+        Operation::FeatureOnParent,
+        Operation::ManageMembers,
+        Operation::ManageSites,
+        Operation::ViewHistory,
+        Operation::RestoreRevision,
+    ];
+
+    /// Whether the operation acts on an entry, as opposed to on a site or
+    /// the platform.
+    pub fn needs_subject(self) -> bool {
+        !matches!(
+            self,
+            Operation::Create | Operation::ManageMembers | Operation::ManageSites
+        )
+    }
+}
+
+/// The entry an operation acts on, as far as permissions care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Subject {
+    pub status: EntryStatus,
+    /// The actor wrote it.
+    pub own: bool,
+    pub deleted: bool,
+}
+
+/// Whether `actor` may perform `op` on `subject` (see the module's table).
+pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool {
+    let admin = actor.platform_admin;
+    let role = actor.reach.role();
+    if !admin && role.is_none() {
+        return false;
+    }
+    let at_least = |wanted: Role| admin || role.is_some_and(|role| role >= wanted);
+
+    let subject = match (op.needs_subject(), subject) {
+        (false, None) => {
+            return match op {
+                Operation::ManageSites => admin,
+                Operation::ManageMembers => at_least(Role::SiteAdmin),
+                _ => at_least(Role::Contributor),
+            };
+        }
+        (true, Some(subject)) => subject,
+        (false, Some(_)) | (true, None) => return false,
+    };
+
+    if subject.deleted {
+        // Nothing may change a deleted entry until it is back, so that the
+        // trash is the only place it can be acted on.
+        return matches!(
+            op,
+            Operation::Undelete | Operation::ReadDrafts | Operation::ViewHistory
+        ) && at_least(Role::SiteAdmin);
+    }
+
+    match op {
+        Operation::Transition(action) if action.apply(subject.status).is_err() => return false,
+        Operation::Undelete => return false,
+        Operation::FeatureOnParent => {
+            // Featuring puts the entry on the academy's site, so it takes a
+            // publisher's role there, not on the directorate.
+            let supervisor =
+                admin || matches!(actor.reach, Reach::Inherited(role) if role >= Role::Publisher);
+            return supervisor && subject.status == EntryStatus::Published;
+        }
+        _ => {}
+    }
+    if admin {
+        return true;
+    }
+    match role {
+        Some(role) => role_allows(role, op, subject),
+        None => false,
+    }
+}
+
+/// The rules of one role for a live (not deleted) entry whose transition, if
+/// any, exists in the workflow.
+fn role_allows(role: Role, op: Operation, subject: &Subject) -> bool {
+    use EntryStatus::*;
+    let status = subject.status;
+    match role {
+        Role::Contributor => {
+            subject.own
+                && match op {
+                    Operation::ReadDrafts | Operation::ViewHistory => true,
+                    Operation::Edit | Operation::Delete => status == Draft,
+                    Operation::Transition(action) => action == Action::Submit,
+                    _ => false,
+                }
+        }
+        Role::Editor => match op {
+            Operation::ReadDrafts | Operation::ViewHistory => true,
+            Operation::Edit | Operation::RestoreRevision => matches!(status, Draft | InReview),
+            Operation::Delete => status == Draft,
+            Operation::Transition(action) => action == Action::Submit,
+            _ => false,
+        },
+        Role::Publisher | Role::SiteAdmin => match op {
+            Operation::ReadDrafts | Operation::ViewHistory | Operation::Transition(_) => true,
+            // Archived entries are the record of what was said: they stay as
+            // they were.
+            Operation::Edit | Operation::RestoreRevision => status != Archived,
+            // A public page disappears only through an explicit unpublish.
+            Operation::Delete => status != Published,
+            _ => false,
+        },
+    }
+}
+
+/// The transitions `actor` may take on `subject` now, in [`Action::ALL`]
+/// order: those both their role and the workflow allow.
+pub fn allowed_actions(actor: &Actor, subject: &Subject) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|&action| allowed(actor, Operation::Transition(action), Some(subject)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use EntryStatus::*;
+
+    fn member(role: Role) -> Actor {
+        Actor {
+            reach: Reach::Member(role),
+            platform_admin: false,
+        }
+    }
+
+    fn inherited(role: Role) -> Actor {
+        Actor {
+            reach: Reach::Inherited(role),
+            platform_admin: false,
+        }
+    }
+
+    fn outsider() -> Actor {
+        Actor {
+            reach: Reach::Outsider,
+            platform_admin: false,
+        }
+    }
+
+    fn platform_admin() -> Actor {
+        Actor {
+            reach: Reach::Outsider,
+            platform_admin: true,
+        }
+    }
+
+    fn entry(status: EntryStatus) -> Subject {
+        Subject {
+            status,
+            own: false,
+            deleted: false,
+        }
+    }
+
+    fn own(status: EntryStatus) -> Subject {
+        Subject {
+            own: true,
+            ..entry(status)
+        }
+    }
+
+    fn deleted(status: EntryStatus) -> Subject {
+        Subject {
+            deleted: true,
+            ..entry(status)
+        }
+    }
+
+    mod spec {
+        //! The product's rules written as rows, independently of the
+        //! implementation: an operation is allowed when some row grants it
+        //! (and, for a transition, the workflow has it).
+
+        use super::*;
+        use Operation::*;
+
+        /// Who a row is for. A platform admin is everybody.
+        pub enum Who {
+            /// This role or a higher one, on the site or an ancestor.
+            AtLeast(Role),
+            /// This role or a higher one, on an ancestor.
+            InheritedAtLeast(Role),
+            PlatformAdmin,
+        }
+
+        /// Which subjects a row is about.
+        pub enum On {
+            NoEntry,
+            /// Live entries in these states; `own_only`: the actor's own.
+            Live(&'static [EntryStatus], bool),
+            Deleted,
+        }
+
+        const ANY: &[EntryStatus] = &EntryStatus::ALL;
+        const DRAFT: &[EntryStatus] = &[Draft];
+        const UNLOCKED: &[EntryStatus] = &[Draft, InReview];
+        const NOT_ARCHIVED: &[EntryStatus] = &[Draft, InReview, Approved, Published];
+        const NOT_PUBLISHED: &[EntryStatus] = &[Draft, InReview, Approved, Archived];
+        const PUBLISHED: &[EntryStatus] = &[Published];
+        const OWN: bool = true;
+        const ANY_AUTHOR: bool = false;
+
+        const TRANSITIONS: &[Operation] = &[
+            Transition(Submit),
+            Transition(RequestChanges),
+            Transition(Approve),
+            Transition(Publish),
+            Transition(Unpublish),
+            Transition(Archive),
+        ];
+
+        #[rustfmt::skip]
+        pub const RULES: &[(Who, &[Operation], On)] = &[
+            (Who::AtLeast(Role::Contributor), &[Create], On::NoEntry),
+            (Who::AtLeast(Role::Contributor), &[ReadDrafts, ViewHistory], On::Live(ANY, OWN)),
+            (Who::AtLeast(Role::Contributor), &[Edit, Delete, Transition(Submit)], On::Live(DRAFT, OWN)),
+            (Who::AtLeast(Role::Editor), &[ReadDrafts, ViewHistory], On::Live(ANY, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Editor), &[Edit, RestoreRevision], On::Live(UNLOCKED, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Editor), &[Delete, Transition(Submit)], On::Live(DRAFT, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Publisher), &[Edit, RestoreRevision], On::Live(NOT_ARCHIVED, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Publisher), &[Delete], On::Live(NOT_PUBLISHED, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Publisher), TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
+            (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
+            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers], On::NoEntry),
+            (Who::AtLeast(Role::SiteAdmin), &[Undelete, ReadDrafts, ViewHistory], On::Deleted),
+            (Who::PlatformAdmin, &[ManageSites], On::NoEntry),
+            (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
+            (Who::PlatformAdmin, TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
+        ];
+
+        fn is(who: &Who, actor: &Actor) -> bool {
+            actor.platform_admin
+                || match (who, actor.reach) {
+                    (Who::AtLeast(wanted), Reach::Member(role) | Reach::Inherited(role)) => {
+                        role >= *wanted
+                    }
+                    (Who::InheritedAtLeast(wanted), Reach::Inherited(role)) => role >= *wanted,
+                    _ => false,
+                }
+        }
+
+        fn about(on: &On, subject: Option<&Subject>) -> bool {
+            match (on, subject) {
+                (On::NoEntry, None) => true,
+                (On::Live(states, own_only), Some(s)) => {
+                    !s.deleted && states.contains(&s.status) && (s.own || !own_only)
+                }
+                (On::Deleted, Some(s)) => s.deleted,
+                _ => false,
+            }
+        }
+
+        pub fn expected(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool {
+            let in_workflow = match (op, subject) {
+                (Transition(action), Some(s)) => action.apply(s.status).is_ok(),
+                _ => true,
+            };
+            in_workflow
+                && RULES
+                    .iter()
+                    .any(|(who, ops, on)| ops.contains(&op) && is(who, actor) && about(on, subject))
+        }
+    }
+
+    #[test]
+    fn every_actor_operation_and_entry_follows_the_rules() {
+        let mut reaches = vec![Reach::Outsider];
+        reaches.extend(Role::ALL.map(Reach::Member));
+        reaches.extend(Role::ALL.map(Reach::Inherited));
+        let mut subjects = vec![None];
+        for status in EntryStatus::ALL {
+            for own in [false, true] {
+                for deleted in [false, true] {
+                    subjects.push(Some(Subject {
+                        status,
+                        own,
+                        deleted,
+                    }));
+                }
+            }
+        }
+
+        let mut checked = 0;
+        for reach in &reaches {
+            for platform_admin in [false, true] {
+                let actor = Actor {
+                    reach: *reach,
+                    platform_admin,
+                };
+                for op in Operation::ALL {
+                    for subject in &subjects {
+                        assert_eq!(
+                            allowed(&actor, op, subject.as_ref()),
+                            spec::expected(&actor, op, subject.as_ref()),
+                            "{actor:?} {op:?} on {subject:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 9 * 2 * 16 * 21);
+    }
+
+    #[test]
+    fn the_table_covers_every_operation() {
+        for op in Operation::ALL {
+            // Fails to compile when an operation is added, as a reminder to
+            // list it in `Operation::ALL` (and so in the table above).
+            match op {
+                Operation::ReadDrafts
+                | Operation::Create
+                | Operation::Edit
+                | Operation::Delete
+                | Operation::Undelete
+                | Operation::Transition(_)
+                | Operation::FeatureOnParent
+                | Operation::ManageMembers
+                | Operation::ManageSites
+                | Operation::ViewHistory
+                | Operation::RestoreRevision => {}
+            }
+        }
+        for action in Action::ALL {
+            assert!(Operation::ALL.contains(&Operation::Transition(action)));
+        }
+    }
+
+    #[test]
+    fn a_contributor_cannot_approve() {
+        let contributor = member(Role::Contributor);
+        assert!(!allowed(
+            &contributor,
+            Operation::Transition(Approve),
+            Some(&own(InReview))
+        ));
+    }
+
+    #[test]
+    fn a_contributor_submits_their_own_draft_and_nobody_elses() {
+        let contributor = member(Role::Contributor);
+        assert_eq!(allowed_actions(&contributor, &own(Draft)), [Submit]);
+        assert_eq!(allowed_actions(&contributor, &entry(Draft)), []);
+        assert!(!allowed(
+            &contributor,
+            Operation::ReadDrafts,
+            Some(&entry(Draft))
+        ));
+    }
+
+    #[test]
+    fn a_contributor_loses_the_pen_once_the_draft_is_submitted() {
+        let contributor = member(Role::Contributor);
+        assert!(allowed(&contributor, Operation::Edit, Some(&own(Draft))));
+        assert!(!allowed(
+            &contributor,
+            Operation::Edit,
+            Some(&own(InReview))
+        ));
+        assert!(allowed(
+            &contributor,
+            Operation::ReadDrafts,
+            Some(&own(InReview))
+        ));
+    }
+
+    #[test]
+    fn an_editor_prepares_but_does_not_publish() {
+        let editor = member(Role::Editor);
+        assert!(allowed(&editor, Operation::Edit, Some(&entry(InReview))));
+        assert_eq!(allowed_actions(&editor, &entry(Draft)), [Submit]);
+        assert_eq!(allowed_actions(&editor, &entry(InReview)), []);
+        assert!(!allowed(&editor, Operation::Edit, Some(&entry(Published))));
+    }
+
+    #[test]
+    fn a_publisher_of_one_directorate_is_an_outsider_on_another() {
+        // Telling the directorates apart is the caller's job: it computes the
+        // reach from the entry's site, and finds no role there.
+        let other_directorates_publisher = outsider();
+        for op in Operation::ALL {
+            for subject in [None, Some(entry(InReview)), Some(entry(Published))] {
+                assert!(
+                    !allowed(&other_directorates_publisher, op, subject.as_ref()),
+                    "{op:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_academy_publisher_reviews_a_directorates_entries() {
+        let supervisor = inherited(Role::Publisher);
+        assert!(allowed(
+            &supervisor,
+            Operation::ReadDrafts,
+            Some(&entry(InReview))
+        ));
+        assert!(allowed(
+            &supervisor,
+            Operation::Edit,
+            Some(&entry(InReview))
+        ));
+        assert_eq!(
+            allowed_actions(&supervisor, &entry(InReview)),
+            [RequestChanges, Approve]
+        );
+        assert_eq!(
+            allowed_actions(&supervisor, &entry(Approved)),
+            [Publish, Unpublish]
+        );
+    }
+
+    #[test]
+    fn nobody_publishes_a_draft() {
+        let everybody = [
+            member(Role::SiteAdmin),
+            inherited(Role::SiteAdmin),
+            platform_admin(),
+        ];
+        for actor in everybody {
+            assert!(
+                !allowed(&actor, Operation::Transition(Publish), Some(&own(Draft))),
+                "{actor:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_regional_supervisor_features_on_the_academy() {
+        let published = entry(Published);
+        assert!(allowed(
+            &inherited(Role::Publisher),
+            Operation::FeatureOnParent,
+            Some(&published)
+        ));
+        assert!(allowed(
+            &platform_admin(),
+            Operation::FeatureOnParent,
+            Some(&published)
+        ));
+        assert!(!allowed(
+            &member(Role::SiteAdmin),
+            Operation::FeatureOnParent,
+            Some(&published)
+        ));
+        assert!(!allowed(
+            &inherited(Role::Editor),
+            Operation::FeatureOnParent,
+            Some(&published)
+        ));
+        assert!(!allowed(
+            &inherited(Role::Publisher),
+            Operation::FeatureOnParent,
+            Some(&entry(Approved))
+        ));
+    }
+
+    #[test]
+    fn a_published_entry_is_unpublished_before_it_is_deleted() {
+        let publisher = member(Role::Publisher);
+        assert!(!allowed(
+            &publisher,
+            Operation::Delete,
+            Some(&entry(Published))
+        ));
+        assert!(allowed(
+            &publisher,
+            Operation::Transition(Unpublish),
+            Some(&entry(Published))
+        ));
+        assert!(allowed(&publisher, Operation::Delete, Some(&entry(Draft))));
+    }
+
+    #[test]
+    fn a_deleted_entry_waits_in_the_trash_for_a_site_admin() {
+        let trashed = deleted(Draft);
+        assert!(allowed(
+            &member(Role::SiteAdmin),
+            Operation::Undelete,
+            Some(&trashed)
+        ));
+        assert!(allowed(
+            &inherited(Role::SiteAdmin),
+            Operation::Undelete,
+            Some(&trashed)
+        ));
+        assert!(!allowed(
+            &member(Role::Publisher),
+            Operation::Undelete,
+            Some(&trashed)
+        ));
+        assert!(!allowed(
+            &member(Role::SiteAdmin),
+            Operation::Edit,
+            Some(&trashed)
+        ));
+        assert!(!allowed(&platform_admin(), Operation::Edit, Some(&trashed)));
+        assert!(!allowed(
+            &member(Role::SiteAdmin),
+            Operation::Undelete,
+            Some(&entry(Draft))
+        ));
+    }
+
+    #[test]
+    fn members_are_managed_by_site_admins_and_sites_by_platform_admins() {
+        assert!(allowed(
+            &member(Role::SiteAdmin),
+            Operation::ManageMembers,
+            None
+        ));
+        assert!(allowed(
+            &inherited(Role::SiteAdmin),
+            Operation::ManageMembers,
+            None
+        ));
+        assert!(!allowed(
+            &member(Role::Publisher),
+            Operation::ManageMembers,
+            None
+        ));
+        assert!(!allowed(
+            &member(Role::SiteAdmin),
+            Operation::ManageSites,
+            None
+        ));
+        assert!(allowed(&platform_admin(), Operation::ManageSites, None));
+    }
+
+    #[test]
+    fn a_call_of_the_wrong_shape_is_refused() {
+        let admin = platform_admin();
+        assert!(!allowed(&admin, Operation::Edit, None));
+        assert!(!allowed(&admin, Operation::Create, Some(&entry(Draft))));
+    }
+
+    #[test]
+    fn the_higher_role_counts_and_the_direct_one_wins_ties() {
+        use Role::*;
+        let table = [
+            (None, None, Reach::Outsider),
+            (Some(Editor), None, Reach::Member(Editor)),
+            (None, Some(Editor), Reach::Inherited(Editor)),
+            (Some(Editor), Some(Publisher), Reach::Inherited(Publisher)),
+            (Some(SiteAdmin), Some(Publisher), Reach::Member(SiteAdmin)),
+            (Some(Publisher), Some(Publisher), Reach::Member(Publisher)),
+        ];
+        for (direct, inherited, reach) in table {
+            assert_eq!(
+                effective_reach(direct, inherited),
+                reach,
+                "{direct:?} {inherited:?}"
+            );
+            assert_eq!(reach.role(), direct.max(inherited));
+        }
+    }
+}

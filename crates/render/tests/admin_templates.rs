@@ -1,0 +1,1048 @@
+//! Every admin page renders, in Arabic and in French, from a context shaped
+//! as docs/admin-ui.md describes, before any handler exists. The output is
+//! parsed the way a browser would and checked for what the contract and
+//! accessibility need: language and direction, escaped user text, labels
+//! bound to their controls, CSRF fields, the hooks browser tests use.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use scraper::{Html, Selector};
+use serde_json::{json, Value};
+use tawasul_domain::Locale;
+use tawasul_render::{Admin, Context, Strings};
+
+/// User text that would run if it were not escaped, in text and in attributes.
+const EVIL: &str = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>";
+
+fn admin() -> Admin {
+    Admin::load().expect("the admin UI loads")
+}
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).expect("valid selector")
+}
+
+/// What every page receives (docs/admin-ui.md, "Every page").
+fn common(admin: &Admin, locale: Locale, title: &str) -> Value {
+    let (lang, dir, other) = match locale {
+        Locale::Ar => ("ar", "rtl", "fr"),
+        _ => ("fr", "ltr", "ar"),
+    };
+    json!({
+        "lang": lang,
+        "dir": dir,
+        "t": admin.strings(locale).as_value(),
+        "csrf": "csrf-token-123",
+        "me": {"id": 7, "name": format!("سعاد العلوي {EVIL}"), "email": "s.alaoui@men.gov.ma", "platform_admin": true},
+        "nav_sites": [
+            {"slug": "dp-kenitra", "name": "المديرية الإقليمية القنيطرة", "role": "publisher"},
+            {"slug": "aref-rsk", "name": format!("AREF Rabat-Salé-Kénitra {EVIL}"), "role": "editor"}
+        ],
+        "assets": admin.asset_urls(),
+        "flash": {"kind": "ok", "text": format!("تم الحفظ {EVIL}")},
+        "lang_switch": format!("?lang={other}"),
+        "title": format!("{title} {EVIL}"),
+    })
+}
+
+fn logged_out(admin: &Admin, locale: Locale, title: &str) -> Value {
+    let mut ctx = common(admin, locale, title);
+    let map = ctx.as_object_mut().expect("object");
+    map.remove("me");
+    map.remove("nav_sites");
+    map.remove("flash");
+    map.insert("csrf".into(), json!(""));
+    ctx
+}
+
+fn with(mut base: Value, page: Value) -> Value {
+    let map = base.as_object_mut().expect("object");
+    if let Value::Object(extra) = page {
+        map.extend(extra);
+    }
+    base
+}
+
+fn card(t: &Strings, id: u32, status: &str, kind: &str, title: &str) -> Value {
+    json!({
+        "id": id, "title": title, "site_slug": "dp-kenitra",
+        "site_name": "المديرية الإقليمية القنيطرة", "kind": kind,
+        "kind_label": t.get(&format!("kind.{kind}")), "status": status,
+        "status_label": t.get(&format!("status.{status}")),
+        "author": "يوسف بنعلي", "updated_at": "2026-12-02 09:30",
+        "updated_at_iso": "2026-12-02T09:30:00+01:00",
+        "url": format!("/admin/entries/{id}"),
+    })
+}
+
+fn diff() -> Value {
+    json!([
+        {"op": "same", "left": "انطلقت الدورة التكوينية يوم الاثنين.", "right": "انطلقت الدورة التكوينية يوم الاثنين.", "left_no": 1, "right_no": 1},
+        {"op": "changed", "left": format!("بمشاركة 40 أستاذاً {EVIL}"), "right": "بمشاركة 42 أستاذاً وأستاذة", "left_no": 2, "right_no": 2},
+        {"op": "removed", "left": "سطر محذوف", "right": null, "left_no": 3, "right_no": null},
+        {"op": "added", "left": null, "right": format!("## التوصيات {EVIL}"), "left_no": null, "right_no": 3}
+    ])
+}
+
+fn field_changes() -> Value {
+    json!([
+        {"field_label": "العنوان", "before": "دورة تكوينية", "after": format!("دورة تكوينية لفائدة المديرين {EVIL}")},
+        {"field_label": "الوسوم", "before": "", "after": "التدبير المدرسي"}
+    ])
+}
+
+fn events(t: &Strings) -> Value {
+    json!([
+        {"action_label": t.get("action_done.request_changes"), "actor": "نادية الإدريسي", "comment": format!("المرجو إضافة التوصيات.\nوتصحيح عدد المستفيدين. {EVIL}"), "at": "2026-12-02 10:15", "at_iso": "2026-12-02T10:15:00+01:00"},
+        {"action_label": t.get("action_done.submit"), "actor": "يوسف بنعلي", "comment": null, "at": "2026-12-01 17:02"}
+    ])
+}
+
+fn actions(t: &Strings) -> Value {
+    let action = |name: &str, needs_comment: bool, needs_time: bool| json!({"action": name, "label": t.get(&format!("action.{name}")), "needs_comment": needs_comment, "needs_time": needs_time});
+    json!([
+        action("approve", false, false),
+        action("request_changes", true, false),
+        action("publish", false, true),
+        action("unpublish", false, false)
+    ])
+}
+
+fn entry(kind: &str, id: Option<u32>) -> Value {
+    let mut entry = json!({
+        "kind": kind, "kind_label": "تقرير دورة تكوينية", "locale": "ar",
+        "title": format!("دورة تكوينية لفائدة مديري المؤسسات {EVIL}"),
+        "summary": format!("ملخص الدورة {EVIL}"),
+        "body": format!("انطلقت الدورة يوم الاثنين.\n\n</textarea><script>alert(2)</script>\n\n{EVIL}"),
+        "category": "formation", "tags": "التدبير المدرسي، مسار",
+        "programmes": ["massar"], "translation_of": null, "version": 4,
+        "status": "in_review", "status_label": "قيد المراجعة",
+        "scheduled_at": "2026-12-05 08:00", "published_at": null,
+        "public_url": null, "author": "يوسف بنعلي", "deleted": false,
+        "fields": {
+            "starts_on": "2026-11-30", "ends_on": "2026-12-02",
+            "venue": format!("مركز التكوين بالقنيطرة {EVIL}"), "audience": "مديرو المؤسسات",
+            "head_count": 42, "facilitators": "ذ. سعاد\nذ. أحمد",
+            "workshops": "التخطيط\nالتقويم", "recommendations": "تعميم التجربة",
+            "starts_at": "2026-12-10T09:00", "ends_at": "2026-12-10T12:00",
+            "deadline": "2026-12-20", "reference": format!("مذكرة 25-123 {EVIL}")
+        }
+    });
+    if let Some(id) = id {
+        entry["id"] = json!(id);
+    }
+    entry
+}
+
+fn editor(admin: &Admin, locale: Locale, kind: &str, variant: &str) -> Value {
+    let existing = variant != "new";
+    let mut page = json!({
+        "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}"), "public_url": "/dp-kenitra/"},
+        "entry": entry(kind, existing.then_some(12)),
+        "errors": {},
+        "kinds": [
+            {"value": "news", "label": "خبر"}, {"value": "training_report", "label": "تقرير دورة تكوينية"},
+            {"value": "announcement", "label": "إعلان"}, {"value": "event", "label": "نشاط"}, {"value": "page", "label": "صفحة"}
+        ],
+        "locales": [{"value": "ar", "label": "العربية"}, {"value": "fr", "label": "الفرنسية"}],
+        "categories": [{"slug": "formation", "name": "التكوين"}, {"slug": "vie-scolaire", "name": format!("الحياة المدرسية {EVIL}")}],
+        "programmes": [{"slug": "massar", "name": "مسار"}, {"slug": "tayssir", "name": "تيسير"}],
+        "can_edit": true, "can_delete": true, "can_restore_deleted": false,
+        "can_feature": true, "featured_on_parent": false,
+        "actions": if existing { actions(admin.strings(locale)) } else { json!([]) },
+        "events": if existing { events(admin.strings(locale)) } else { json!([]) },
+        "preview_url": "/admin/sites/dp-kenitra/preview",
+    });
+    if existing {
+        page["history_url"] = json!("/admin/entries/12/history");
+        page["review_url"] = json!("/admin/entries/12/review");
+        page["autosave_url"] = json!("/admin/entries/12/autosave");
+    }
+    match variant {
+        "errors" => {
+            page["errors"] = json!({
+                "title": "يرجى كتابة عنوان للمادة.",
+                "f_head_count": format!("عدد غير صحيح {EVIL}"),
+                "f_venue": "يرجى تحديد مكان الانعقاد.",
+                "comment": "يرجى توضيح التعديلات المطلوبة."
+            });
+            page["form_error"] = json!(format!("لم يتم الحفظ {EVIL}"));
+            page["change_request"] = json!({"comment": format!("المرجو إضافة التوصيات {EVIL}"), "actor": "نادية الإدريسي", "at": "2026-12-02 10:15"});
+            page["conflict"] = json!({"current_version": 5, "by": format!("نادية {EVIL}"), "at": "2026-12-02 11:00", "diff": diff()});
+            page["preview_html"] = json!(
+                "<!DOCTYPE html><html><body><h1>معاينة</h1><script>alert(3)</script></body></html>"
+            );
+        }
+        "read_only" => {
+            page["can_edit"] = json!(false);
+            page["can_delete"] = json!(false);
+            page["can_feature"] = json!(false);
+            page["entry"]["deleted"] = json!(true);
+            page["can_restore_deleted"] = json!(true);
+            page["actions"] = json!([]);
+            page.as_object_mut().expect("object").remove("autosave_url");
+        }
+        _ => {}
+    }
+    with(common(admin, locale, "المحرر"), page)
+}
+
+/// Every page of the contract with a realistic context: (template, label, context).
+fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
+    let t = admin.strings(locale);
+    let mut out = Vec::new();
+    let mut add = |template: &'static str, label: &str, ctx: Value| {
+        out.push((template, label.to_owned(), ctx));
+    };
+    add(
+        "login.html",
+        "login",
+        with(
+            logged_out(admin, locale, "تسجيل الدخول"),
+            json!({"email": format!("a@b.ma{EVIL}"), "next": "/admin/entries/12", "error": "البريد الإلكتروني أو كلمة المرور غير صحيحين."}),
+        ),
+    );
+    add(
+        "login.html",
+        "login throttled",
+        with(
+            logged_out(admin, locale, "تسجيل الدخول"),
+            json!({"email": "", "next": "", "retry_after": 42}),
+        ),
+    );
+    add(
+        "login.html",
+        "login blank",
+        with(logged_out(admin, locale, "تسجيل الدخول"), json!({})),
+    );
+    add(
+        "forgot.html",
+        "forgot",
+        with(
+            logged_out(admin, locale, "كلمة المرور"),
+            json!({"sent": false, "error": "عنوان غير صحيح"}),
+        ),
+    );
+    add(
+        "forgot.html",
+        "forgot sent",
+        with(
+            logged_out(admin, locale, "كلمة المرور"),
+            json!({"sent": true}),
+        ),
+    );
+    add(
+        "reset.html",
+        "reset",
+        with(
+            logged_out(admin, locale, "كلمة المرور"),
+            json!({"token": format!("tok{EVIL}"), "errors": {"password": "قصيرة جداً"}, "invalid": false}),
+        ),
+    );
+    add(
+        "reset.html",
+        "reset invalid",
+        with(
+            logged_out(admin, locale, "كلمة المرور"),
+            json!({"token": "", "errors": {}, "invalid": true}),
+        ),
+    );
+    add(
+        "dashboard.html",
+        "dashboard",
+        with(
+            common(admin, locale, "لوحة القيادة"),
+            json!({
+                "my_drafts": [card(t, 1, "draft", "news", &format!("خبر جديد {EVIL}")), card(t, 2, "draft", "training_report", "")],
+                "to_review": [card(t, 3, "in_review", "announcement", "إعلان عن مباراة")],
+                "scheduled": [],
+                "recently_published": [card(t, 4, "published", "event", "الملتقى الجهوي")],
+                "activity": [{"entry_id": 3, "title": format!("إعلان {EVIL}"), "action_label": "أُرسل للمراجعة", "actor": "يوسف", "comment": EVIL, "at": "2026-12-02 09:30", "url": "/admin/entries/3"}],
+                "sites": [{"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}"), "role_label": "مسؤول النشر", "new_url": "/admin/sites/dp-kenitra/entries/new?kind=news", "list_url": "/admin/sites/dp-kenitra/entries"}]
+            }),
+        ),
+    );
+    add(
+        "dashboard.html",
+        "dashboard empty",
+        with(
+            common(admin, locale, "لوحة القيادة"),
+            json!({"my_drafts": [], "to_review": [], "scheduled": [], "recently_published": [], "activity": [], "sites": []}),
+        ),
+    );
+    add(
+        "entries.html",
+        "entries",
+        with(
+            common(admin, locale, "المواد"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}")},
+                "entries": [card(t, 1, "draft", "news", &format!("خبر {EVIL}")), card(t, 5, "archived", "page", "من نحن")],
+                "status": "draft", "kind": "",
+                "statuses": [{"value": "draft", "label": "مسودة"}, {"value": "in_review", "label": "قيد المراجعة"}],
+                "kinds": [{"value": "news", "label": "خبر"}, {"value": "training_report", "label": "تقرير دورة تكوينية"}],
+                "page": 2, "pages": 3, "prev_url": "?page=1", "next_url": "?page=3",
+                "new_url": "/admin/sites/dp-kenitra/entries/new?kind=news",
+                "can_manage_members": true, "members_url": "/admin/sites/dp-kenitra/members"
+            }),
+        ),
+    );
+    add(
+        "entries.html",
+        "entries empty",
+        with(
+            common(admin, locale, "المواد"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": "القنيطرة"}, "entries": [],
+                "status": null, "kind": null, "statuses": [], "kinds": [],
+                "page": 1, "pages": 1, "prev_url": null, "next_url": null,
+                "new_url": null, "can_manage_members": false, "members_url": null
+            }),
+        ),
+    );
+    for kind in ["training_report", "event", "announcement", "news"] {
+        add(
+            "editor.html",
+            &format!("editor {kind}"),
+            editor(admin, locale, kind, "edit"),
+        );
+    }
+    add(
+        "editor.html",
+        "editor new",
+        editor(admin, locale, "news", "new"),
+    );
+    add(
+        "editor.html",
+        "editor errors and conflict",
+        editor(admin, locale, "training_report", "errors"),
+    );
+    add(
+        "editor.html",
+        "editor read-only",
+        editor(admin, locale, "event", "read_only"),
+    );
+    add(
+        "review.html",
+        "review",
+        with(
+            common(admin, locale, "المراجعة"),
+            json!({
+                "entry": entry("training_report", Some(12)), "diff": diff(),
+                "field_changes": field_changes(), "submitted_by": format!("يوسف {EVIL}"),
+                "submitted_at": "2026-12-01 17:02", "actions": actions(admin.strings(locale))
+            }),
+        ),
+    );
+    add(
+        "history.html",
+        "history",
+        with(
+            common(admin, locale, "سجل النسخ"),
+            json!({
+                "entry": {"id": 12, "title": format!("دورة {EVIL}"), "url": "/admin/entries/12"},
+                "revisions": [
+                    {"version": 5, "author": "نادية", "at": "2026-12-02 11:00", "is_current": true, "diff_url": "?from=4&to=5"},
+                    {"version": 4, "author": format!("يوسف {EVIL}"), "at": "2026-12-01 17:00", "is_current": false, "restore_url": "/admin/entries/12/restore", "diff_url": "?from=3&to=4"}
+                ],
+                "from": 4, "to": "5", "diff": diff(), "field_changes": field_changes(), "events": events(admin.strings(locale))
+            }),
+        ),
+    );
+    add(
+        "history.html",
+        "history identical",
+        with(
+            common(admin, locale, "سجل النسخ"),
+            json!({
+                "entry": {"id": 12, "title": "دورة", "url": "/admin/entries/12"},
+                "revisions": [{"version": 1, "author": "يوسف", "at": "2026-12-01 17:00", "is_current": true}],
+                "from": null, "to": null, "diff": [], "field_changes": [], "events": []
+            }),
+        ),
+    );
+    add(
+        "trash.html",
+        "trash",
+        with(
+            common(admin, locale, "سلة المحذوفات"),
+            json!({"site": {"slug": "dp-kenitra", "name": "القنيطرة"}, "entries": [card(t, 9, "draft", "news", &format!("محذوف {EVIL}"))]}),
+        ),
+    );
+    add(
+        "trash.html",
+        "trash empty",
+        with(
+            common(admin, locale, "سلة المحذوفات"),
+            json!({"entries": []}),
+        ),
+    );
+    add(
+        "members.html",
+        "members",
+        with(
+            common(admin, locale, "الأعضاء"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": "القنيطرة"},
+                "members": [
+                    {"user_id": 3, "name": format!("يوسف {EVIL}"), "email": "y.benali@men.gov.ma", "role": "editor", "role_label": "محرر", "inherited_from": null},
+                    {"user_id": 4, "name": "نادية", "email": "n.idrissi@men.gov.ma", "role": "publisher", "role_label": "مسؤول النشر", "inherited_from": format!("الأكاديمية {EVIL}")}
+                ],
+                "roles": [{"value": "contributor", "label": "مساهم"}, {"value": "editor", "label": "محرر"}, {"value": "publisher", "label": "مسؤول النشر"}, {"value": "site_admin", "label": "مدير الموقع"}],
+                "errors": {"email": "عنوان غير صحيح"}, "invite_email": format!("x{EVIL}"), "invite_name": ""
+            }),
+        ),
+    );
+    add(
+        "sites.html",
+        "sites",
+        with(
+            common(admin, locale, "المواقع"),
+            json!({
+                "sites": [
+                    {"slug": "aref-rsk", "name_ar": "الأكاديمية الجهوية", "name_fr": format!("AREF {EVIL}"), "kind": "academy", "parent": null, "hosts": ["aref-rsk.ma", "www.aref-rsk.ma"], "theme": "default"},
+                    {"slug": "dp-kenitra", "name_ar": "القنيطرة", "name_fr": "Kénitra", "kind": "directorate", "parent": "aref-rsk", "hosts": "dp-kenitra.ma", "theme": "oasis"}
+                ],
+                "kinds": [{"value": "academy", "label": "أكاديمية جهوية"}, {"value": "directorate", "label": "مديرية إقليمية"}],
+                "themes": ["default", {"value": "oasis", "label": "Oasis"}],
+                "errors": {"slug": "معرّف مستعمل", "hosts": EVIL},
+                "form": {"slug": format!("dp{EVIL}"), "kind": "directorate", "parent": "aref-rsk", "name_ar": "", "name_fr": "", "hosts": "a.ma\nb.ma", "theme": "oasis", "locale": "fr"}
+            }),
+        ),
+    );
+    add(
+        "sites.html",
+        "sites first",
+        with(
+            common(admin, locale, "المواقع"),
+            json!({"sites": [], "kinds": [], "themes": ["default"], "errors": {}}),
+        ),
+    );
+    add(
+        "account.html",
+        "account",
+        with(
+            common(admin, locale, "حسابي"),
+            json!({
+                "tokens": [
+                    {"id": 1, "name": format!("نشر النتائج {EVIL}"), "prefix": "tw_ab12", "created_at": "2026-11-01", "expires_at": null, "last_used_at": "2026-12-01 08:00"},
+                    {"id": 2, "name": "قراءة", "prefix": "tw_cd34", "created_at": "2026-11-02", "expires_at": "2027-02-01", "last_used_at": null}
+                ],
+                "new_token": format!("tw_secret{EVIL}"), "errors": {"current": "كلمة المرور غير صحيحة"},
+                "sessions_count": 3,
+                "notifications": [{"name": "notify_submitted", "label": format!("عند الإرسال {EVIL}"), "checked": true}]
+            }),
+        ),
+    );
+    add(
+        "account.html",
+        "account plain",
+        with(
+            common(admin, locale, "حسابي"),
+            json!({"tokens": [], "errors": {}, "sessions_count": 1}),
+        ),
+    );
+    for status in [403, 404, 409, 500] {
+        add(
+            "error.html",
+            &format!("error {status}"),
+            with(
+                common(admin, locale, "خطأ"),
+                json!({"status": status, "message": format!("رسالة {EVIL}")}),
+            ),
+        );
+    }
+    add(
+        "error.html",
+        "error logged out",
+        with(
+            logged_out(admin, locale, "خطأ"),
+            json!({"status": 404, "message": "غير موجود"}),
+        ),
+    );
+    out
+}
+
+fn render(admin: &Admin, template: &str, label: &str, ctx: &Value) -> String {
+    let context = Context::from_value(ctx.clone()).expect("an object");
+    admin
+        .render(template, &context)
+        .unwrap_or_else(|e| panic!("{label} ({template}): {e}"))
+}
+
+/// The checks that hold for every page.
+fn check_page(label: &str, html: &str, locale: Locale) {
+    let doc = Html::parse_document(html);
+    let root = doc.select(&sel("html")).next().expect("an html element");
+    let (lang, dir) = match locale {
+        Locale::Ar => ("ar", "rtl"),
+        _ => ("fr", "ltr"),
+    };
+    assert_eq!(root.value().attr("lang"), Some(lang), "{label}");
+    assert_eq!(root.value().attr("dir"), Some(dir), "{label}");
+
+    // User text never becomes markup: the only script is the admin's own,
+    // no element was injected, no event handler attribute exists.
+    let scripts: Vec<_> = doc.select(&sel("script")).collect();
+    assert_eq!(scripts.len(), 1, "{label}: one script, admin.js");
+    assert!(
+        scripts[0]
+            .value()
+            .attr("src")
+            .is_some_and(|s| s.starts_with("/admin/_static/admin.")),
+        "{label}"
+    );
+    assert_eq!(doc.select(&sel("img")).count(), 0, "{label}: injected img");
+    assert!(!html.contains("<script>alert"), "{label}: raw script");
+    for el in doc.select(&sel("*")) {
+        for (name, _) in el.value().attrs() {
+            assert!(!name.starts_with("on"), "{label}: handler attribute {name}");
+        }
+    }
+
+    assert_eq!(
+        doc.select(&sel("a.skip-link[href='#main']")).count(),
+        1,
+        "{label}"
+    );
+    assert_eq!(doc.select(&sel("main#main")).count(), 1, "{label}");
+    assert_eq!(doc.select(&sel("h1")).count(), 1, "{label}: one h1");
+
+    // Ids are unique, labels point at existing controls, and every visible
+    // control has a name a screen reader can read.
+    let mut ids = HashSet::new();
+    for el in doc.select(&sel("[id]")) {
+        let id = el.value().attr("id").unwrap_or_default();
+        assert!(ids.insert(id.to_owned()), "{label}: duplicate id {id}");
+    }
+    let mut labelled = HashSet::new();
+    for l in doc.select(&sel("label[for]")) {
+        let target = l.value().attr("for").unwrap_or_default();
+        assert!(ids.contains(target), "{label}: label for missing #{target}");
+        labelled.insert(target.to_owned());
+    }
+    for control in doc.select(&sel("input, select, textarea")) {
+        let v = control.value();
+        if matches!(v.attr("type"), Some("hidden")) {
+            continue;
+        }
+        let named = v.attr("id").is_some_and(|id| labelled.contains(id))
+            || v.attr("aria-label").is_some()
+            || v.attr("aria-labelledby").is_some();
+        assert!(named, "{label}: a control without a label: {:?}", v);
+    }
+    for described in doc.select(&sel("[aria-describedby]")) {
+        for id in described
+            .value()
+            .attr("aria-describedby")
+            .unwrap_or_default()
+            .split_whitespace()
+        {
+            assert!(
+                ids.contains(id),
+                "{label}: aria-describedby to missing #{id}"
+            );
+        }
+    }
+
+    // Every form that posts carries the CSRF token, except the login form.
+    for form in doc.select(&sel("form")) {
+        let method = form.value().attr("method").unwrap_or("get");
+        let action = form.value().attr("action").unwrap_or_default();
+        if method == "post" && action != "/admin/login" {
+            assert!(
+                form.select(&sel("input[type=hidden][name=_csrf]"))
+                    .next()
+                    .is_some(),
+                "{label}: {action} without _csrf"
+            );
+        }
+        for button in form.select(&sel("button")) {
+            assert!(
+                button.value().attr("type").is_some(),
+                "{label}: a button without a type in {action}"
+            );
+        }
+    }
+}
+
+fn has(doc: &Html, hook: &str) -> bool {
+    doc.select(&sel(&format!("[data-test='{hook}']")))
+        .next()
+        .is_some()
+}
+
+/// With `TAWASUL_ADMIN_DUMP=/some/dir`, the pages are also written there
+/// (with the static files under `admin/_static/`) to look at in a browser
+/// served from that folder.
+fn dump(admin: &Admin, name: &str, html: &str) {
+    let Some(dir) = std::env::var_os("TAWASUL_ADMIN_DUMP").map(PathBuf::from) else {
+        return;
+    };
+    let statics = dir.join("admin/_static");
+    std::fs::create_dir_all(&statics).expect("dump folder");
+    for url in admin.asset_urls().values() {
+        let file = url.rsplit('/').next().expect("file name");
+        let found = admin.static_file(file).expect("static file");
+        std::fs::write(statics.join(file), &found.bytes).expect("write static");
+    }
+    std::fs::write(dir.join(format!("{name}.html")), html).expect("write page");
+}
+
+#[test]
+fn every_page_renders_in_both_languages_with_escaped_user_text() {
+    let admin = admin();
+    for locale in [Locale::Ar, Locale::Fr] {
+        for (template, label, ctx) in pages(&admin, locale) {
+            let html = render(&admin, template, &label, &ctx);
+            check_page(&format!("{label} [{locale}]"), &html, locale);
+            dump(
+                &admin,
+                &format!("{locale}-{}", label.replace(' ', "-")),
+                &html,
+            );
+        }
+    }
+}
+
+#[test]
+fn every_template_of_the_contract_is_exercised() {
+    let admin = admin();
+    let rendered: BTreeSet<&str> = pages(&admin, Locale::Ar)
+        .into_iter()
+        .map(|(template, _, _)| template)
+        .collect();
+    for name in admin.template_names() {
+        if name == "base.html" || name == "macros.html" || name.starts_with("partials/") {
+            continue;
+        }
+        assert!(rendered.contains(name), "{name} is not rendered by a test");
+    }
+}
+
+#[test]
+fn the_editor_carries_its_hooks_fields_and_actions() {
+    let admin = admin();
+    let ctx = editor(&admin, Locale::Ar, "training_report", "edit");
+    let doc = Html::parse_document(&render(&admin, "editor.html", "editor", &ctx));
+    for hook in [
+        "entry-form",
+        "save",
+        "status",
+        "flash",
+        "action-approve",
+        "action-request_changes",
+        "action-publish",
+        "action-unpublish",
+        "preview-frame",
+        "autosave-status",
+        "history-link",
+        "review-link",
+        "delete",
+        "feature",
+        "events",
+        "fields-training_report",
+    ] {
+        assert!(has(&doc, hook), "editor lacks data-test={hook}");
+    }
+    let form = doc
+        .select(&sel("form[data-test=entry-form]"))
+        .next()
+        .expect("the form");
+    assert_eq!(form.value().attr("action"), Some("/admin/entries/12"));
+    assert_eq!(
+        form.value().attr("data-preview-url"),
+        Some("/admin/sites/dp-kenitra/preview")
+    );
+    assert_eq!(
+        form.value().attr("data-autosave-url"),
+        Some("/admin/entries/12/autosave")
+    );
+    for name in [
+        "_csrf",
+        "version",
+        "kind",
+        "locale",
+        "title",
+        "summary",
+        "body",
+        "category",
+        "tags",
+        "programmes",
+        "translation_of",
+        "f_starts_on",
+        "f_ends_on",
+        "f_venue",
+        "f_audience",
+        "f_head_count",
+        "f_facilitators",
+        "f_workshops",
+        "f_recommendations",
+    ] {
+        assert!(
+            form.select(&sel(&format!("[name='{name}']")))
+                .next()
+                .is_some(),
+            "the editor form lacks {name}"
+        );
+    }
+    assert!(form.select(&sel("[name='f_starts_at']")).next().is_none());
+    let checked: Vec<_> = form
+        .select(&sel("input[name=programmes][checked]"))
+        .map(|i| i.value().attr("value").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(checked, ["massar"]);
+    assert!(form
+        .select(&sel("option[value=formation][selected]"))
+        .next()
+        .is_some());
+
+    // The body keeps the author's text, escaped: a closing tag in it does
+    // not end the textarea.
+    let body = form
+        .select(&sel("textarea[name=body]"))
+        .next()
+        .expect("body");
+    let text: String = body.text().collect();
+    assert!(
+        text.contains("</textarea><script>alert(2)</script>"),
+        "{text}"
+    );
+
+    // Each action is its own form posting to the transition route.
+    let forms: Vec<_> = doc
+        .select(&sel("form[action='/admin/entries/12/transition']"))
+        .collect();
+    assert_eq!(forms.len(), 4);
+    let changes = doc
+        .select(&sel("[data-test=action-form-request_changes]"))
+        .next()
+        .expect("request changes");
+    assert!(changes
+        .select(&sel("textarea[name=comment][required]"))
+        .next()
+        .is_some());
+    let publish = doc
+        .select(&sel("[data-test=action-form-publish]"))
+        .next()
+        .expect("publish");
+    assert!(publish
+        .select(&sel("input[name=at][type=datetime-local]"))
+        .next()
+        .is_some());
+    assert!(publish
+        .select(&sel("input[name=version][value='4']"))
+        .next()
+        .is_some());
+    assert!(doc
+        .select(&sel("[data-test=action-unpublish][data-confirm]"))
+        .next()
+        .is_some());
+}
+
+#[test]
+fn each_kind_shows_only_its_own_fields() {
+    let admin = admin();
+    for (kind, present, absent) in [
+        (
+            "event",
+            ["f_starts_at", "f_ends_at", "f_venue"],
+            "f_head_count",
+        ),
+        (
+            "announcement",
+            ["f_deadline", "f_reference", "title"],
+            "f_venue",
+        ),
+        ("news", ["title", "body", "summary"], "f_venue"),
+    ] {
+        let ctx = editor(&admin, Locale::Fr, kind, "edit");
+        let doc = Html::parse_document(&render(&admin, "editor.html", kind, &ctx));
+        for name in present {
+            assert!(
+                doc.select(&sel(&format!("[name='{name}']")))
+                    .next()
+                    .is_some(),
+                "{kind} lacks {name}"
+            );
+        }
+        assert!(
+            doc.select(&sel(&format!("[name='{absent}']")))
+                .next()
+                .is_none(),
+            "{kind} shows {absent}"
+        );
+    }
+}
+
+#[test]
+fn a_new_entry_posts_to_the_site_and_offers_the_kinds() {
+    let admin = admin();
+    let ctx = editor(&admin, Locale::Ar, "news", "new");
+    let doc = Html::parse_document(&render(&admin, "editor.html", "new", &ctx));
+    let form = doc
+        .select(&sel("form[data-test=entry-form]"))
+        .next()
+        .expect("form");
+    assert_eq!(
+        form.value().attr("action"),
+        Some("/admin/sites/dp-kenitra/entries")
+    );
+    assert!(form.value().attr("data-autosave-url").is_none());
+    assert!(form.select(&sel("[name=version]")).next().is_none());
+    assert!(form
+        .select(&sel("input[type=hidden][name=kind][value=news]"))
+        .next()
+        .is_some());
+    assert!(doc
+        .select(&sel(
+            "a[href='/admin/sites/dp-kenitra/entries/new?kind=training_report']"
+        ))
+        .next()
+        .is_some());
+    assert!(!has(&doc, "action-submit"));
+}
+
+#[test]
+fn errors_sit_beside_their_fields_and_a_conflict_keeps_the_text() {
+    let admin = admin();
+    let ctx = editor(&admin, Locale::Ar, "training_report", "errors");
+    let html = render(&admin, "editor.html", "errors", &ctx);
+    let doc = Html::parse_document(&html);
+    for (field, control) in [
+        ("title", "#f-title"),
+        ("f_head_count", "#f-f_head_count"),
+        ("f_venue", "#f-f_venue"),
+        ("comment", "#f-comment"),
+    ] {
+        let error = doc
+            .select(&sel(&format!("[data-test='field-error-{field}']")))
+            .next()
+            .unwrap_or_else(|| panic!("no error for {field}"));
+        let id = error.value().attr("id").expect("error id");
+        let input = doc.select(&sel(control)).next().expect("control");
+        assert_eq!(input.value().attr("aria-invalid"), Some("true"), "{field}");
+        assert!(
+            input
+                .value()
+                .attr("aria-describedby")
+                .is_some_and(|d| d.split_whitespace().any(|x| x == id)),
+            "{field}"
+        );
+    }
+    assert!(has(&doc, "error-summary"));
+    assert!(has(&doc, "form-error"));
+    assert!(has(&doc, "change-request"));
+    assert!(has(&doc, "conflict"));
+    assert!(doc.select(&sel(".conflict table.diff")).next().is_some());
+
+    // After a conflict the form carries the version that is now current, so
+    // saving again replaces it knowingly; the typed title is still there.
+    let form = doc
+        .select(&sel("form[data-test=entry-form]"))
+        .next()
+        .expect("form");
+    assert!(form
+        .select(&sel("input[name=version][value='5']"))
+        .next()
+        .is_some());
+    let title = form.select(&sel("#f-title")).next().expect("title");
+    assert!(title
+        .value()
+        .attr("value")
+        .is_some_and(|v| v.contains(EVIL)));
+
+    // The preview page goes in srcdoc as an attribute, escaped once.
+    let frame = doc
+        .select(&sel("iframe[data-preview-frame]"))
+        .next()
+        .expect("frame");
+    let srcdoc = frame.value().attr("srcdoc").expect("srcdoc");
+    assert!(srcdoc.starts_with("<!DOCTYPE html>"), "{srcdoc}");
+    assert!(frame.value().attr("sandbox").is_some());
+    assert!(html.contains("srcdoc=\"&lt;!DOCTYPE html&gt;"));
+}
+
+#[test]
+fn a_read_only_editor_cannot_be_saved() {
+    let admin = admin();
+    let ctx = editor(&admin, Locale::Fr, "event", "read_only");
+    let doc = Html::parse_document(&render(&admin, "editor.html", "ro", &ctx));
+    assert!(!has(&doc, "save"));
+    assert!(has(&doc, "read-only"));
+    assert!(has(&doc, "undelete"));
+    assert!(!has(&doc, "delete"));
+    for control in doc.select(&sel(
+        "form[data-test=entry-form] input:not([type=hidden]), form[data-test=entry-form] textarea",
+    )) {
+        let v = control.value();
+        assert!(
+            v.attr("readonly").is_some() || v.attr("disabled").is_some(),
+            "{:?} is editable",
+            v
+        );
+    }
+    for control in doc.select(&sel("form[data-test=entry-form] select")) {
+        assert!(control.value().attr("disabled").is_some());
+    }
+}
+
+#[test]
+fn the_login_page_fills_in_the_wait_and_has_no_csrf_field() {
+    let admin = admin();
+    for locale in [Locale::Ar, Locale::Fr] {
+        let (_, _, ctx) = pages(&admin, locale)
+            .into_iter()
+            .find(|(_, label, _)| label == "login throttled")
+            .expect("throttled page");
+        let html = render(&admin, "login.html", "throttled", &ctx);
+        let doc = Html::parse_document(&html);
+        let error: String = doc
+            .select(&sel("[data-test=login-error]"))
+            .next()
+            .expect("error")
+            .text()
+            .collect();
+        assert!(error.contains("42"), "{error}");
+        assert!(!error.contains("{seconds}"), "{error}");
+        assert!(has(&doc, "login-form"));
+        assert!(doc.select(&sel("input[name=_csrf]")).next().is_none());
+        assert!(doc.select(&sel("input[name=next]")).next().is_some());
+        assert!(doc.select(&sel(".topnav")).next().is_none(), "logged out");
+    }
+}
+
+#[test]
+fn the_diff_marks_each_row_with_its_operation() {
+    let admin = admin();
+    let ctx = with(
+        common(&admin, Locale::Ar, "سجل"),
+        json!({
+            "entry": {"id": 12, "title": "دورة", "url": "/admin/entries/12"},
+            "revisions": [{"version": 2, "author": "a", "at": "x", "is_current": true}],
+            "from": 1, "to": 2, "diff": diff(), "field_changes": [], "events": []
+        }),
+    );
+    let doc = Html::parse_document(&render(&admin, "history.html", "diff", &ctx));
+    let ops: Vec<_> = doc
+        .select(&sel("table.diff tbody tr"))
+        .map(|tr| tr.value().attr("class").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "diff-row diff-row--same",
+            "diff-row diff-row--changed",
+            "diff-row diff-row--removed",
+            "diff-row diff-row--added"
+        ]
+    );
+    // An added line has no old side (so a phone hides that cell).
+    let added = doc
+        .select(&sel("tr.diff-row--added td.diff-old"))
+        .next()
+        .expect("cell");
+    assert_eq!(added.inner_html(), "");
+    assert_eq!(doc.select(&sel("tr.diff-row--added ins")).count(), 1);
+    assert_eq!(doc.select(&sel("tr.diff-row--removed del")).count(), 1);
+}
+
+/// The `t.a.b` keys the templates use, found in their sources.
+fn keys_used() -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../admin/templates");
+    let mut keys = BTreeSet::new();
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("templates folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("template");
+            let bytes = source.as_bytes();
+            for (at, _) in source.match_indices("t.") {
+                let before = at.checked_sub(1).map(|i| bytes[i]);
+                if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                    continue;
+                }
+                let key: String = source[at + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                    .collect();
+                let key = key.trim_end_matches('.');
+                // A table looked up with `get` (t.role | get(...)) is a key too.
+                if !key.is_empty() {
+                    keys.insert(key.to_owned());
+                }
+            }
+        }
+    }
+    keys
+}
+
+#[test]
+fn every_string_the_templates_use_exists_in_both_languages() {
+    let admin = admin();
+    let used = keys_used();
+    assert!(used.len() > 100, "found only {} keys", used.len());
+    for locale in [Locale::Ar, Locale::Fr] {
+        let t = admin.strings(locale).as_value();
+        for key in &used {
+            let mut node = t;
+            for part in key.split('.') {
+                node = node
+                    .get(part)
+                    .unwrap_or_else(|| panic!("{locale}: t.{key} does not exist"));
+            }
+        }
+    }
+}
+
+#[test]
+fn no_template_marks_anything_safe() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../admin/templates");
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("templates folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let source = std::fs::read_to_string(&path).expect("template");
+                let compact: String = source.split_whitespace().collect();
+                assert!(
+                    !compact.contains("|safe") && !compact.contains("autoescape"),
+                    "{} turns escaping off",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_editor_accepts_a_context_without_the_optional_parts() {
+    let admin = admin();
+    let mut ctx = common(&admin, Locale::Fr, "Nouvel article");
+    ctx.as_object_mut().expect("object").remove("flash");
+    let ctx = with(
+        ctx,
+        json!({
+            "site": {"slug": "dp-rabat", "name": "Rabat"},
+            "entry": {"kind": "training_report", "kind_label": "Rapport de formation", "locale": "fr",
+                      "title": "", "summary": null, "body": "", "programmes": []},
+            "kinds": [], "locales": [{"value": "fr", "label": "Français"}],
+            "categories": [], "programmes": [],
+            "can_edit": true, "actions": [], "events": [],
+            "preview_url": "/admin/sites/dp-rabat/preview"
+        }),
+    );
+    let html = render(&admin, "editor.html", "minimal", &ctx);
+    check_page("minimal editor", &html, Locale::Fr);
+    let doc = Html::parse_document(&html);
+    assert!(has(&doc, "fields-training_report"));
+    assert!(has(&doc, "save"));
+    assert!(!has(&doc, "error-summary"));
+}

@@ -1,0 +1,186 @@
+//! The person's own account: password, API tokens, sessions.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+use tawasul_app::{App, Viewer};
+
+use super::screens::local;
+use super::{
+    base_context, csrf_refused, error_page, field_errors, render, see_other, see_other_with, text,
+    AdminUser, Form, Req,
+};
+use crate::session::clear_session_cookie;
+
+async fn page(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    errors: Map<String, Value>,
+    new_token: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let tokens = match app.api_tokens(viewer).await {
+        Ok(tokens) => tokens,
+        Err(e) => return error_page(app, req, Some(viewer), &e),
+    };
+    let tokens: Vec<Value> = tokens
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": local(app, t.created_at),
+                "expires_at": t.expires_at.map(|at| local(app, at)),
+                "last_used_at": t.last_used_at.map(|at| local(app, at)),
+            })
+        })
+        .collect();
+    let sessions = app
+        .store()
+        .count_sessions_of(viewer.user.id)
+        .await
+        .unwrap_or(0);
+    let title = text(app, req, "nav.account");
+    let mut ctx = base_context(app, req, Some(viewer), &title);
+    ctx.insert("tokens", &tokens);
+    ctx.insert("new_token", &new_token);
+    ctx.insert("errors", &errors);
+    ctx.insert("sessions_count", &sessions);
+    render(app, req, "account.html", &ctx, status)
+}
+
+pub async fn show(State(app): State<Arc<App>>, req: Req, AdminUser(viewer): AdminUser) -> Response {
+    page(&app, &req, &viewer, Map::new(), None, StatusCode::OK).await
+}
+
+pub async fn password(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    match app
+        .change_password(
+            &viewer,
+            form.get("current"),
+            form.get("password"),
+            form.get("password_confirm"),
+        )
+        .await
+    {
+        Ok(()) => see_other_with("/admin/account", "password_change"),
+        Err(e) => match field_errors(&app, &req, &e) {
+            Some(errors) => {
+                page(
+                    &app,
+                    &req,
+                    &viewer,
+                    errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => error_page(&app, &req, Some(&viewer), &e),
+        },
+    }
+}
+
+pub async fn create_token(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    let days = form.get("expires_days").trim();
+    let expires_days = if days.is_empty() {
+        None
+    } else {
+        Some(days.parse::<u32>().unwrap_or(0))
+    };
+    match app
+        .create_api_token(viewer.user.id, form.get("name"), expires_days)
+        .await
+    {
+        // Shown once, on this very response: never stored in clear.
+        Ok(created) => {
+            page(
+                &app,
+                &req,
+                &viewer,
+                Map::new(),
+                Some(created.secret),
+                StatusCode::CREATED,
+            )
+            .await
+        }
+        Err(e) => match field_errors(&app, &req, &e) {
+            Some(errors) => {
+                page(
+                    &app,
+                    &req,
+                    &viewer,
+                    errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => error_page(&app, &req, Some(&viewer), &e),
+        },
+    }
+}
+
+pub async fn revoke_token(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(
+            &app,
+            &req,
+            Some(&viewer),
+            &tawasul_app::AppError::NotFound(id),
+        );
+    };
+    match app.revoke_api_token(&viewer, id).await {
+        Ok(()) => see_other_with("/admin/account", "token_revoke"),
+        Err(e) => error_page(&app, &req, Some(&viewer), &e),
+    }
+}
+
+pub async fn logout_everywhere(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    if let Err(e) = app.logout_everywhere(&viewer).await {
+        return error_page(&app, &req, Some(&viewer), &e);
+    }
+    let mut response = see_other("/admin/login");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_session_cookie());
+    response
+}

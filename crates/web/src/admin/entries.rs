@@ -1,0 +1,813 @@
+//! The entry editor: writing, saving (with autosave and the conflict
+//! screen), the live preview, and the workflow buttons.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+use tawasul_app::editorial::fact_names;
+use tawasul_app::public::Origin;
+use tawasul_app::{App, AppError, EntryInput, TransitionInput, Viewer};
+use tawasul_domain::{allowed_actions, Action, EntryKind, EntryStatus, Locale, Operation};
+use tawasul_store::EntryRow;
+
+use super::screens::{kind_options, local, local_input, names};
+use super::{
+    base_context, csrf_refused, error_page, field_errors, render, see_other_with, text, AdminUser,
+    Form, Req,
+};
+use crate::api::entries::public_path;
+
+/// The editor's form as an author's input.
+fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
+    let mut facts = Map::new();
+    for name in fact_names(kind) {
+        let value = form.get(&format!("f_{name}"));
+        if !value.trim().is_empty() {
+            facts.insert(name.to_owned(), Value::String(value.to_owned()));
+        }
+    }
+    let tags = form
+        .get("tags")
+        .split([',', '،', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    EntryInput {
+        kind: Some(kind.as_str().to_owned()),
+        locale: form.get("locale").to_owned(),
+        title: form.get("title").to_owned(),
+        summary: form.get("summary").to_owned(),
+        body: form.get("body").replace("\r\n", "\n"),
+        category: Some(form.get("category").to_owned()).filter(|c| !c.is_empty()),
+        tags,
+        programmes: form.all("programmes"),
+        fields: Some(Value::Object(facts)),
+        translation_of: form.get("translation_of").trim().parse().ok(),
+    }
+}
+
+/// What the editor shows of a stored entry, as the form's values.
+async fn entry_view(app: &App, req: &Req, row: &EntryRow) -> Value {
+    let network = app.network();
+    let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
+    let site = network.site(row.site_id);
+    let category = site
+        .and_then(|s| row.category_id.and_then(|id| s.category(id)))
+        .map(|c| c.slug.clone())
+        .unwrap_or_default();
+    let tags: Vec<String> = app
+        .store()
+        .tags_of_entry(row.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let programme_ids = app
+        .store()
+        .programme_ids_of(row.id)
+        .await
+        .unwrap_or_default();
+    let programmes: Vec<String> = network
+        .programmes
+        .iter()
+        .filter(|p| programme_ids.contains(&p.id))
+        .map(|p| p.slug.clone())
+        .collect();
+    let mut fields = Map::new();
+    for name in fact_names(kind) {
+        let value = row.fields.get(name).cloned().unwrap_or(Value::Null);
+        let shown = match value {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Value::String(s) if name.ends_with("_at") => {
+                time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+                    .map(|at| local_input(app, at))
+                    .unwrap_or(s)
+            }
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        fields.insert(name.to_owned(), Value::String(shown));
+    }
+    let authors = names(app, [row.author_id]).await;
+    json!({
+        "id": row.id,
+        "kind": row.kind,
+        "kind_label": text(app, req, &format!("kind.{}", row.kind)),
+        "locale": row.locale,
+        "title": row.title,
+        "summary": row.summary,
+        "body": row.body_md,
+        "category": category,
+        "tags": tags.join("، "),
+        "programmes": programmes,
+        "translation_of": "",
+        "version": row.version,
+        "status": row.status,
+        "status_label": text(app, req, &format!("status.{}", row.status)),
+        "scheduled_at": row.scheduled_at.map(|at| local(app, at)),
+        "published_at": row.published_at.map(|at| local(app, at)),
+        "public_url": public_path(app, row),
+        "author": row.author_id.and_then(|id| authors.get(&id)).cloned().unwrap_or_default(),
+        "deleted": row.deleted_at.is_some(),
+        "fields": fields,
+    })
+}
+
+/// The form's values as typed, to show them again after a refusal.
+fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
+    let Value::Object(map) = base else { return };
+    for name in [
+        "locale",
+        "title",
+        "summary",
+        "body",
+        "category",
+        "tags",
+        "translation_of",
+    ] {
+        map.insert(name.to_owned(), Value::String(form.get(name).to_owned()));
+    }
+    map.insert("programmes".to_owned(), json!(form.all("programmes")));
+    let mut fields = Map::new();
+    for name in fact_names(kind) {
+        fields.insert(
+            name.to_owned(),
+            Value::String(form.get(&format!("f_{name}")).to_owned()),
+        );
+    }
+    map.insert("fields".to_owned(), Value::Object(fields));
+}
+
+struct EditorPage<'a> {
+    site_id: i32,
+    entry: Value,
+    row: Option<&'a EntryRow>,
+    errors: Map<String, Value>,
+    form_error: Option<String>,
+    conflict: Option<Value>,
+}
+
+async fn editor(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    page: EditorPage<'_>,
+    status: StatusCode,
+) -> Response {
+    let network = app.network();
+    let Some(site) = network.site(page.site_id) else {
+        return error_page(app, req, Some(viewer), &AppError::NotFound("site".into()));
+    };
+    let title = page
+        .entry
+        .get("title")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map_or_else(|| text(app, req, "dashboard.new_entry"), str::to_owned);
+    let mut ctx = base_context(app, req, Some(viewer), &title);
+    ctx.insert(
+        "site",
+        &json!({"slug": site.slug, "name": site.name(req.lang), "public_url": format!("/{}/", site.slug)}),
+    );
+    ctx.insert("entry", &page.entry);
+    ctx.insert("errors", &page.errors);
+    ctx.insert("form_error", &page.form_error);
+    ctx.insert("conflict", &page.conflict);
+    ctx.insert("kinds", &kind_options(app, req));
+    let locales: Vec<Value> = [Locale::Ar, Locale::Fr]
+        .iter()
+        .map(|l| json!({"value": l.as_str(), "label": text(app, req, &format!("locale_name.{}", l.as_str()))}))
+        .collect();
+    ctx.insert("locales", &locales);
+    let categories: Vec<Value> = site
+        .categories
+        .iter()
+        .map(|c| json!({"slug": c.slug, "name": if req.lang == Locale::Ar { &c.name_ar } else { &c.name_fr }}))
+        .collect();
+    ctx.insert("categories", &categories);
+    let programmes: Vec<Value> = network
+        .programmes
+        .iter()
+        .map(|p| json!({"slug": p.slug, "name": if req.lang == Locale::Ar { &p.name_ar } else { &p.name_fr }}))
+        .collect();
+    ctx.insert("programmes", &programmes);
+    ctx.insert(
+        "preview_url",
+        &format!("/admin/sites/{}/preview", site.slug),
+    );
+    match page.row {
+        None => {
+            ctx.insert(
+                "can_edit",
+                &viewer.may(&network, site.id, Operation::Create),
+            );
+            ctx.insert("actions", &Vec::<Value>::new());
+            ctx.insert("events", &Vec::<Value>::new());
+            ctx.insert("can_delete", &false);
+            ctx.insert("can_restore_deleted", &false);
+            ctx.insert("can_feature", &false);
+        }
+        Some(row) => {
+            let subject = viewer.subject(row);
+            let actor = viewer.actor(&network, row.site_id);
+            let can_edit = viewer.may_on(&network, row, Operation::Edit);
+            ctx.insert("can_edit", &can_edit);
+            ctx.insert(
+                "can_delete",
+                &viewer.may_on(&network, row, Operation::Delete),
+            );
+            ctx.insert(
+                "can_restore_deleted",
+                &viewer.may_on(&network, row, Operation::Undelete),
+            );
+            ctx.insert(
+                "can_feature",
+                &viewer.may_on(&network, row, Operation::FeatureOnParent),
+            );
+            ctx.insert("featured_on_parent", &row.featured_on_parent);
+            let actions: Vec<Value> = if row.deleted_at.is_some() {
+                Vec::new()
+            } else {
+                allowed_actions(&actor, &subject)
+                    .into_iter()
+                    .map(|a| {
+                        json!({
+                            "action": a.as_str(),
+                            "label": text(app, req, &format!("action.{}", a.as_str())),
+                            "needs_comment": a == Action::RequestChanges,
+                            "needs_time": a == Action::Publish,
+                        })
+                    })
+                    .collect()
+            };
+            ctx.insert("actions", &actions);
+            let events = app
+                .store()
+                .workflow_events(row.id)
+                .await
+                .unwrap_or_default();
+            let actors = names(app, events.iter().map(|e| e.actor_id)).await;
+            let actor_name = |id: Option<i32>| {
+                id.and_then(|id| actors.get(&id))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            if row.status == EntryStatus::Draft.as_str() {
+                if let Some(last) = events
+                    .iter()
+                    .find(|e| e.action != "save" && e.action != "restore")
+                {
+                    if last.action == "request_changes" {
+                        ctx.insert(
+                            "change_request",
+                            &json!({"comment": last.comment, "actor": actor_name(last.actor_id), "at": local(app, last.created_at)}),
+                        );
+                    }
+                }
+            }
+            let events: Vec<Value> = events
+                .iter()
+                .map(|e| {
+                    json!({
+                        "action": e.action,
+                        "action_label": text(app, req, &format!("action_done.{}", e.action)),
+                        "actor": actor_name(e.actor_id),
+                        "comment": e.comment,
+                        "at": local(app, e.created_at),
+                    })
+                })
+                .collect();
+            ctx.insert("events", &events);
+            ctx.insert("history_url", &format!("/admin/entries/{}/history", row.id));
+            if row.status == EntryStatus::InReview.as_str()
+                && viewer.may_on(&network, row, Operation::Transition(Action::Approve))
+            {
+                ctx.insert("review_url", &format!("/admin/entries/{}/review", row.id));
+            }
+            if can_edit && row.status == EntryStatus::Draft.as_str() && row.deleted_at.is_none() {
+                ctx.insert("autosave_url", &format!("/admin/entries/{}", row.id));
+            }
+        }
+    }
+    render(app, req, "editor.html", &ctx, status)
+}
+
+pub async fn new(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(site): Path<String>,
+) -> Response {
+    let network = app.network();
+    let Some(site_row) = network.site_by_slug(&site) else {
+        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(site));
+    };
+    if !viewer.may(&network, site_row.id, Operation::Create) {
+        return error_page(&app, &req, Some(&viewer), &AppError::Forbidden(site));
+    }
+    let kind = req
+        .query_param("kind")
+        .and_then(|k| k.parse::<EntryKind>().ok())
+        .unwrap_or(EntryKind::News);
+    let mut fields = Map::new();
+    for name in fact_names(kind) {
+        fields.insert(name.to_owned(), Value::String(String::new()));
+    }
+    let entry = json!({
+        "kind": kind.as_str(),
+        "kind_label": text(&app, &req, &format!("kind.{}", kind.as_str())),
+        "locale": site_row.default_locale.as_str(),
+        "title": "", "summary": "", "body": "", "category": "", "tags": "",
+        "programmes": [], "translation_of": "", "status": "draft",
+        "status_label": text(&app, &req, "status.draft"),
+        "deleted": false,
+        "fields": fields,
+    });
+    let page = EditorPage {
+        site_id: site_row.id,
+        entry,
+        row: None,
+        errors: Map::new(),
+        form_error: None,
+        conflict: None,
+    };
+    editor(&app, &req, &viewer, page, StatusCode::OK).await
+}
+
+pub async fn create(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(site): Path<String>,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    let kind = form
+        .get("kind")
+        .parse::<EntryKind>()
+        .unwrap_or(EntryKind::News);
+    match app
+        .create_entry(&viewer, &site, input_from(&form, kind))
+        .await
+    {
+        Ok(row) => see_other_with(&format!("/admin/entries/{}", row.id), "create"),
+        Err(e) => {
+            let Some(errors) = field_errors(&app, &req, &e) else {
+                return error_page(&app, &req, Some(&viewer), &e);
+            };
+            let network = app.network();
+            let Some(site_row) = network.site_by_slug(&site) else {
+                return error_page(&app, &req, Some(&viewer), &e);
+            };
+            let mut entry = json!({
+                "kind": kind.as_str(),
+                "kind_label": text(&app, &req, &format!("kind.{}", kind.as_str())),
+                "status": "draft",
+                "status_label": text(&app, &req, "status.draft"),
+                "deleted": false,
+            });
+            typed_view(&form, kind, &mut entry);
+            let page = EditorPage {
+                site_id: site_row.id,
+                entry,
+                row: None,
+                errors,
+                form_error: Some(text(&app, &req, "common.error_summary")),
+                conflict: None,
+            };
+            editor(&app, &req, &viewer, page, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn edit(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
+    };
+    let row = match app.entry_for(&viewer, id).await {
+        Ok(row) => row,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
+    let page = EditorPage {
+        site_id: row.site_id,
+        entry: entry_view(&app, &req, &row).await,
+        row: Some(&row),
+        errors: Map::new(),
+        form_error: None,
+        conflict: None,
+    };
+    editor(&app, &req, &viewer, page, StatusCode::OK).await
+}
+
+/// Saves the editor's form. Browsers get the page again (with the typed
+/// values and errors, or the conflict screen); the autosave script gets JSON.
+pub async fn save(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    let json = req.wants_json();
+    if !form.csrf_ok(&viewer, &req) {
+        if json {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({"message": text(&app, &req, "errors.csrf")})),
+            )
+                .into_response();
+        }
+        return csrf_refused(&app, &req, &viewer);
+    }
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
+    };
+    let current = match app.entry_for(&viewer, id).await {
+        Ok(row) => row,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
+    let kind: EntryKind = current.kind.parse().unwrap_or(EntryKind::News);
+    let Ok(version) = form.get("version").parse::<i32>() else {
+        return error_page(
+            &app,
+            &req,
+            Some(&viewer),
+            &AppError::Conflict("no version".into()),
+        );
+    };
+    let result = app
+        .save_entry(&viewer, id, version, input_from(&form, kind))
+        .await;
+    match result {
+        Ok(row) => {
+            if json {
+                return Json(
+                    json!({"version": row.version, "saved_at": local(&app, row.updated_at)}),
+                )
+                .into_response();
+            }
+            see_other_with(&format!("/admin/entries/{id}"), "save")
+        }
+        Err(AppError::Stale { current: latest }) => {
+            let message = text(&app, &req, "errors.conflict");
+            if json {
+                return (
+                    StatusCode::CONFLICT,
+                    Json(json!({"current_version": latest.version, "message": message})),
+                )
+                    .into_response();
+            }
+            // What the other person changed since the version this form
+            // was loaded with; the form keeps what this person typed.
+            let diff = app
+                .compare_revisions(&viewer, id, Some(version), latest.version)
+                .await
+                .map(|c| serde_json::to_value(&c.body).unwrap_or(Value::Null))
+                .unwrap_or(Value::Null);
+            let revisions = app.store().revisions(id).await.unwrap_or_default();
+            let by_id = revisions.last().and_then(|r| r.author_id);
+            let by = names(&app, [by_id]).await;
+            let mut entry = entry_view(&app, &req, &latest).await;
+            typed_view(&form, kind, &mut entry);
+            let page = EditorPage {
+                site_id: latest.site_id,
+                entry,
+                row: Some(&latest),
+                errors: Map::new(),
+                form_error: Some(message),
+                conflict: Some(json!({
+                    "current_version": latest.version,
+                    "by": by_id.and_then(|id| by.get(&id)).cloned().unwrap_or_default(),
+                    "at": local(&app, latest.updated_at),
+                    "diff": diff,
+                })),
+            };
+            editor(&app, &req, &viewer, page, StatusCode::CONFLICT).await
+        }
+        Err(e) => {
+            let Some(errors) = field_errors(&app, &req, &e) else {
+                if json {
+                    let status = if matches!(e, AppError::Forbidden(_)) {
+                        StatusCode::FORBIDDEN
+                    } else {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    };
+                    return (status, Json(json!({"message": e.to_string()}))).into_response();
+                }
+                return error_page(&app, &req, Some(&viewer), &e);
+            };
+            if json {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(json!({"errors": errors})),
+                )
+                    .into_response();
+            }
+            let mut entry = entry_view(&app, &req, &current).await;
+            typed_view(&form, kind, &mut entry);
+            let page = EditorPage {
+                site_id: current.site_id,
+                entry,
+                row: Some(&current),
+                errors,
+                form_error: Some(text(&app, &req, "common.error_summary")),
+                conflict: None,
+            };
+            editor(&app, &req, &viewer, page, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn transition(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
+    };
+    let Ok(action) = form.get("action").parse::<Action>() else {
+        return error_page(
+            &app,
+            &req,
+            Some(&viewer),
+            &AppError::IllegalTransition(form.get("action").to_owned()),
+        );
+    };
+    let at_text = form.get("at").trim().to_owned();
+    let mut at = None;
+    let mut errors = Map::new();
+    if !at_text.is_empty() {
+        match tawasul_app::editorial::parse_fields(
+            EntryKind::Event,
+            Some(&json!({"starts_at": at_text})),
+            time::UtcOffset::from_whole_seconds(app.config.site.utc_offset_minutes * 60)
+                .unwrap_or(time::UtcOffset::UTC),
+            false,
+        ) {
+            Ok(value) => {
+                at = value
+                    .get("starts_at")
+                    .and_then(Value::as_str)
+                    .and_then(|s| {
+                        time::OffsetDateTime::parse(
+                            s,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    });
+            }
+            Err(_) => {
+                errors.insert(
+                    "at".into(),
+                    Value::String(text(&app, &req, "field_errors.at")),
+                );
+            }
+        }
+    }
+    let result = if errors.is_empty() {
+        app.transition(
+            &viewer,
+            id,
+            TransitionInput {
+                action,
+                comment: form.get("comment").to_owned(),
+                at,
+                version: form.get("version").parse().ok(),
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(Default::default()))
+    };
+    match result {
+        Ok(row) => {
+            let key = if row.scheduled_at.is_some() && action == Action::Publish {
+                "schedule"
+            } else {
+                action.as_str()
+            };
+            see_other_with(&format!("/admin/entries/{id}"), key)
+        }
+        Err(e) => {
+            let (errors, message) = match field_errors(&app, &req, &e) {
+                Some(found) => {
+                    let mut all = errors;
+                    all.extend(found);
+                    (all, text(&app, &req, "common.error_summary"))
+                }
+                None if !errors.is_empty() => (errors, text(&app, &req, "common.error_summary")),
+                None => match &e {
+                    AppError::IllegalTransition(_) => {
+                        (Map::new(), text(&app, &req, "errors.transition_refused"))
+                    }
+                    AppError::Stale { .. } => (Map::new(), text(&app, &req, "errors.conflict")),
+                    _ => return error_page(&app, &req, Some(&viewer), &e),
+                },
+            };
+            let row = match app.entry_for(&viewer, id).await {
+                Ok(row) => row,
+                Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+            };
+            let page = EditorPage {
+                site_id: row.site_id,
+                entry: entry_view(&app, &req, &row).await,
+                row: Some(&row),
+                errors,
+                form_error: Some(message),
+                conflict: None,
+            };
+            let status = match e {
+                AppError::IllegalTransition(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            editor(&app, &req, &viewer, page, status).await
+        }
+    }
+}
+
+/// The live preview: the form as typed, rendered by the site's theme.
+pub async fn preview(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(site): Path<String>,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return (StatusCode::FORBIDDEN, text(&app, &req, "errors.csrf")).into_response();
+    }
+    let entry_id = form.get("id").parse::<i32>().ok().or_else(|| {
+        req.headers
+            .get(axum::http::header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.split("/admin/entries/").nth(1))
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .and_then(|id| id.parse().ok())
+    });
+    let kind = form
+        .get("kind")
+        .parse::<EntryKind>()
+        .ok()
+        .or_else(|| entry_id.is_none().then_some(EntryKind::News));
+    let kind = match (kind, entry_id) {
+        (Some(kind), _) => kind,
+        (None, Some(id)) => match app.entry_for(&viewer, id).await {
+            Ok(row) => row.kind.parse().unwrap_or(EntryKind::News),
+            Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+        },
+        (None, None) => EntryKind::News,
+    };
+    let (host, scheme) =
+        crate::resolve::host_and_scheme(&req.headers, app.config.server.behind_proxy, None);
+    let origin = Origin {
+        scheme,
+        host,
+        prefix: format!("/{site}"),
+    };
+    match app
+        .preview(&viewer, &site, entry_id, input_from(&form, kind), &origin)
+        .await
+    {
+        Ok(html) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (axum::http::header::CACHE_CONTROL, "no-store"),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(e) => error_page(&app, &req, Some(&viewer), &e),
+    }
+}
+
+async fn simple(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    form: &Form,
+    id: &str,
+    run: impl AsyncFnOnce(&App, &Viewer, i32) -> Result<EntryRow, AppError>,
+    done: &str,
+) -> Response {
+    if !form.csrf_ok(viewer, req) {
+        return csrf_refused(app, req, viewer);
+    }
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(app, req, Some(viewer), &AppError::NotFound(id.to_owned()));
+    };
+    match run(app, viewer, id).await {
+        Ok(_) => see_other_with(&format!("/admin/entries/{id}"), done),
+        Err(e) => error_page(app, req, Some(viewer), &e),
+    }
+}
+
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    simple(
+        &app,
+        &req,
+        &viewer,
+        &form,
+        &id,
+        async |app, viewer, id| app.delete_entry(viewer, id).await,
+        "delete",
+    )
+    .await
+}
+
+pub async fn undelete(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    simple(
+        &app,
+        &req,
+        &viewer,
+        &form,
+        &id,
+        async |app, viewer, id| app.undelete_entry(viewer, id).await,
+        "undelete",
+    )
+    .await
+}
+
+pub async fn feature(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    let on = form.get("on") == "1";
+    let done = if on { "feature" } else { "unfeature" };
+    simple(
+        &app,
+        &req,
+        &viewer,
+        &form,
+        &id,
+        async move |app, viewer, id| app.feature_on_parent(viewer, id, on).await,
+        done,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_becomes_an_input_with_only_the_kinds_facts() {
+        let form = Form(vec![
+            ("title".into(), "دورة".into()),
+            ("tags".into(), "مسار، تكوين, Massar".into()),
+            ("programmes".into(), "massar".into()),
+            ("programmes".into(), "tayssir".into()),
+            ("f_venue".into(), "قاعة".into()),
+            ("f_deadline".into(), "2026-12-01".into()),
+            ("body".into(), "a\r\nb".into()),
+        ]);
+        let input = input_from(&form, EntryKind::TrainingReport);
+        assert_eq!(input.tags, ["مسار", "تكوين", "Massar"]);
+        assert_eq!(input.programmes, ["massar", "tayssir"]);
+        assert_eq!(input.body, "a\nb");
+        let facts = input.fields.expect("facts");
+        assert_eq!(facts["venue"], "قاعة");
+        assert!(
+            facts.get("deadline").is_none(),
+            "an announcement's fact is not a report's"
+        );
+    }
+}

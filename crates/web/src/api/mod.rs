@@ -1,0 +1,143 @@
+//! The JSON API under `/api/v1` (API.md): authenticated by a session cookie
+//! (with its CSRF token on writes) or a bearer token; every error is
+//! `application/problem+json`.
+
+mod auth;
+pub mod entries;
+mod members;
+pub mod problem;
+mod sites;
+mod tokens;
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use tawasul_app::{App, Viewer};
+
+use crate::session::{csrf_header, csrf_matches, identify, is_unsafe, Proof};
+pub use problem::Problem;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/logout-everywhere", post(auth::logout_everywhere))
+        .route("/auth/password", post(auth::change_password))
+        .route("/auth/password/forgot", post(auth::forgot_password))
+        .route("/auth/password/reset", post(auth::reset_password))
+        .route("/me", get(auth::me))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/sites", get(sites::list).post(sites::create))
+        .route(
+            "/sites/{site}/entries",
+            get(entries::list).post(entries::create),
+        )
+        .route(
+            "/sites/{site}/members",
+            get(members::list).post(members::invite),
+        )
+        .route(
+            "/sites/{site}/members/{user}",
+            put(members::set_role).delete(members::remove),
+        )
+        .route(
+            "/entries/{id}",
+            get(entries::show)
+                .put(entries::update)
+                .delete(entries::delete),
+        )
+        .route("/entries/{id}/transitions", post(entries::transition))
+        .route("/entries/{id}/revisions", get(entries::revisions))
+        .route(
+            "/entries/{id}/revisions/{version}/restore",
+            post(entries::restore),
+        )
+        .route("/entries/{id}/diff", get(entries::diff))
+        .route("/entries/{id}/events", get(entries::events))
+        .route("/entries/{id}/undelete", post(entries::undelete))
+        .route("/entries/{id}/feature", post(entries::feature))
+        .fallback(|| async {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                "no such API endpoint (see API.md)",
+            )
+        })
+}
+
+/// The signed-in caller of an API request. Writes made with a session
+/// cookie must carry its CSRF token; bearer tokens need none (a browser
+/// never sends them on its own).
+pub struct ApiUser(pub Viewer);
+
+impl FromRequestParts<Arc<App>> for ApiUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Problem> {
+        let Some((viewer, proof)) = identify(app, &parts.headers).await? else {
+            return Err(Problem::unauthenticated());
+        };
+        if proof == Proof::Session
+            && is_unsafe(&parts.method)
+            && !csrf_matches(&viewer, csrf_header(&parts.headers))
+        {
+            return Err(Problem::csrf());
+        }
+        Ok(ApiUser(viewer))
+    }
+}
+
+/// A JSON body, refused with a problem that says what is wrong with it.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "Send JSON",
+                    "the body must be JSON with Content-Type: application/json",
+                ),
+                JsonRejection::JsonDataError(e) => Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "Invalid input",
+                    e.body_text(),
+                ),
+                JsonRejection::JsonSyntaxError(e) => Problem::malformed(e.body_text()),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    "Too large",
+                    "the body is larger than the server accepts",
+                ),
+                other => Problem::malformed(other.body_text()),
+            }),
+        }
+    }
+}
+
+/// A numeric id from the path; anything else names nothing.
+pub fn path_id(raw: &str, what: &str) -> Result<i32, Problem> {
+    raw.parse::<i32>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("`{raw}` is not the id of a {what}"),
+        )
+    })
+}

@@ -1,0 +1,107 @@
+//! Sites over the API: those the caller can see; creation by platform admins.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tawasul_app::{App, NewSiteInput};
+
+use super::{ApiUser, JsonBody, Problem};
+
+pub async fn list(
+    State(app): State<Arc<App>>,
+    ApiUser(viewer): ApiUser,
+) -> Result<Response, Problem> {
+    let network = app.network();
+    let visible = viewer.sites(&network);
+    let sites: Vec<Value> = network
+        .sites()
+        .iter()
+        .filter(|s| visible.contains(&s.id))
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "slug": s.slug,
+                "kind": s.kind.as_str(),
+                "parent": s.parent_id.and_then(|p| network.site(p)).map(|p| p.slug.clone()),
+                "name_ar": s.name_ar,
+                "name_fr": s.name_fr,
+                "hosts": s.hosts,
+                "theme": s.theme,
+                "default_locale": s.default_locale.as_str(),
+                "role": viewer.actor(&network, s.id).reach.role().map(|r| r.as_str()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "sites": sites })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteBody {
+    slug: String,
+    kind: String,
+    #[serde(default)]
+    parent: Option<String>,
+    name_ar: String,
+    name_fr: String,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    default_locale: Option<String>,
+}
+
+pub async fn create(
+    State(app): State<Arc<App>>,
+    ApiUser(viewer): ApiUser,
+    JsonBody(body): JsonBody<SiteBody>,
+) -> Result<Response, Problem> {
+    if !viewer.is_platform_admin() {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed",
+            "only platform administrators create sites",
+        ));
+    }
+    if app.network().site_by_slug(&body.slug).is_some() {
+        return Err(Problem::field(
+            StatusCode::CONFLICT,
+            "slug",
+            format!("a site `{}` exists already", body.slug),
+        ));
+    }
+    let id = app
+        .add_site(NewSiteInput {
+            slug: body.slug.clone(),
+            kind: body.kind,
+            parent: body.parent,
+            name_ar: body.name_ar,
+            name_fr: body.name_fr,
+            hosts: body.hosts,
+            theme: body.theme.unwrap_or_else(|| "default".to_owned()),
+            default_locale: body.default_locale.unwrap_or_else(|| "ar".to_owned()),
+        })
+        .await?;
+    app.store()
+        .audit(
+            Some(viewer.user.id),
+            "site_create",
+            Some(id),
+            &body.slug,
+            "",
+        )
+        .await
+        .map_err(tawasul_app::AppError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "slug": body.slug})),
+    )
+        .into_response())
+}
