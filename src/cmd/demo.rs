@@ -48,7 +48,7 @@ pub async fn run(
             .unwrap_or_default();
         println!("  {:<22} {base}/{}/{by_host}", site.slug, site.slug);
     }
-    println!("\nLogins (the admin interface arrives with the editorial workflow):");
+    println!("\nThe admin interface:    {base}/admin/   (logins below)");
     for login in &logins {
         println!(
             "  {:<40} {:<24} {}",

@@ -57,7 +57,20 @@ impl Store {
 
     /// The newest messages of the outbox, optionally of one status.
     pub async fn outbox(&self, status: Option<&str>, limit: u64) -> Result<Vec<OutboxRow>> {
+        self.outbox_of(None, status, limit).await
+    }
+
+    /// The newest messages about some sites (all messages when `None`).
+    pub async fn outbox_of(
+        &self,
+        site_ids: Option<&[i32]>,
+        status: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<OutboxRow>> {
         let mut query = outbox::Entity::find();
+        if let Some(ids) = site_ids {
+            query = query.filter(outbox::Column::SiteId.is_in(ids.iter().copied()));
+        }
         if let Some(status) = status {
             query = query.filter(outbox::Column::Status.eq(status));
         }

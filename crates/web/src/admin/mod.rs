@@ -101,7 +101,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("").to_owned();
+        // Nested routers see the path below `/admin`; links need all of it.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+        let query = uri.query().unwrap_or("").to_owned();
         let asked = url::form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| v.parse::<Locale>().ok());
@@ -114,7 +119,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
             lang,
             lang_chosen: asked.is_some(),
             flash: cookie(&parts.headers, FLASH_COOKIE).map(str::to_owned),
-            path: parts.uri.path().to_owned(),
+            path: uri.path().to_owned(),
             query,
             headers: parts.headers.clone(),
         })
@@ -165,8 +170,11 @@ impl FromRequestParts<Arc<App>> for AdminUser {
         match identify(app, &parts.headers).await {
             Ok(Some((viewer, Proof::Session))) => Ok(AdminUser(viewer)),
             Ok(_) => {
-                let next = parts
-                    .uri
+                let uri = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+                let next = uri
                     .path_and_query()
                     .map(|p| p.as_str().to_owned())
                     .unwrap_or_else(|| "/admin/".to_owned());

@@ -5,6 +5,7 @@
 mod auth;
 pub mod entries;
 mod members;
+mod outbox;
 pub mod problem;
 mod sites;
 mod tokens;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/auth/password/forgot", post(auth::forgot_password))
         .route("/auth/password/reset", post(auth::reset_password))
         .route("/me", get(auth::me))
+        .route("/outbox", get(outbox::list))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/sites", get(sites::list).post(sites::create))

@@ -1,0 +1,593 @@
+//! The admin interface over real HTTP, as a browser without JavaScript
+//! would use it: forms, redirects, cookies, CSRF tokens, and every refusal
+//! shown on the page with nothing typed lost.
+
+mod common;
+
+use common::TestApp;
+use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+
+/// A browser: its cookies, and the CSRF token of the last page it read.
+struct Browser<'a> {
+    test: &'a TestApp,
+    cookies: std::collections::BTreeMap<String, String>,
+    csrf: String,
+}
+
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    fn has(&self, selector: &str) -> bool {
+        let selector = scraper::Selector::parse(selector).expect("selector");
+        self.html().select(&selector).next().is_some()
+    }
+
+    fn text_of(&self, selector: &str) -> String {
+        common::select_text(&self.html(), selector).join(" ")
+    }
+}
+
+fn meta_csrf(body: &str) -> Option<String> {
+    let html = scraper::Html::parse_document(body);
+    common::select_attr(&html, "meta[name=csrf-token]", "content")
+        .into_iter()
+        .next()
+        .filter(|t| !t.is_empty())
+}
+
+impl<'a> Browser<'a> {
+    fn new(test: &'a TestApp) -> Self {
+        Browser {
+            test,
+            cookies: Default::default(),
+            csrf: String::new(),
+        }
+    }
+
+    fn keep(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let Ok(value) = value.to_str() else { continue };
+            let pair = value.split(';').next().unwrap_or("");
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let header: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            request = request.header(COOKIE, header.join("; "));
+        }
+        let response = request.send().await.expect("request");
+        self.keep(&response);
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap_or_default();
+        if let Some(token) = meta_csrf(&body) {
+            self.csrf = token;
+        }
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let request = self.test.client.get(self.test.url(path));
+        self.send(request).await
+    }
+
+    /// Posts a form as the browser would, with the page's CSRF token.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(all)
+            .finish();
+        let origin = format!("http://{}", self.test.addr);
+        let request = self
+            .test
+            .client
+            .post(self.test.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", origin)
+            .body(body);
+        let csrf = std::mem::take(&mut self.csrf);
+        let answer = self.send(request).await;
+        if self.csrf.is_empty() {
+            self.csrf = csrf;
+        }
+        answer
+    }
+
+    async fn login(&mut self, email: &str, password: &str) {
+        self.get("/admin/login").await;
+        let answer = self
+            .post(
+                "/admin/login",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/admin/"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        assert_eq!(answer.location(), "/admin/");
+        let dashboard = self.get("/admin/").await;
+        assert_eq!(dashboard.status, 200);
+    }
+}
+
+const EDITOR: (&str, &str) = ("editeur.rabat@tawasul.example", "demo-editor-2026");
+const PUBLISHER: (&str, &str) = ("publication.rabat@tawasul.example", "demo-publisher-2026");
+const EDITOR_SALE: (&str, &str) = ("editeur.sale@tawasul.example", "demo-editor-sale-2026");
+
+fn entry_id_of(location: &str) -> i32 {
+    location
+        .trim_start_matches("/admin/entries/")
+        .parse()
+        .expect("an entry's page")
+}
+
+async fn new_report(browser: &mut Browser<'_>, title: &str, body: &str) -> i32 {
+    browser
+        .get("/admin/sites/dp-rabat/entries/new?kind=training_report")
+        .await;
+    let answer = browser
+        .post(
+            "/admin/sites/dp-rabat/entries",
+            &[
+                ("kind", "training_report"),
+                ("locale", "ar"),
+                ("title", title),
+                ("body", body),
+                ("f_venue", "مركز التكوين بالرباط"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    entry_id_of(answer.location())
+}
+
+#[tokio::test]
+async fn pages_of_the_admin_ask_for_a_login_and_come_back_afterwards() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    let answer = browser.get("/admin/sites/dp-rabat/entries").await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(
+        answer.location(),
+        "/admin/login?next=%2Fadmin%2Fsites%2Fdp-rabat%2Fentries"
+    );
+    browser.get(answer.location()).await;
+    let answer = browser
+        .post(
+            "/admin/login",
+            &[
+                ("email", EDITOR.0),
+                ("password", EDITOR.1),
+                ("next", "/admin/sites/dp-rabat/entries"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(answer.location(), "/admin/sites/dp-rabat/entries");
+    let cookie = answer
+        .headers
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_says_so_and_keeps_the_address_typed() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.get("/admin/login").await;
+    let answer = browser
+        .post(
+            "/admin/login",
+            &[("email", EDITOR.0), ("password", "not my password at all")],
+        )
+        .await;
+    assert_eq!(answer.status, 401);
+    assert!(answer.has("[data-test=login-error]"), "{}", answer.body);
+    let typed = common::select_attr(&answer.html(), "[data-test=login-email]", "value");
+    assert_eq!(typed, [EDITOR.0]);
+}
+
+#[tokio::test]
+async fn the_login_page_never_sends_people_off_the_site() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.get("/admin/login").await;
+    for next in ["https://evil.example/", "//evil.example/", "/dp-rabat/"] {
+        let answer = browser
+            .post(
+                "/admin/login",
+                &[("email", EDITOR.0), ("password", EDITOR.1), ("next", next)],
+            )
+            .await;
+        assert_eq!(answer.location(), "/admin/", "next={next}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_changes_nothing() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    let before = test
+        .app
+        .store()
+        .count_entries(site_id(&test, "dp-rabat"))
+        .await
+        .expect("count");
+    browser.csrf = "forged".to_owned();
+    let answer = browser
+        .post(
+            "/admin/sites/dp-rabat/entries",
+            &[("kind", "news"), ("locale", "ar"), ("title", "مقال مزور")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    assert!(answer.has("[data-test=error-page]"));
+    let after = test
+        .app
+        .store()
+        .count_entries(site_id(&test, "dp-rabat"))
+        .await
+        .expect("count");
+    assert_eq!(before, after);
+}
+
+fn site_id(test: &TestApp, slug: &str) -> i32 {
+    test.app.network().site_by_slug(slug).expect("site").id
+}
+
+#[tokio::test]
+async fn a_refused_save_shows_the_error_beside_its_field_and_keeps_the_text() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    let id = new_report(&mut browser, "تقرير الدورة", "النص الأول").await;
+    browser.get(&format!("/admin/entries/{id}")).await;
+    let long_body = "فقرة مهمة كتبها المحرر ولا يجوز أن تضيع.";
+    let answer = browser
+        .post(
+            &format!("/admin/entries/{id}"),
+            &[
+                ("version", "1"),
+                ("kind", "training_report"),
+                ("locale", "ar"),
+                ("title", ""),
+                ("body", long_body),
+                ("f_head_count", "كثير"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.has("[data-test=field-error-title]"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.has("[data-test=field-error-f_head_count]"));
+    assert!(answer.text_of("textarea[name=body]").contains(long_body));
+    let stored = test
+        .app
+        .store()
+        .entry(id)
+        .await
+        .expect("read")
+        .expect("entry");
+    assert_eq!(stored.body_md, "النص الأول", "nothing half-written");
+}
+
+#[tokio::test]
+async fn a_stale_save_shows_what_the_other_person_changed_and_keeps_this_ones_text() {
+    let test = TestApp::with_demo().await;
+    let mut first = Browser::new(&test);
+    first.login(EDITOR.0, EDITOR.1).await;
+    let id = new_report(&mut first, "تقرير", "السطر الأول").await;
+    let mut second = Browser::new(&test);
+    second.login(PUBLISHER.0, PUBLISHER.1).await;
+    second.get(&format!("/admin/entries/{id}")).await;
+    let saved = second
+        .post(
+            &format!("/admin/entries/{id}"),
+            &[
+                ("version", "1"),
+                ("kind", "training_report"),
+                ("locale", "ar"),
+                ("title", "تقرير"),
+                ("body", "سطر كتبه الناشر"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    first.get(&format!("/admin/entries/{id}")).await;
+    let answer = first
+        .post(
+            &format!("/admin/entries/{id}"),
+            &[
+                ("version", "1"),
+                ("kind", "training_report"),
+                ("locale", "ar"),
+                ("title", "تقرير"),
+                ("body", "سطر كتبه المحرر"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 409);
+    assert!(answer.has("[data-test=conflict]"), "{}", answer.body);
+    assert!(answer
+        .text_of("textarea[name=body]")
+        .contains("سطر كتبه المحرر"));
+    assert!(answer
+        .text_of("[data-test=conflict]")
+        .contains("سطر كتبه الناشر"));
+}
+
+#[tokio::test]
+async fn autosave_answers_in_json_with_the_new_version() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    let id = new_report(&mut browser, "مسودة", "نص").await;
+    browser.get(&format!("/admin/entries/{id}")).await;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("version", "1"),
+            ("kind", "training_report"),
+            ("locale", "ar"),
+            ("title", "مسودة"),
+            ("body", "نص أطول"),
+        ])
+        .finish();
+    let request = test
+        .client
+        .post(test.url(&format!("/admin/entries/{id}")))
+        .header("accept", "application/json")
+        .header("x-csrf-token", browser.csrf.clone())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.clone());
+    let answer = browser.send(request).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).expect("json");
+    assert_eq!(json["version"], 2);
+    let request = test
+        .client
+        .post(test.url(&format!("/admin/entries/{id}")))
+        .header("accept", "application/json")
+        .header("x-csrf-token", browser.csrf.clone())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.replace("%D8%A3%D8%B7%D9%88%D9%84", "x"));
+    let stale = browser.send(request).await;
+    assert_eq!(stale.status, 409);
+}
+
+#[tokio::test]
+async fn the_workflow_buttons_move_the_entry_and_say_what_happened() {
+    let test = TestApp::with_demo().await;
+    let mut editor = Browser::new(&test);
+    editor.login(EDITOR.0, EDITOR.1).await;
+    let id = new_report(&mut editor, "تقرير ناقص", "نص التقرير").await;
+    editor.get(&format!("/admin/entries/{id}")).await;
+    let refused = editor
+        .post(
+            &format!("/admin/entries/{id}/transition"),
+            &[("action", "submit"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "the report's facts are missing");
+    assert!(
+        refused.has("[data-test=field-error-f_audience]"),
+        "{}",
+        refused.body
+    );
+
+    let saved = editor
+        .post(
+            &format!("/admin/entries/{id}"),
+            &[
+                ("version", "1"),
+                ("kind", "training_report"),
+                ("locale", "ar"),
+                ("title", "تقرير كامل"),
+                ("body", "نص التقرير"),
+                ("f_starts_on", "2026-11-10"),
+                ("f_ends_on", "2026-11-11"),
+                ("f_venue", "مركز التكوين"),
+                ("f_audience", "أساتذة التعليم الابتدائي"),
+                ("f_head_count", "35"),
+                ("f_recommendations", "تعميم التجربة\nتتبع الأثر"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let submitted = editor
+        .post(
+            &format!("/admin/entries/{id}/transition"),
+            &[("action", "submit"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(submitted.status, 303);
+    let page = editor.get(submitted.location()).await;
+    assert!(page.has("[data-test=flash]"));
+    assert_eq!(page.text_of("[data-test=status]").trim(), "قيد المراجعة");
+
+    let mut outsider = Browser::new(&test);
+    outsider.login(EDITOR_SALE.0, EDITOR_SALE.1).await;
+    let refused = outsider.get(&format!("/admin/entries/{id}")).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.has("[data-test=error-page]"));
+
+    let mut publisher = Browser::new(&test);
+    publisher.login(PUBLISHER.0, PUBLISHER.1).await;
+    let review = publisher.get(&format!("/admin/entries/{id}/review")).await;
+    assert_eq!(review.status, 200);
+    assert!(review.text_of("[data-test=diff]").contains("نص التقرير"));
+    let approved = publisher
+        .post(
+            &format!("/admin/entries/{id}/transition"),
+            &[("action", "approve"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(approved.status, 303);
+    let past = publisher
+        .post(
+            &format!("/admin/entries/{id}/transition"),
+            &[("action", "publish"), ("at", "2020-01-01T10:00")],
+        )
+        .await;
+    assert_eq!(past.status, 422);
+    assert!(past.has("[data-test=field-error-at]"), "{}", past.body);
+    let published = publisher
+        .post(
+            &format!("/admin/entries/{id}/transition"),
+            &[("action", "publish"), ("at", "")],
+        )
+        .await;
+    assert_eq!(published.status, 303);
+    let row = test
+        .app
+        .store()
+        .entry(id)
+        .await
+        .expect("read")
+        .expect("entry");
+    assert_eq!(row.status, "published");
+}
+
+#[tokio::test]
+async fn the_preview_is_the_sites_own_page_of_the_text_as_typed() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    browser.get("/admin/sites/dp-rabat/entries/new").await;
+    let answer = browser
+        .post(
+            "/admin/sites/dp-rabat/preview",
+            &[
+                ("kind", "news"),
+                ("locale", "ar"),
+                ("title", "عنوان لم يحفظ بعد"),
+                ("body", "**نص** <script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.body.contains("عنوان لم يحفظ بعد"));
+    assert!(answer.body.contains("<strong>نص</strong>"));
+    assert!(
+        !answer.body.contains("<script>alert(1)"),
+        "sanitised like the public page"
+    );
+    assert!(
+        test.app
+            .store()
+            .entry_by_slug(site_id(&test, "dp-rabat"), "عنوان-لم-يحفظ-بعد")
+            .await
+            .expect("read")
+            .is_none(),
+        "a preview writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_interface_speaks_the_language_chosen_and_remembers_it() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    let arabic = browser.get("/admin/login").await;
+    assert!(arabic.body.contains("<html lang=\"ar\" dir=\"rtl\""));
+    let french = browser.get("/admin/login?lang=fr").await;
+    assert!(french.body.contains("<html lang=\"fr\" dir=\"ltr\""));
+    let remembered = french
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("tawasul_lang=fr"));
+    assert!(remembered);
+}
+
+#[tokio::test]
+async fn a_reset_link_from_the_forgot_form_sets_a_new_password_once() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.get("/admin/password/forgot").await;
+    let answer = browser
+        .post("/admin/password/forgot", &[("email", EDITOR.0)])
+        .await;
+    assert!(answer.has("[data-test=forgot-sent]"));
+    let unknown = browser
+        .post(
+            "/admin/password/forgot",
+            &[("email", "nobody@tawasul.example")],
+        )
+        .await;
+    assert_eq!(
+        unknown.body.len(),
+        answer.body.len(),
+        "the same answer either way"
+    );
+    let mail = test.app.store().outbox(None, 5).await.expect("outbox");
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].to_address, EDITOR.0);
+    let link = mail[0]
+        .body_text
+        .split_whitespace()
+        .find(|w| w.contains("/admin/password/reset?token="))
+        .expect("a link in the mail");
+    let path = &link[link.find("/admin/").expect("path")..];
+    let form = browser.get(path).await;
+    assert_eq!(form.status, 200);
+    let token = path.split("token=").nth(1).expect("token");
+    let done = browser
+        .post(
+            "/admin/password/reset",
+            &[
+                ("token", token),
+                ("password", "a brand new password"),
+                ("password_confirm", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let again = browser.get(path).await;
+    assert_eq!(again.status, 404, "a link works once");
+    browser.login(EDITOR.0, "a brand new password").await;
+}
