@@ -591,3 +591,36 @@ async fn a_reset_link_from_the_forgot_form_sets_a_new_password_once() {
     assert_eq!(again.status, 404, "a link works once");
     browser.login(EDITOR.0, "a brand new password").await;
 }
+
+#[tokio::test]
+async fn a_platform_admin_changes_a_sites_hosts_and_the_site_answers_there() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.login("admin@tawasul.example", "demo-admin-2026").await;
+    let form = browser.get("/admin/sites?edit=dp-rabat").await;
+    assert_eq!(form.status, 200);
+    let answer = browser
+        .post(
+            "/admin/sites",
+            &[
+                ("update", "1"),
+                ("slug", "dp-rabat"),
+                ("kind", "directorate"),
+                ("parent", "aref-rsk"),
+                ("name_ar", "المديرية الإقليمية بالرباط"),
+                ("name_fr", "Direction provinciale de Rabat"),
+                ("hosts", "rabat.tawasul.localhost\nwww.dp-rabat.example"),
+                ("theme", "default"),
+                ("locale", "ar"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let page = test.get_on_host("www.dp-rabat.example", "/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("المديرية الإقليمية بالرباط"));
+
+    let mut editor = Browser::new(&test);
+    editor.login(EDITOR.0, EDITOR.1).await;
+    assert_eq!(editor.get("/admin/sites").await.status, 403);
+}

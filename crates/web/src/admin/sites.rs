@@ -102,8 +102,9 @@ pub async fn create(
         );
     }
     let slug = form.get("slug").trim().to_owned();
+    let updating = form.get("update") == "1";
     let mut errors = Map::new();
-    if app.network().site_by_slug(&slug).is_some() {
+    if app.network().site_by_slug(&slug).is_some() != updating {
         errors.insert(
             "slug".into(),
             Value::String(text(&app, &req, "field_errors.slug")),
