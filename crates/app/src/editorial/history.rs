@@ -37,10 +37,17 @@ fn named_fields(revision: Option<&RevisionRow>) -> Vec<(String, String)> {
         ("summary".to_owned(), revision.summary.clone()),
     ];
     if let Value::Object(map) = &revision.fields {
-        for (name, value) in map {
-            if name == "kind" {
-                continue;
-            }
+        // Facts in the order of the form, not of the JSON keys.
+        let order: Vec<&str> = map
+            .get("kind")
+            .and_then(Value::as_str)
+            .and_then(|k| k.parse::<tawasul_domain::EntryKind>().ok())
+            .map(super::fact_names)
+            .unwrap_or_default();
+        let mut facts: Vec<(&String, &Value)> =
+            map.iter().filter(|(name, _)| *name != "kind").collect();
+        facts.sort_by_key(|(name, _)| order.iter().position(|o| o == name).unwrap_or(usize::MAX));
+        for (name, value) in facts {
             let text = match value {
                 Value::String(s) => s.clone(),
                 Value::Array(items) => items

@@ -385,7 +385,7 @@ pub async fn create(
                 entry,
                 row: None,
                 errors,
-                form_error: Some(text(&app, &req, "common.error_summary")),
+                form_error: None,
                 conflict: None,
             };
             editor(&app, &req, &viewer, page, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -528,7 +528,7 @@ pub async fn save(
                 entry,
                 row: Some(&current),
                 errors,
-                form_error: Some(text(&app, &req, "common.error_summary")),
+                form_error: None,
                 conflict: None,
             };
             editor(&app, &req, &viewer, page, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -613,18 +613,23 @@ pub async fn transition(
             see_other_with(&format!("/admin/entries/{id}"), key)
         }
         Err(e) => {
+            // Field errors speak for themselves in the page's summary;
+            // only a refusal of the step itself needs a sentence.
             let (errors, message) = match field_errors(&app, &req, &e) {
                 Some(found) => {
                     let mut all = errors;
                     all.extend(found);
-                    (all, text(&app, &req, "common.error_summary"))
+                    (all, None)
                 }
-                None if !errors.is_empty() => (errors, text(&app, &req, "common.error_summary")),
+                None if !errors.is_empty() => (errors, None),
                 None => match &e {
-                    AppError::IllegalTransition(_) => {
-                        (Map::new(), text(&app, &req, "errors.transition_refused"))
+                    AppError::IllegalTransition(_) => (
+                        Map::new(),
+                        Some(text(&app, &req, "errors.transition_refused")),
+                    ),
+                    AppError::Stale { .. } => {
+                        (Map::new(), Some(text(&app, &req, "errors.conflict")))
                     }
-                    AppError::Stale { .. } => (Map::new(), text(&app, &req, "errors.conflict")),
                     _ => return error_page(&app, &req, Some(&viewer), &e),
                 },
             };
@@ -637,7 +642,7 @@ pub async fn transition(
                 entry: entry_view(&app, &req, &row).await,
                 row: Some(&row),
                 errors,
-                form_error: Some(message),
+                form_error: message,
                 conflict: None,
             };
             let status = match e {
