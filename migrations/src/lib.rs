@@ -8,6 +8,8 @@ mod m20261123_000001_network;
 mod m20261123_000002_change_log;
 mod m20261123_000003_list_indexes;
 mod m20261202_000001_accounts;
+mod m20261202_000002_index_log;
+mod m20261202_000003_outbox_claims;
 
 pub struct Migrator;
 
@@ -19,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_change_log::Migration),
             Box::new(m20261123_000003_list_indexes::Migration),
             Box::new(m20261202_000001_accounts::Migration),
+            Box::new(m20261202_000002_index_log::Migration),
+            Box::new(m20261202_000003_outbox_claims::Migration),
         ]
     }
 }

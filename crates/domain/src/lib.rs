@@ -5,6 +5,7 @@
 //! function of values, so every rule can be tested as a table.
 
 mod access;
+mod delivery;
 mod diff;
 mod entry;
 mod error;
@@ -16,6 +17,7 @@ mod throttle;
 mod workflow;
 
 pub use access::{allowed, allowed_actions, effective_reach, Actor, Operation, Reach, Subject};
+pub use delivery::{retry_wait, RetryPolicy};
 pub use diff::{diff_lines, field_changes, DiffOp, DiffRow, FieldChange};
 pub use entry::{
     validate_text, AnnouncementFacts, EntryFields, EntryKind, EntryStatus, EventFacts,

@@ -138,6 +138,28 @@ pub fn first_paragraph_text(markdown: &str, max_chars: usize) -> String {
     truncate_words(text.trim(), max_chars)
 }
 
+/// The words a reader sees, without markup: what the search index reads.
+/// Blocks are separated by newlines; raw HTML is left out.
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => text.push('\n'),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
 /// Cuts `text` at the last space before `max_chars` characters and adds an
 /// ellipsis when something was cut.
 pub fn truncate_words(text: &str, max_chars: usize) -> String {
@@ -203,5 +225,13 @@ mod tests {
             image_destinations(md),
             ["../media/x.jpg", "https://example.org/y.png"]
         );
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_and_drops_the_markup() {
+        let text = plain_text(
+            "## عنوان\n\nنص **مهم** و[رابط](https://x.ma)\n\n- أول\n- ثان\n\n<script>x</script>",
+        );
+        assert_eq!(text, "عنوان\nنص مهم ورابط\nأول\nثان");
     }
 }

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use crate::entities::{entry, entry_programme, entry_tag, revision, workflow_event};
 use crate::entries::{replace_link_ids, Page};
+use crate::index_log::note_entry_change;
 use crate::{now, EntryRow, Result, RevisionRow, Store, StoreError, WorkflowEventRow};
 
 /// What an editor changes when saving an entry.
@@ -198,6 +199,7 @@ impl Store {
         )
         .await?;
         replace_link_ids(&txn, row.id, &edit.tag_ids, &edit.programme_ids).await?;
+        note_entry_change(&txn, row.id).await?;
         txn.commit().await?;
         Ok(row)
     }
@@ -261,6 +263,7 @@ impl Store {
             .ok_or(StoreError::NotFound("entry"))?;
         insert_revision(&txn, &row, actor_id).await?;
         replace_link_ids(&txn, id, &edit.tag_ids, &edit.programme_ids).await?;
+        note_entry_change(&txn, id).await?;
         if let Some((action, comment)) = note {
             insert_event(
                 &txn,
@@ -323,6 +326,7 @@ impl Store {
             Some(row.version),
         )
         .await?;
+        note_entry_change(&txn, id).await?;
         txn.commit().await?;
         Ok(Outcome::Done(row))
     }
@@ -394,6 +398,7 @@ impl Store {
         )
         .await?;
         let published = entry::Entity::find_by_id(row.id).one(&txn).await?;
+        note_entry_change(&txn, row.id).await?;
         txn.commit().await?;
         Ok(published)
     }
@@ -443,6 +448,7 @@ impl Store {
             Some(row.version),
         )
         .await?;
+        note_entry_change(&txn, id).await?;
         txn.commit().await?;
         Ok(Some(row))
     }
@@ -481,6 +487,7 @@ impl Store {
             Some(row.version),
         )
         .await?;
+        note_entry_change(&txn, id).await?;
         txn.commit().await?;
         Ok(Some(row))
     }

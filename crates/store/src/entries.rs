@@ -187,6 +187,7 @@ impl Store {
                 record_revision(&txn, &row, draft.author_id).await?;
                 record_event(&txn, row.id, action, None, &row.status, draft.author_id).await?;
                 replace_links(&txn, row.id, &draft).await?;
+                crate::index_log::note_entry_change(&txn, row.id).await?;
                 Saved::Created(row.id)
             }
             Some(row) => {
@@ -215,6 +216,7 @@ impl Store {
                     .await?;
                 }
                 replace_links(&txn, id, &draft).await?;
+                crate::index_log::note_entry_change(&txn, id).await?;
                 Saved::Updated(id)
             }
         };

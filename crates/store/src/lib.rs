@@ -10,6 +10,7 @@ mod editorial;
 pub mod entities;
 mod entries;
 mod error;
+mod index_log;
 mod network;
 mod outbox;
 mod users;
@@ -27,7 +28,7 @@ pub use editorial::{Activity, AdminEntry, AdminQuery, EntryEdit, Outcome, Status
 pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
 pub use network::{NetworkRows, NewSite};
-pub use outbox::{AuditRow, NewMail, OutboxRow};
+pub use outbox::{AuditRow, Delivery, NewMail, OutboxRow};
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

@@ -2,15 +2,26 @@
 //! Mail is queued in the database so a message is never lost between the
 //! event that causes it and its delivery.
 
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
+use time::OffsetDateTime;
 
 use crate::entities::{audit_log, outbox};
 use crate::{now, Result, Store};
 
 pub type OutboxRow = outbox::Model;
 pub type AuditRow = audit_log::Model;
+
+/// What became of one attempt to deliver a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    Retry { at: OffsetDateTime, error: String },
+    Failed { error: String },
+}
 
 /// A message for one recipient.
 #[derive(Debug, Clone)]
@@ -44,6 +55,8 @@ impl Store {
             idempotency_key: Set(mail.idempotency_key),
             created_at: Set(stamp),
             sent_at: Set(None),
+            claimed_by: Set(None),
+            claimed_until: Set(None),
             ..Default::default()
         }
         .insert(&self.db)
@@ -79,6 +92,104 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?)
+    }
+
+    /// Claims up to `limit` messages that are due (queued and due, or
+    /// claimed by a worker whose lease ran out) for `worker` until
+    /// `lease_until`, and returns them. One statement: two workers never
+    /// hold the same message (PostgreSQL skips rows another is claiming;
+    /// SQLite has one writer at a time).
+    pub async fn claim_outbox(
+        &self,
+        worker: &str,
+        limit: u64,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<OutboxRow>> {
+        let stamp = now();
+        let due = Condition::any()
+            .add(
+                Condition::all()
+                    .add(outbox::Column::Status.eq("queued"))
+                    .add(outbox::Column::NextAttemptAt.lte(stamp)),
+            )
+            .add(
+                Condition::all()
+                    .add(outbox::Column::Status.eq("sending"))
+                    .add(outbox::Column::ClaimedUntil.lt(stamp)),
+            );
+        let mut candidates = Query::select()
+            .column(outbox::Column::Id)
+            .from(outbox::Entity)
+            .cond_where(due.clone())
+            .order_by(outbox::Column::Id, sea_orm::Order::Asc)
+            .limit(limit)
+            .to_owned();
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value("sending"))
+            .col_expr(outbox::Column::ClaimedBy, Expr::value(worker))
+            .col_expr(outbox::Column::ClaimedUntil, Expr::value(Some(lease_until)))
+            .filter(outbox::Column::Id.in_subquery(candidates))
+            .filter(due)
+            .exec(&self.db)
+            .await?;
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::Status.eq("sending"))
+            .filter(outbox::Column::ClaimedBy.eq(worker))
+            .filter(outbox::Column::ClaimedUntil.eq(lease_until))
+            .order_by_asc(outbox::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Records the fate of a claimed message: `sent`, or back to `queued`
+    /// for `next_attempt_at`, or `failed` for good. Only the worker that
+    /// holds the claim may; returns whether it did.
+    pub async fn finish_outbox(&self, id: i32, worker: &str, outcome: Delivery) -> Result<bool> {
+        let stamp = now();
+        let mut update = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).add(1),
+            )
+            .col_expr(outbox::Column::ClaimedBy, Expr::value(None::<String>))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(None::<OffsetDateTime>),
+            )
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::Status.eq("sending"))
+            .filter(outbox::Column::ClaimedBy.eq(worker));
+        update = match outcome {
+            Delivery::Sent => update
+                .col_expr(outbox::Column::Status, Expr::value("sent"))
+                .col_expr(outbox::Column::SentAt, Expr::value(Some(stamp)))
+                .col_expr(outbox::Column::LastError, Expr::value(None::<String>)),
+            Delivery::Retry { at, error } => update
+                .col_expr(outbox::Column::Status, Expr::value("queued"))
+                .col_expr(outbox::Column::NextAttemptAt, Expr::value(at))
+                .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
+            Delivery::Failed { error } => update
+                .col_expr(outbox::Column::Status, Expr::value("failed"))
+                .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
+        };
+        Ok(update.exec(&self.db).await?.rows_affected == 1)
+    }
+
+    /// Puts a failed (or sent) message back in the queue: the admin's "resend".
+    pub async fn requeue_outbox(&self, id: i32) -> Result<bool> {
+        Ok(outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value("queued"))
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now()))
+            .col_expr(outbox::Column::Attempts, Expr::value(0))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::Status.is_in(["failed", "sent"]))
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1)
     }
 
     pub async fn audit(

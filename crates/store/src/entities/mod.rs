@@ -9,6 +9,7 @@ pub mod change;
 pub mod entry;
 pub mod entry_programme;
 pub mod entry_tag;
+pub mod index_log;
 pub mod login_failure;
 pub mod membership;
 pub mod outbox;

@@ -18,6 +18,8 @@ pub struct Model {
     pub idempotency_key: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub sent_at: Option<TimeDateTimeWithTimeZone>,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub struct Model {
     pub name: String,
     pub password_hash: Option<String>,
     pub is_platform_admin: bool,
+    pub notify: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
