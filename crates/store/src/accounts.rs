@@ -308,15 +308,16 @@ impl Store {
         new_hash: String,
     ) -> Result<Option<i32>> {
         use sea_orm::TransactionTrait;
-        let txn = self.db.begin().await?;
-        let stamp = now();
+        // Read first, outside: see `save_entry` on SQLite's busy snapshots.
         let Some(row) = password_reset::Entity::find()
             .filter(password_reset::Column::TokenHash.eq(token_hash))
-            .one(&txn)
+            .one(&self.db)
             .await?
         else {
             return Ok(None);
         };
+        let txn = self.db.begin().await?;
+        let stamp = now();
         let claimed = password_reset::Entity::update_many()
             .col_expr(password_reset::Column::UsedAt, Expr::value(Some(stamp)))
             .filter(password_reset::Column::Id.eq(row.id))

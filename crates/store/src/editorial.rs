@@ -4,8 +4,8 @@
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::Value as Json;
 use time::OffsetDateTime;
@@ -215,20 +215,24 @@ impl Store {
         actor_id: Option<i32>,
         note: Option<(&str, &str)>,
     ) -> Result<Outcome> {
-        let txn = self.db.begin().await?;
+        // Read before the transaction: on SQLite a transaction that reads
+        // and then writes fails outright ("busy snapshot") when another
+        // writer committed in between; the update below checks the version
+        // again anyway.
         let row = entry::Entity::find_by_id(id)
             .filter(entry::Column::DeletedAt.is_null())
-            .one(&txn)
+            .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound("entry"))?;
         if row.version != expected_version {
             return Ok(Outcome::Stale(row));
         }
-        let links = link_ids(&txn, id).await?;
+        let links = link_ids(&self.db, id).await?;
         if same_content(&row, edit) && links == (sorted(&edit.tag_ids), sorted(&edit.programme_ids))
         {
             return Ok(Outcome::Unchanged(row));
         }
+        let txn = self.db.begin().await?;
         let stamp = now();
         let updated = entry::Entity::update_many()
             .col_expr(entry::Column::Slug, Expr::value(edit.slug.clone()))
@@ -647,7 +651,7 @@ impl Store {
     }
 }
 
-async fn link_ids(txn: &DatabaseTransaction, entry_id: i32) -> Result<(Vec<i32>, Vec<i32>)> {
+async fn link_ids(txn: &impl ConnectionTrait, entry_id: i32) -> Result<(Vec<i32>, Vec<i32>)> {
     let tags = entry_tag::Entity::find()
         .filter(entry_tag::Column::EntryId.eq(entry_id))
         .all(txn)

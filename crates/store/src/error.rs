@@ -16,7 +16,19 @@ pub enum StoreError {
 impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
-            return StoreError::Conflict(detail);
+            // The database's wording names tables and columns: say it in
+            // the reader's terms, keep the wording for the log.
+            tracing::debug!(%detail, "unique constraint");
+            let what = if detail.contains("slug") {
+                "this slug is already taken"
+            } else if detail.contains("email") {
+                "this e-mail address already has an account"
+            } else if detail.contains("host") {
+                "this host name belongs to another site"
+            } else {
+                "this value is already taken"
+            };
+            return StoreError::Conflict(what.to_owned());
         }
         StoreError::Database(err)
     }

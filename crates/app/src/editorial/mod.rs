@@ -244,12 +244,20 @@ impl App {
         };
         let (mut edit, tags) = self.check_input(site, kind, &input, false, None).await?;
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
-        edit.slug = self.free_slug(site.id, &edit.title, None).await?;
-        let row = self
-            .store()
-            .create_entry(site.id, kind.as_str(), &edit, Some(viewer.user.id))
-            .await?;
-        Ok(row)
+        // Two people starting entries with one title at once race for its
+        // slug: the loser takes the next one.
+        let mut attempt = 0;
+        loop {
+            edit.slug = self.free_slug(site.id, &edit.title, None).await?;
+            match self
+                .store()
+                .create_entry(site.id, kind.as_str(), &edit, Some(viewer.user.id))
+                .await
+            {
+                Err(tawasul_store::StoreError::Conflict(_)) if attempt < 5 => attempt += 1,
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// An entry the viewer may read: anything public, and drafts where
@@ -308,11 +316,23 @@ impl App {
             row.slug.clone()
         };
         let before = self.entry_facts(&row).await?;
-        match self
-            .store()
-            .save_entry(id, version, &edit, Some(viewer.user.id), None)
-            .await?
-        {
+        let mut attempt = 0;
+        let saved = loop {
+            match self
+                .store()
+                .save_entry(id, version, &edit, Some(viewer.user.id), None)
+                .await
+            {
+                Err(tawasul_store::StoreError::Conflict(_))
+                    if attempt < 5 && row.published_at.is_none() =>
+                {
+                    attempt += 1;
+                    edit.slug = self.free_slug(site.id, &edit.title, Some(id)).await?;
+                }
+                other => break other?,
+            }
+        };
+        match saved {
             Outcome::Done(saved) => {
                 self.entry_changed(Some(before), &saved).await?;
                 Ok(saved)

@@ -11,7 +11,8 @@ use crate::access::Viewer;
 use crate::{App, AppError};
 
 const MAX_COMMENT_CHARS: usize = 4_000;
-/// A publication time this close to now is "now": clocks and typing differ.
+/// A publication time this little in the past is "now": clocks and typing
+/// differ. Any time ahead, however close, is an embargo and is kept.
 const NOW_TOLERANCE: Duration = Duration::minutes(1);
 
 #[derive(Debug, Clone)]
@@ -107,7 +108,7 @@ impl App {
                     )
                     .into())
                 }
-                Some(at) if at > now + NOW_TOLERANCE => {
+                Some(at) if at > now => {
                     if at > now + Duration::days(366) {
                         return Err(
                             DomainError::field("at", "schedule at most a year ahead").into()
@@ -193,7 +194,8 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("entry #{id}")))?;
         if row.deleted_at.is_none() {
-            return Ok(row);
+            // Nothing to bring back; still, only those who may read it see it.
+            return self.entry_for(viewer, id).await;
         }
         if !viewer.may_on(&self.network(), &row, Operation::Undelete) {
             return Err(AppError::Forbidden(

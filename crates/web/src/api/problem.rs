@@ -134,7 +134,9 @@ impl From<AppError> for Problem {
                 problem
                     .extra
                     .insert("current_version".into(), json!(current.version));
-                problem.extra.insert("status".into(), json!(current.status));
+                problem
+                    .extra
+                    .insert("entry_status".into(), json!(current.status));
                 problem
             }
             AppError::IllegalTransition(_) => Problem::new(
