@@ -596,7 +596,9 @@ async fn a_reset_link_from_the_forgot_form_sets_a_new_password_once() {
 async fn a_platform_admin_changes_a_sites_hosts_and_the_site_answers_there() {
     let test = TestApp::with_demo().await;
     let mut browser = Browser::new(&test);
-    browser.login("admin@tawasul.example", "demo-admin-2026").await;
+    browser
+        .login("admin@tawasul.example", "demo-admin-2026")
+        .await;
     let form = browser.get("/admin/sites?edit=dp-rabat").await;
     assert_eq!(form.status, 200);
     let answer = browser
