@@ -1,0 +1,448 @@
+//! The Meilisearch backend (cargo feature `meilisearch`).
+//!
+//! One index for the whole network, filtered by site. Meilisearch's own
+//! Arabic handling does not stem and is unreliable with the article, so
+//! each document carries a shadow of its title, tags and text as analysed
+//! by [`crate::analysis`] (`*_stem` fields), and queries are analysed the
+//! same way and searched on those fields only. The original text is kept
+//! for display and for our own snippets (escaped, like the embedded
+//! backend's); Meilisearch's highlighted fragments are never used, so no
+//! HTML from the server reaches a page.
+//!
+//! Writes wait for their task, so a change is visible to the next search
+//! when `upsert`/`remove`/`clear` returns.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::errors::ErrorCode;
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{
+    LocalizedAttributes, MinWordSizeForTypos, Settings, TypoToleranceSettings,
+};
+use meilisearch_sdk::task_info::TaskInfo;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::analysis::analyze;
+use crate::query::{parse, Clause, ParsedQuery};
+use crate::snippet::{snippet, Matcher};
+use crate::{
+    BoxFuture, Document, Facets, Hit, Hits, Order, Query, Result, SearchError, SearchIndex,
+};
+
+/// How to reach Meilisearch.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeiliConfig {
+    /// Base URL, e.g. `http://127.0.0.1:7700`.
+    pub url: String,
+    /// API key (a key allowed to search, write documents and change the
+    /// settings of the index).
+    pub api_key: Option<String>,
+    /// Index uid.
+    pub index: String,
+}
+
+impl Default for MeiliConfig {
+    fn default() -> Self {
+        MeiliConfig {
+            url: "http://127.0.0.1:7700".to_owned(),
+            api_key: None,
+            index: "tawasul_entries".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MeiliConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeiliConfig")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+/// How long a write may wait for its task.
+const TASK_TIMEOUT: Duration = Duration::from_secs(60);
+const TASK_POLL: Duration = Duration::from_millis(25);
+/// Languages of the text, for Meilisearch's tokenizer and language detection.
+const LOCALES: [&str; 2] = ["ara", "fra"];
+const SEARCHED: [&str; 3] = ["title_stem", "tags_stem", "text_stem"];
+const RETRIEVED: [&str; 7] = [
+    "id",
+    "site",
+    "kind",
+    "title",
+    "summary",
+    "body",
+    "published_ms",
+];
+
+/// A document as stored in Meilisearch.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct MeiliDoc {
+    id: i64,
+    site: String,
+    /// The site and its ancestors.
+    ancestors: Vec<String>,
+    kind: String,
+    locale: String,
+    status: String,
+    category: Option<String>,
+    programmes: Vec<String>,
+    tags: Vec<String>,
+    /// Milliseconds since 1970 (exact in a JSON number); null when unpublished.
+    published_ms: Option<i64>,
+    title: String,
+    summary: String,
+    body: String,
+    title_stem: String,
+    tags_stem: String,
+    text_stem: String,
+}
+
+/// The analysed shadow of a text: each word's stem, plus the stem keeping
+/// a leading و when light10 removed one (queries look for that one).
+fn shadow(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in analyze(text) {
+        for s in std::iter::once(&w.stem).chain(w.alt.as_ref()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(s);
+        }
+    }
+    out
+}
+
+impl From<&Document> for MeiliDoc {
+    fn from(d: &Document) -> Self {
+        let mut ancestors = vec![d.site.clone()];
+        ancestors.extend(d.ancestors.iter().cloned());
+        MeiliDoc {
+            id: d.id,
+            site: d.site.clone(),
+            ancestors,
+            kind: d.kind.clone(),
+            locale: d.locale.clone(),
+            status: d.status.clone(),
+            category: d.category.clone(),
+            programmes: d.programmes.clone(),
+            tags: d.tags.clone(),
+            published_ms: d
+                .published_at
+                .and_then(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()),
+            title: d.title.clone(),
+            summary: d.summary.clone(),
+            body: d.body.clone(),
+            title_stem: shadow(&d.title),
+            tags_stem: shadow(&d.tags.join(" ; ")),
+            text_stem: format!("{} ; {}", shadow(&d.summary), shadow(&d.body)),
+        }
+    }
+}
+
+/// The Meilisearch search index.
+pub struct MeiliIndex {
+    client: Client,
+    index: Index,
+}
+
+impl std::fmt::Debug for MeiliIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeiliIndex")
+            .field("index", &self.index.uid)
+            .finish()
+    }
+}
+
+impl MeiliIndex {
+    /// Connects, creates the index if needed and applies its settings
+    /// (waiting until they are in force).
+    pub async fn connect(config: MeiliConfig) -> Result<Self> {
+        let client = Client::new(config.url.clone(), config.api_key.clone())?;
+        let created = client.create_index(&config.index, Some("id")).await?;
+        let task = created
+            .wait_for_completion(&client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await?;
+        if task.is_failure() {
+            let failure = task.unwrap_failure();
+            if failure.error_code != ErrorCode::IndexAlreadyExists {
+                return Err(SearchError::MeiliTask(failure.error_message));
+            }
+        }
+        let index = client.index(&config.index);
+        let this = MeiliIndex { client, index };
+        let settings = Settings::new()
+            .with_searchable_attributes(SEARCHED)
+            .with_filterable_attributes([
+                "ancestors",
+                "kind",
+                "status",
+                "category",
+                "programmes",
+                "published_ms",
+                "site",
+                "locale",
+            ])
+            .with_sortable_attributes(["published_ms"])
+            .with_displayed_attributes(RETRIEVED)
+            .with_ranking_rules([
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "sort",
+                "exactness",
+            ])
+            .with_typo_tolerance(TypoToleranceSettings {
+                enabled: Some(true),
+                // Our stems are shorter than the words: a four-letter stem
+                // comes from a word of five letters or more.
+                min_word_size_for_typos: Some(MinWordSizeForTypos {
+                    one_typo: Some(4),
+                    two_typos: Some(255),
+                }),
+                ..TypoToleranceSettings::default()
+            })
+            .with_localized_attributes([LocalizedAttributes {
+                locales: LOCALES.iter().map(|l| (*l).to_owned()).collect(),
+                attribute_patterns: SEARCHED.iter().map(|a| (*a).to_owned()).collect(),
+            }]);
+        let task = this.index.set_settings(&settings).await?;
+        this.wait(task).await?;
+        tracing::info!(index = %this.index.uid, "meilisearch index ready");
+        Ok(this)
+    }
+
+    async fn wait(&self, task: TaskInfo) -> Result<()> {
+        let task = task
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await?;
+        if task.is_failure() {
+            return Err(SearchError::MeiliTask(task.unwrap_failure().error_message));
+        }
+        Ok(())
+    }
+
+    async fn run(
+        &self,
+        text: &str,
+        filter: &str,
+        q: &Query,
+        strategy: MatchingStrategies,
+    ) -> Result<meilisearch_sdk::search::SearchResults<MeiliDoc>> {
+        let (offset, limit) = q.window();
+        let mut search = self.index.search();
+        search
+            .with_query(text)
+            .with_offset(offset)
+            .with_limit(limit)
+            .with_attributes_to_search_on(&SEARCHED)
+            .with_attributes_to_retrieve(Selectors::Some(&RETRIEVED))
+            .with_facets(Selectors::Some(&["kind", "site"]))
+            .with_locales(&LOCALES)
+            .with_matching_strategy(strategy)
+            .with_show_ranking_score(true);
+        if !filter.is_empty() {
+            search.with_filter(filter);
+        }
+        let newest = ["published_ms:desc"];
+        if q.order == Order::Newest {
+            search.with_sort(&newest);
+        }
+        Ok(search.execute::<MeiliDoc>().await?)
+    }
+}
+
+/// A Meilisearch string literal.
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+fn any_of(attribute: &str, values: &[String]) -> Option<String> {
+    (!values.is_empty()).then(|| {
+        let list: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+        format!("{attribute} IN [{}]", list.join(", "))
+    })
+}
+
+fn millis(t: OffsetDateTime) -> i128 {
+    t.unix_timestamp_nanos() / 1_000_000
+}
+
+/// The filter expression of a query.
+fn filter(q: &Query) -> String {
+    let mut parts: Vec<String> = [
+        any_of("ancestors", &q.sites),
+        any_of("kind", &q.kinds),
+        any_of("programmes", &q.programmes),
+        any_of("status", &q.statuses),
+        q.category
+            .as_ref()
+            .map(|c| format!("category = {}", quoted(c))),
+        q.from.map(|t| format!("published_ms >= {}", millis(t))),
+        q.to.map(|t| format!("published_ms <= {}", millis(t))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.retain(|p| !p.is_empty());
+    parts.join(" AND ")
+}
+
+/// The query text sent to Meilisearch: our stems, phrases in quotes.
+fn query_text(parsed: &ParsedQuery) -> String {
+    let parts: Vec<String> = parsed
+        .clauses
+        .iter()
+        .map(|c| match c {
+            Clause::Word(w) => w.strict_stem().to_owned(),
+            Clause::Phrase(ws) => {
+                let stems: Vec<&str> = ws.iter().map(|w| w.strict_stem()).collect();
+                format!("\"{}\"", stems.join(" "))
+            }
+        })
+        .collect();
+    parts.join(" ")
+}
+
+fn facet(
+    distribution: Option<
+        &std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
+    >,
+    name: &str,
+) -> BTreeMap<String, u64> {
+    distribution
+        .and_then(|d| d.get(name))
+        .map(|counts| counts.iter().map(|(k, n)| (k.clone(), *n as u64)).collect())
+        .unwrap_or_default()
+}
+
+impl SearchIndex for MeiliIndex {
+    fn upsert(&self, docs: Vec<Document>) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            if docs.is_empty() {
+                return Ok(());
+            }
+            let docs: Vec<MeiliDoc> = docs.iter().map(MeiliDoc::from).collect();
+            let task = self.index.add_or_replace(&docs, Some("id")).await?;
+            self.wait(task).await
+        })
+    }
+
+    fn remove(&self, ids: Vec<i64>) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let task = self.index.delete_documents(&ids).await?;
+            self.wait(task).await
+        })
+    }
+
+    fn search<'a>(&'a self, q: &'a Query) -> BoxFuture<'a, Result<Hits>> {
+        Box::pin(async move {
+            let parsed = parse(&q.text);
+            if parsed.is_empty() {
+                return Ok(Hits::default());
+            }
+            let text = query_text(&parsed);
+            let filter = filter(q);
+            let mut results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
+            let total = |r: &meilisearch_sdk::search::SearchResults<MeiliDoc>| {
+                r.total_hits.or(r.estimated_total_hits).unwrap_or(0)
+            };
+            if total(&results) == 0 && parsed.clauses.len() > 1 {
+                results = self
+                    .run(&text, &filter, q, MatchingStrategies::LAST)
+                    .await?;
+            }
+            let matcher = Matcher::new(&parsed);
+            let hits = results
+                .hits
+                .iter()
+                .map(|h| {
+                    let d = &h.result;
+                    Hit {
+                        id: d.id,
+                        site: d.site.clone(),
+                        kind: d.kind.clone(),
+                        title: d.title.clone(),
+                        snippet: snippet(&[&d.summary, &d.body], &matcher),
+                        published_at: d.published_ms.and_then(|ms| {
+                            OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+                                .ok()
+                        }),
+                        score: h.ranking_score.unwrap_or_default() as f32,
+                    }
+                })
+                .collect();
+            let distribution = results.facet_distribution.as_ref();
+            Ok(Hits {
+                total: total(&results) as u64,
+                hits,
+                facets: Facets {
+                    kinds: facet(distribution, "kind"),
+                    sites: facet(distribution, "site"),
+                },
+            })
+        })
+    }
+
+    fn clear(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let task = self.index.delete_all_documents().await?;
+            self.wait(task).await
+        })
+    }
+
+    fn count(&self) -> BoxFuture<'_, Result<u64>> {
+        Box::pin(async move { Ok(self.index.get_stats().await?.number_of_documents as u64) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_quote_their_values() {
+        let q = Query {
+            sites: vec!["souss-massa".to_owned()],
+            kinds: vec!["news".to_owned(), "x\" OR 1=1 \\".to_owned()],
+            category: Some("a\"b".to_owned()),
+            statuses: vec!["published".to_owned()],
+            ..Query::default()
+        };
+        assert_eq!(
+            filter(&q),
+            "ancestors IN [\"souss-massa\"] AND kind IN [\"news\", \"x\\\" OR 1=1 \\\\\"] \
+             AND status IN [\"published\"] AND category = \"a\\\"b\""
+        );
+    }
+
+    #[test]
+    fn queries_go_through_our_stems() {
+        assert_eq!(
+            query_text(&parse("بالمدرسة \"الدعم الاجتماعي\" وزارة")),
+            "مدرس \"دعم اجتماع\" وزار"
+        );
+        assert_eq!(shadow("وزارة المدرسة"), "زار وزار مدرس");
+    }
+}

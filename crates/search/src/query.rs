@@ -1,0 +1,202 @@
+//! What the reader typed, as words and phrases; never a syntax error.
+//!
+//! Double quotes delimit phrases; an unmatched quote is ignored. Every
+//! other character (`:`, `*`, `(`, `-`, `+`…) is plain text, which the
+//! tokenizer treats as a word separator. The text is cut to
+//! [`MAX_QUERY_CHARS`] and the query to [`MAX_WORDS`] words.
+
+use crate::analysis::{analyze, letter_count, Analyzed};
+
+/// Characters of a query read; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Words of a query used (phrase words included); the rest are ignored.
+pub const MAX_WORDS: usize = 16;
+/// Words at least this long (in letters, normalised) tolerate one typo.
+pub const FUZZY_MIN_LETTERS: usize = 5;
+
+/// One analysed query word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// Normalised, unstemmed form (ranks exact forms higher).
+    pub norm: String,
+    /// Stem, matched in the stemmed fields.
+    pub stem: String,
+    /// The stem keeping a leading و (see [`crate::analysis::stem_variants`]).
+    pub alt: Option<String>,
+    /// Whether one typo is tolerated.
+    pub fuzzy: bool,
+}
+
+impl QueryWord {
+    fn new(a: Analyzed) -> Self {
+        let fuzzy =
+            letter_count(&a.norm) >= FUZZY_MIN_LETTERS && a.norm.chars().any(|c| c.is_alphabetic());
+        QueryWord {
+            norm: a.norm,
+            stem: a.stem,
+            alt: a.alt,
+            fuzzy,
+        }
+    }
+
+    /// The stems to look for: the stem, and the alternative if any.
+    pub fn stems(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.stem.as_str()).chain(self.alt.as_deref())
+    }
+
+    /// The one stem a strict match looks for: the alternative that keeps a
+    /// leading و when there is one. Documents index both stems of such a
+    /// word, so وزارة finds وزارة and الوزارة (both indexed with وزار)
+    /// without finding زار ("he visited"), which light10 makes of وزارة.
+    pub fn strict_stem(&self) -> &str {
+        self.alt.as_deref().unwrap_or(&self.stem)
+    }
+}
+
+/// A part of the query that a document must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    Word(QueryWord),
+    /// Two or more words in this order, next to each other.
+    Phrase(Vec<QueryWord>),
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    pub clauses: Vec<Clause>,
+}
+
+impl ParsedQuery {
+    /// True when the text had no word at all (empty, punctuation, marks).
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// Every word, phrases included.
+    pub fn words(&self) -> impl Iterator<Item = &QueryWord> {
+        self.clauses.iter().flat_map(|c| match c {
+            Clause::Word(w) => std::slice::from_ref(w),
+            Clause::Phrase(ws) => ws.as_slice(),
+        })
+    }
+}
+
+/// Parses what the reader typed.
+pub fn parse(text: &str) -> ParsedQuery {
+    let text = match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
+    let quotes = text.matches('"').count();
+    // With an odd number of quotes, the last one is plain text.
+    let usable_quotes = quotes - quotes % 2;
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut budget = MAX_WORDS;
+    let mut in_phrase = false;
+    let mut seen_quotes = 0;
+    let mut rest = text;
+    while budget > 0 && !rest.is_empty() {
+        let quote = if seen_quotes < usable_quotes {
+            rest.find('"')
+        } else {
+            None
+        };
+        let (part, next) = match quote {
+            Some(q) => (&rest[..q], &rest[q + 1..]),
+            None => (rest, ""),
+        };
+        let mut words: Vec<QueryWord> = analyze(part).into_iter().map(QueryWord::new).collect();
+        words.truncate(budget);
+        budget -= words.len();
+        if in_phrase && words.len() > 1 {
+            clauses.push(Clause::Phrase(words));
+        } else {
+            for w in words {
+                let known = clauses
+                    .iter()
+                    .any(|c| matches!(c, Clause::Word(k) if k.stem == w.stem));
+                if !known {
+                    clauses.push(Clause::Word(w));
+                }
+            }
+        }
+        if quote.is_some() {
+            seen_quotes += 1;
+            in_phrase = !in_phrase;
+        }
+        rest = next;
+    }
+    ParsedQuery { clauses }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(q: &ParsedQuery) -> Vec<String> {
+        q.clauses
+            .iter()
+            .map(|c| match c {
+                Clause::Word(w) => w.stem.clone(),
+                Clause::Phrase(ws) => {
+                    let stems: Vec<&str> = ws.iter().map(|w| w.stem.as_str()).collect();
+                    format!("\"{}\"", stems.join(" "))
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_and_phrases() {
+        assert_eq!(shape(&parse("المدرسة مسار")), ["مدرس", "مسار"]);
+        assert_eq!(
+            shape(&parse("دورة \"الدعم الاجتماعي\" 2026")),
+            ["دور", "\"دعم اجتماع\"", "2026"]
+        );
+        // A quoted single word is a word.
+        assert_eq!(shape(&parse("\"مسار\"")), ["مسار"]);
+    }
+
+    #[test]
+    fn syntax_is_plain_text() {
+        assert_eq!(shape(&parse("title:مسار*")), ["titl", "مسار"]);
+        assert_eq!(
+            shape(&parse("(a OR b) -c +d ~e^2")),
+            ["a", "or", "b", "c", "d", "e", "2"]
+        );
+        // An unmatched quote is ignored.
+        assert_eq!(shape(&parse("\"مسار تيسير")), ["مسار", "تيسير"]);
+        assert_eq!(shape(&parse("\"a b\" \"c d")), ["\"a b\"", "c", "d"]);
+    }
+
+    #[test]
+    fn empty_queries() {
+        for text in [
+            "",
+            "   ",
+            "!!! ... ؟ ، «»",
+            "\u{064E}\u{0650}\u{0651}",
+            "\"\"",
+            "\u{200F}",
+        ] {
+            assert!(parse(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn long_queries_are_cut() {
+        let text = "تكوين ".repeat(1000) + &"كلمة".repeat(3000);
+        let q = parse(&text);
+        assert_eq!(q.clauses.len(), 1, "duplicates merge");
+        let text: String = (0..5000).map(|i| format!("w{i} ")).collect();
+        assert_eq!(parse(&text).words().count(), MAX_WORDS);
+    }
+
+    #[test]
+    fn typo_tolerance_from_five_letters() {
+        let q = parse("مسار المدرسة dans éducation");
+        let fuzzy: Vec<bool> = q.words().map(|w| w.fuzzy).collect();
+        assert_eq!(fuzzy, [false, true, false, true]);
+    }
+}
