@@ -57,6 +57,12 @@ pub enum Command {
     /// Import content.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Rebuild the search index from the database.
+    Reindex {
+        /// Only this site and the sites below it.
+        #[arg(long, value_name = "SLUG")]
+        site: Option<String>,
+    },
     /// Manage API tokens for scripts and other information systems.
     #[command(subcommand)]
     Token(TokenCommand),

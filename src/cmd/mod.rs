@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod reindex;
 mod serve;
 mod site;
 mod token;
@@ -82,6 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Markdown { dir, site }) => {
             import::markdown(&*open(config).await?, &dir, &site).await
         }
+        Command::Reindex { site } => reindex::run(&*open(config).await?, site.as_deref()).await,
         Command::Token(TokenCommand::Create {
             email,
             name,

@@ -61,6 +61,9 @@ pub enum AppError {
     Stale {
         current: Box<tawasul_store::EntryRow>,
     },
+    /// The search index failed (the database, the truth, is untouched).
+    #[error("search: {0}")]
+    Search(String),
     /// The workflow does not allow this step from the entry's state.
     #[error("{0}")]
     IllegalTransition(String),

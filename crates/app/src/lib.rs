@@ -14,6 +14,7 @@ mod members;
 pub mod network;
 pub mod password;
 pub mod public;
+pub mod search;
 mod sites;
 mod users;
 mod watch;
@@ -51,6 +52,10 @@ pub struct App {
     own_changes: Mutex<std::collections::HashSet<i64>>,
     /// Held while writing a change and while reading the log.
     change_log_lock: tokio::sync::Mutex<()>,
+    /// The search index, once a serving process opened it.
+    search: std::sync::OnceLock<Arc<dyn tawasul_search::SearchIndex>>,
+    /// The last index-log row the search index applied.
+    search_cursor: AtomicI64,
     /// What the snapshot was built from, to skip rebuilding it for nothing.
     network_rows: Mutex<NetworkRows>,
 }
@@ -95,6 +100,8 @@ impl App {
             admin,
             network: RwLock::new(Arc::new(Network::default())),
             network_rows: Mutex::new(NetworkRows::default()),
+            search: std::sync::OnceLock::new(),
+            search_cursor: AtomicI64::new(0),
         };
         app.refresh_network().await?;
         Ok(Arc::new(app))

@@ -48,6 +48,9 @@ impl App {
                     }
                 }
             }
+            if let Err(e) = self.sync_search().await {
+                tracing::warn!(error = %e, "the search index is behind; it catches up when it can");
+            }
             if let Err(e) = self.apply_recorded_changes().await {
                 tracing::warn!(error = %e, "could not read the change log; pages may stay stale until it answers");
             }

@@ -331,6 +331,21 @@ impl Store {
         Ok(out)
     }
 
+    /// Public entries by id (the search index's hits), in no set order.
+    pub async fn public_summaries_by_ids(&self, ids: &[i32]) -> Result<Vec<EntrySummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(summaries()
+            .filter(entry::Column::Id.is_in(ids.iter().copied()))
+            .filter(entry::Column::Status.eq("published"))
+            .filter(entry::Column::DeletedAt.is_null())
+            .filter(entry::Column::PublishedAt.lte(now()))
+            .into_model::<EntrySummary>()
+            .all(&self.db)
+            .await?)
+    }
+
     /// The newest `limit` public entries with their text: what a feed shows.
     pub async fn latest_public_full(
         &self,

@@ -71,6 +71,68 @@ impl Store {
             .await?)
     }
 
+    /// (entry id, tag name) of some entries, in one round trip.
+    pub async fn tag_names_of(&self, ids: &[i32]) -> Result<Vec<(i32, String)>> {
+        use crate::entities::{entry_tag, tag};
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let links = entry_tag::Entity::find()
+            .filter(entry_tag::Column::EntryId.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let mut tag_ids: Vec<i32> = links.iter().map(|l| l.tag_id).collect();
+        tag_ids.sort_unstable();
+        tag_ids.dedup();
+        let tags = tag::Entity::find()
+            .filter(tag::Column::Id.is_in(tag_ids))
+            .all(&self.db)
+            .await?;
+        Ok(links
+            .into_iter()
+            .filter_map(|l| {
+                let name = tags.iter().find(|t| t.id == l.tag_id)?.name.clone();
+                Some((l.entry_id, name))
+            })
+            .collect())
+    }
+
+    /// (entry id, programme id) of some entries, in one round trip.
+    pub async fn programme_links_of(&self, ids: &[i32]) -> Result<Vec<(i32, i32)>> {
+        use crate::entities::entry_programme;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(entry_programme::Entity::find()
+            .filter(entry_programme::Column::EntryId.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| (l.entry_id, l.programme_id))
+            .collect())
+    }
+
+    /// Notes every live entry (of some sites) as changed, so that every
+    /// index rebuilds them: `tawasul reindex` beside a running server.
+    pub async fn note_all_entries(&self, site_ids: Option<&[i32]>) -> Result<u64> {
+        let ids = self.entry_ids(site_ids).await?;
+        let stamp = now();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<index_log::ActiveModel> = chunk
+                .iter()
+                .map(|&entry_id| index_log::ActiveModel {
+                    entry_id: Set(entry_id),
+                    created_at: Set(stamp),
+                    ..Default::default()
+                })
+                .collect();
+            index_log::Entity::insert_many(rows)
+                .exec_without_returning(&self.db)
+                .await?;
+        }
+        Ok(ids.len() as u64)
+    }
+
     /// Ids of the live entries of some sites (all sites when `None`), for
     /// rebuilding an index.
     pub async fn entry_ids(&self, site_ids: Option<&[i32]>) -> Result<Vec<i32>> {

@@ -46,6 +46,9 @@ pub fn router(app: Arc<App>) -> Router {
 /// Serves until Ctrl-C or SIGTERM, applying other processes' changes in
 /// the background.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> {
+    if let Err(e) = app.open_search().await {
+        tracing::warn!(error = %e, "search index unavailable; searching by scan");
+    }
     let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service)

@@ -101,6 +101,8 @@ pub struct Card {
     pub cover: Option<Cover>,
     pub category: Option<Link>,
     pub site_name: String,
+    /// Search results: the escaped text around the match, with `<mark>`.
+    pub snippet: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

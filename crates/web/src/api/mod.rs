@@ -7,6 +7,7 @@ pub mod entries;
 mod members;
 mod outbox;
 pub mod problem;
+mod search;
 mod sites;
 mod tokens;
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/auth/password/reset", post(auth::reset_password))
         .route("/me", get(auth::me))
         .route("/outbox", get(outbox::list))
+        .route("/search", get(search::search))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/sites", get(sites::list).post(sites::create))

@@ -169,6 +169,15 @@ impl From<AppError> for Problem {
                     .insert("retry_after".into(), json!(retry_after_seconds));
                 problem
             }
+            AppError::Search(_) => {
+                tracing::error!(error = %detail, "search failed");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "search-unavailable",
+                    "Search is unavailable",
+                    "the search index does not answer; try again in a moment",
+                )
+            }
             AppError::Import(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",

@@ -33,6 +33,7 @@ impl Page<'_> {
             path_of,
             active,
             None,
+            HashMap::new(),
         )
         .await
     }
@@ -51,6 +52,7 @@ impl Page<'_> {
         path_of: impl Fn(Locale) -> String,
         active: &str,
         extra_query: Option<String>,
+        snippets: HashMap<i32, String>,
     ) -> Result<PublicResponse, AppError> {
         let per_page = self.app.config.site.per_page;
         let pages = result.total.div_ceil(per_page).max(1);
@@ -107,7 +109,15 @@ impl Page<'_> {
             title,
             description,
             kind: kind.map(EntryKind::as_str),
-            entries: result.items.iter().map(|r| self.card(r)).collect(),
+            entries: result
+                .items
+                .iter()
+                .map(|r| {
+                    let mut card = self.card(r);
+                    card.snippet = snippets.get(&r.id).cloned();
+                    card
+                })
+                .collect(),
             pagination: Pagination {
                 page,
                 pages,
@@ -133,10 +143,44 @@ impl Page<'_> {
             .map(|w| w.chars().take(50).collect())
             .collect();
         let per_page = self.app.config.site.per_page;
+        let mut snippets = HashMap::new();
         let result = if words.is_empty() {
             tawasul_store::Page {
                 items: Vec::new(),
                 total: 0,
+            }
+        } else if let Some(hits) = self
+            .app
+            .search_entries(
+                None,
+                tawasul_search::Query {
+                    text: raw.chars().take(1_000).collect(),
+                    // A site's search covers the sites below it: an
+                    // academy's finds its directorates' news.
+                    sites: vec![self.site.slug.clone()],
+                    page: u32::try_from(page).unwrap_or(u32::MAX),
+                    per_page: u32::try_from(per_page).unwrap_or(20),
+                    ..Default::default()
+                },
+                false,
+            )
+            .await?
+        {
+            let ids: Vec<i32> = hits
+                .hits
+                .iter()
+                .filter_map(|h| i32::try_from(h.id).ok())
+                .collect();
+            let mut rows = self.app.store().public_summaries_by_ids(&ids).await?;
+            rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+            for hit in hits.hits {
+                if let Ok(id) = i32::try_from(hit.id) {
+                    snippets.insert(id, hit.snippet);
+                }
+            }
+            tawasul_store::Page {
+                items: rows,
+                total: hits.total,
             }
         } else {
             self.app
@@ -167,6 +211,7 @@ impl Page<'_> {
             |l| paths.search(l),
             "search",
             q_param,
+            snippets,
         )
         .await
     }

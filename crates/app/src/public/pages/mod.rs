@@ -204,6 +204,7 @@ impl<'a> Page<'a> {
                     ),
                 }),
             site_name: entry_site.name(self.locale).to_owned(),
+            snippet: None,
         }
     }
 

@@ -1,0 +1,286 @@
+//! Keeping the search index in step with the database, and asking it.
+//!
+//! The database is the truth: every change of an entry writes a row of the
+//! index log in its own transaction. Each server reads the log after the
+//! last row its index applied (kept in `<data>/search/cursor`, written after
+//! the index committed), so an index that was down, or a crash between a
+//! publish and its indexing, loses nothing: the index catches up, and
+//! applying a row twice is harmless (documents are replaced by id).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tawasul_domain::{EntryStatus, Role};
+use tawasul_render::markdown;
+use tawasul_search::{Document, EmbeddedIndex, Hits, Query, SearchIndex};
+use tawasul_store::EntryRow;
+use time::OffsetDateTime;
+
+use crate::access::Viewer;
+use crate::{App, AppError};
+
+/// Log rows applied per batch.
+const BATCH: u64 = 500;
+/// Entries indexed per batch when rebuilding.
+const REBUILD_BATCH: usize = 500;
+
+fn search_error(e: tawasul_search::SearchError) -> AppError {
+    AppError::Search(e.to_string())
+}
+
+impl App {
+    fn search_dir(&self) -> PathBuf {
+        self.config.paths.data.join("search")
+    }
+
+    fn cursor_file(&self) -> PathBuf {
+        self.search_dir().join("cursor")
+    }
+
+    /// The open index, if this process serves search.
+    pub fn search_index(&self) -> Option<Arc<dyn SearchIndex>> {
+        self.search.get().cloned()
+    }
+
+    /// Opens the embedded index of the data folder, for a process that
+    /// serves (commands that only write leave the indexing to the server,
+    /// through the log). A second process on the same folder cannot hold
+    /// the index's writer: it serves search without it (the simple scan).
+    pub async fn open_search(&self) -> Result<(), AppError> {
+        if self.search.get().is_some() {
+            return Ok(());
+        }
+        let dir = self.search_dir();
+        let index = match EmbeddedIndex::open(&dir) {
+            Ok(index) => index,
+            Err(e) => {
+                tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
+                return Ok(());
+            }
+        };
+        let index: Arc<dyn SearchIndex> = Arc::new(index);
+        let _ = self.search.set(Arc::clone(&index));
+        let cursor = std::fs::read_to_string(self.cursor_file())
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        let (oldest, _) = self.store().index_log_bounds().await?;
+        match cursor {
+            // The log still holds everything after the cursor: catch up.
+            Some(cursor) if oldest == 0 || cursor + 1 >= oldest => {
+                self.search_cursor.store(cursor, Ordering::Release);
+            }
+            // New index, or one too far behind: rebuild it whole.
+            _ => {
+                self.rebuild_index(None, &|_, _| {}).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the log rows written since the index's cursor. Returns how
+    /// many entries were (re)indexed or removed.
+    pub async fn sync_search(&self) -> Result<usize, AppError> {
+        let Some(index) = self.search_index() else {
+            return Ok(0);
+        };
+        let after = self.search_cursor.load(Ordering::Acquire);
+        let rows = self.store().index_log_since(after, BATCH).await?;
+        let Some(last) = rows.last().map(|(id, _)| *id) else {
+            return Ok(0);
+        };
+        let mut ids: Vec<i32> = rows.iter().map(|(_, entry)| *entry).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let count = ids.len();
+        self.index_entries(index.as_ref(), &ids).await?;
+        self.save_cursor(last)?;
+        Ok(count)
+    }
+
+    fn save_cursor(&self, cursor: i64) -> Result<(), AppError> {
+        let file = self.cursor_file();
+        let temp = file.with_extension("tmp");
+        std::fs::write(&temp, cursor.to_string())
+            .and_then(|()| std::fs::rename(&temp, &file))
+            .map_err(|e| AppError::io(format!("saving {}", file.display()), e))?;
+        self.search_cursor.store(cursor, Ordering::Release);
+        Ok(())
+    }
+
+    /// Indexes these entries as the database holds them now: live ones are
+    /// upserted, deleted or vanished ones removed.
+    async fn index_entries(&self, index: &dyn SearchIndex, ids: &[i32]) -> Result<(), AppError> {
+        let rows = self.store().entries_by_ids(ids).await?;
+        let mut gone: Vec<i64> = ids
+            .iter()
+            .filter(|id| !rows.iter().any(|r| r.id == **id))
+            .map(|id| i64::from(*id))
+            .collect();
+        let (live, deleted): (Vec<EntryRow>, Vec<EntryRow>) =
+            rows.into_iter().partition(|r| r.deleted_at.is_none());
+        gone.extend(deleted.iter().map(|r| i64::from(r.id)));
+        let documents = self.documents(&live).await?;
+        if !documents.is_empty() {
+            index.upsert(documents).await.map_err(search_error)?;
+        }
+        if !gone.is_empty() {
+            index.remove(gone).await.map_err(search_error)?;
+        }
+        Ok(())
+    }
+
+    /// What the index knows of entries.
+    async fn documents(&self, rows: &[EntryRow]) -> Result<Vec<Document>, AppError> {
+        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        let mut tags: HashMap<i32, Vec<String>> = HashMap::new();
+        for (entry, name) in self.store().tag_names_of(&ids).await? {
+            tags.entry(entry).or_default().push(name);
+        }
+        let network = self.network();
+        let mut programmes: HashMap<i32, Vec<String>> = HashMap::new();
+        for (entry, programme) in self.store().programme_links_of(&ids).await? {
+            if let Some(p) = network.programmes.iter().find(|p| p.id == programme) {
+                programmes.entry(entry).or_default().push(p.slug.clone());
+            }
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(site) = network.site(row.site_id) else {
+                continue;
+            };
+            let mut ancestors = vec![site.slug.clone()];
+            let mut parent = site.parent_id;
+            while let Some(id) = parent {
+                let Some(p) = network.site(id) else { break };
+                if ancestors.contains(&p.slug) {
+                    break;
+                }
+                ancestors.push(p.slug.clone());
+                parent = p.parent_id;
+            }
+            out.push(Document {
+                id: i64::from(row.id),
+                site: site.slug.clone(),
+                ancestors,
+                kind: row.kind.clone(),
+                locale: row.locale.clone(),
+                status: row.status.clone(),
+                title: row.title.clone(),
+                summary: row.summary.clone(),
+                body: markdown::plain_text(&row.body_md),
+                category: row
+                    .category_id
+                    .and_then(|id| site.category(id))
+                    .map(|c| c.slug.clone()),
+                tags: tags.remove(&row.id).unwrap_or_default(),
+                programmes: programmes.remove(&row.id).unwrap_or_default(),
+                published_at: row.published_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Rebuilds the index from the database (all sites, or some), calling
+    /// `progress(done, total)` as it goes. Returns the entries indexed.
+    pub async fn rebuild_index(
+        &self,
+        site: Option<&str>,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<u64, AppError> {
+        let Some(index) = self.search_index() else {
+            return Err(AppError::Search(
+                "no search index is open in this process".into(),
+            ));
+        };
+        let network = self.network();
+        let site_ids: Option<Vec<i32>> = match site {
+            Some(slug) => {
+                let root = network
+                    .site_by_slug(slug)
+                    .ok_or_else(|| AppError::NotFound(format!("site `{slug}`")))?;
+                // The site and everything below it.
+                let mut ids = vec![root.id];
+                let mut i = 0;
+                while i < ids.len() {
+                    let id = ids[i];
+                    if let Some(s) = network.site(id) {
+                        ids.extend(s.children.iter().copied());
+                    }
+                    i += 1;
+                }
+                Some(ids)
+            }
+            None => None,
+        };
+        // Rows written from here on are applied after the rebuild (again,
+        // harmlessly): nothing slips between the two.
+        let (_, newest) = self.store().index_log_bounds().await?;
+        if site_ids.is_none() {
+            index.clear().await.map_err(search_error)?;
+        }
+        let ids = self.store().entry_ids(site_ids.as_deref()).await?;
+        let total = ids.len() as u64;
+        let mut done = 0;
+        progress(0, total);
+        for chunk in ids.chunks(REBUILD_BATCH) {
+            self.index_entries(index.as_ref(), chunk).await?;
+            done += chunk.len() as u64;
+            progress(done, total);
+        }
+        if site_ids.is_none() || self.search_cursor.load(Ordering::Acquire) == 0 {
+            self.save_cursor(newest)?;
+        }
+        Ok(total)
+    }
+
+    /// Searches the entries the viewer may read: published ones for the
+    /// public; for editors also the drafts of the sites where they work.
+    pub async fn search_entries(
+        &self,
+        viewer: Option<&Viewer>,
+        mut query: Query,
+        drafts: bool,
+    ) -> Result<Option<Hits>, AppError> {
+        let Some(index) = self.search_index() else {
+            return Ok(None);
+        };
+        let network = self.network();
+        for slug in &query.sites {
+            if network.site_by_slug(slug).is_none() {
+                return Err(AppError::NotFound(format!("site `{slug}`")));
+            }
+        }
+        match (drafts, viewer) {
+            (true, Some(viewer)) => {
+                let readable: Vec<String> = viewer
+                    .sites_with(&network, Role::Editor)
+                    .into_iter()
+                    .filter_map(|id| network.site(id).map(|s| s.slug.clone()))
+                    .collect();
+                if query.sites.is_empty() {
+                    query.sites = readable;
+                } else if query.sites.iter().any(|s| !readable.contains(s)) {
+                    return Err(AppError::Forbidden(
+                        "you may search drafts only on the sites where you edit".into(),
+                    ));
+                }
+                if query.sites.is_empty() {
+                    return Ok(Some(Hits::default()));
+                }
+                query.statuses = EntryStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect();
+            }
+            (true, None) => return Err(AppError::Unauthorized("sign in to search drafts".into())),
+            (false, _) => {
+                query.statuses = vec![EntryStatus::Published.as_str().to_owned()];
+                let now = OffsetDateTime::now_utc();
+                query.to = Some(query.to.map_or(now, |to| to.min(now)));
+            }
+        }
+        Ok(Some(index.search(&query).await.map_err(search_error)?))
+    }
+}

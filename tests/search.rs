@@ -1,0 +1,191 @@
+//! Search as readers and editors use it: across Arabic spellings, across a
+//! region, fresh after a publish, never showing drafts to the public, and
+//! never failing on what people type.
+
+mod common;
+
+use common::{demo, TestApp};
+use serde_json::json;
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Publishes a news entry on dp-rabat and returns its id.
+async fn publish_news(test: &TestApp, title: &str, body: &str) -> i64 {
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let publisher = test.login(demo::PUBLISHER_RABAT).await;
+    let created = editor
+        .post(
+            "/api/v1/sites/dp-rabat/entries",
+            &json!({"kind": "news", "title": title, "body": body}),
+        )
+        .await
+        .expect(201);
+    let id = created.json["id"].as_i64().expect("id");
+    let path = format!("/api/v1/entries/{id}/transitions");
+    editor
+        .post(&path, &json!({"action": "submit"}))
+        .await
+        .expect(200);
+    publisher
+        .post(&path, &json!({"action": "approve"}))
+        .await
+        .expect(200);
+    publisher
+        .post(&path, &json!({"action": "publish"}))
+        .await
+        .expect(200);
+    id
+}
+
+async fn hit_ids(test: &TestApp, query: &str) -> Vec<i64> {
+    // What the server's watcher does four times a second, done now.
+    test.app.sync_search().await.expect("sync the index");
+    let found = test
+        .anonymous()
+        .get(&format!("/api/v1/search?{query}"))
+        .await
+        .expect(200);
+    found.json["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["id"].as_i64())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_query_in_one_spelling_finds_an_article_written_in_another() {
+    let test = TestApp::with_demo().await;
+    let id = publish_news(
+        &test,
+        "افتتاح المُستشفى المدرسي الجديد بالرباط",
+        "استقبلت المدرسة التلاميذ في المستشفى الجديد.",
+    )
+    .await;
+    for spelling in ["مستشفي", "المستشفى", "مُسْتَشْفَى", "المـسـتـشـفـى"]
+    {
+        let ids = hit_ids(&test, &format!("q={}&site=dp-rabat", encode(spelling))).await;
+        assert!(ids.contains(&id), "{spelling} finds it: {ids:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_public_search_page_highlights_the_words_found() {
+    let test = TestApp::with_demo().await;
+    publish_news(
+        &test,
+        "قافلة طبية لفائدة التلاميذ",
+        "نظمت المديرية قافلة طبية <b>مهمة</b>.",
+    )
+    .await;
+    test.app.sync_search().await.expect("sync");
+    let page = test
+        .get(&format!("/dp-rabat/search?q={}", encode("قافلة")))
+        .await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    let snippets = common::select_text(&html, ".card-snippet mark");
+    assert!(snippets.iter().any(|m| m.contains("قافلة")), "{snippets:?}");
+    assert!(!page.body.contains("<b>مهمة</b>"), "the text is escaped");
+}
+
+#[tokio::test]
+async fn an_academy_search_covers_its_directorates() {
+    let test = TestApp::with_demo().await;
+    let id = publish_news(&test, "ملتقى جهوي للتوجيه المدرسي", "لقاء التوجيه.").await;
+    let region = hit_ids(&test, &format!("q={}&site=aref-rsk", encode("التوجيه"))).await;
+    assert!(region.contains(&id));
+    let other = hit_ids(&test, &format!("q={}&site=dp-sale", encode("التوجيه"))).await;
+    assert!(!other.contains(&id));
+}
+
+#[tokio::test]
+async fn an_unpublished_entry_leaves_the_results_and_drafts_never_show() {
+    let test = TestApp::with_demo().await;
+    let id = publish_news(&test, "إعلان عن مباراة التوظيف", "مباراة.").await;
+    let query = format!("q={}", encode("مباراة التوظيف"));
+    assert!(hit_ids(&test, &query).await.contains(&id));
+    let publisher = test.login(demo::PUBLISHER_RABAT).await;
+    publisher
+        .post(
+            &format!("/api/v1/entries/{id}/transitions"),
+            &json!({"action": "unpublish"}),
+        )
+        .await
+        .expect(200);
+    assert!(
+        !hit_ids(&test, &query).await.contains(&id),
+        "gone once unpublished"
+    );
+
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let drafts = editor
+        .get(&format!("/api/v1/search?{query}&drafts=true"))
+        .await
+        .expect(200);
+    assert!(drafts.json["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .any(|h| h["id"] == id));
+    test.anonymous()
+        .get(&format!("/api/v1/search?{query}&drafts=true"))
+        .await
+        .expect_problem(401, "unauthenticated");
+    test.login(demo::EDITOR_SALE)
+        .await
+        .get(&format!("/api/v1/search?{query}&drafts=true&site=dp-rabat"))
+        .await
+        .expect_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn changes_made_by_another_process_reach_the_index() {
+    let test = TestApp::with_demo().await;
+    // A second process (an import beside the server) cannot hold the index:
+    // it only writes, and the server's index catches up from the log.
+    let other = test.another_process().await;
+    other
+        .open_search()
+        .await
+        .expect("a second process runs without the index");
+    assert!(other.search_index().is_none());
+    let id = publish_news(&test, "يوم دراسي حول الرقمنة", "الرقمنة.").await;
+    assert!(hit_ids(&test, &format!("q={}", encode("الرقمنة")))
+        .await
+        .contains(&id));
+}
+
+#[tokio::test]
+async fn what_people_type_never_breaks_the_search() {
+    let test = TestApp::with_demo().await;
+    let api = test.anonymous();
+    let long = "مدرسة ".repeat(1000);
+    for query in [
+        String::new(),
+        encode("\"\":*()-"),
+        encode("ًٌٍَُِّْ"),
+        encode(&long),
+        encode("\"مسار"),
+    ] {
+        api.get(&format!("/api/v1/search?q={query}"))
+            .await
+            .expect(200);
+    }
+    for bad in [
+        "page=-1",
+        "page=1000000000",
+        "order=best",
+        "from=yesterday",
+        "kind=poem",
+    ] {
+        api.get(&format!("/api/v1/search?q=x&{bad}"))
+            .await
+            .expect_problem(400, "invalid");
+    }
+    api.get("/api/v1/search?q=x&site=nowhere")
+        .await
+        .expect_problem(404, "not-found");
+}
