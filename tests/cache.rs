@@ -287,8 +287,11 @@ async fn a_small_cache_degrades_to_rendering_not_to_errors() {
 /// The database round trips of a page rendered from scratch (the fewest
 /// over three tries, as the background change watcher adds one now and then).
 async fn round_trips(test: &TestApp, path: &str) -> u64 {
+    // The server's own background work (the change log, the search index,
+    // the mail queue) shares the counter: the fewest of several tries is
+    // the page's own.
     let mut fewest = u64::MAX;
-    for _ in 0..3 {
+    for _ in 0..10 {
         test.app.pages.invalidate(&[tawasul_app::cache::Dep::All]);
         let before = test.app.store().queries_run();
         assert_eq!(test.get(path).await.status, 200, "{path}");
@@ -338,7 +341,7 @@ async fn pages_need_few_database_round_trips() {
     }
     test.get("/dp-rabat/").await;
     let mut fewest = u64::MAX;
-    for _ in 0..3 {
+    for _ in 0..10 {
         let before = test.app.store().queries_run();
         test.get("/dp-rabat/").await;
         fewest = fewest.min(test.app.store().queries_run() - before);

@@ -675,6 +675,7 @@ async fn two_nodes_racing_publish_a_scheduled_entry_exactly_once() {
                 comment: String::new(),
                 actor_id: None,
                 expected_version: None,
+                mails: Vec::new(),
             },
         )
         .await

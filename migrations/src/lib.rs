@@ -10,6 +10,8 @@ mod m20261123_000003_list_indexes;
 mod m20261202_000001_accounts;
 mod m20261202_000002_index_log;
 mod m20261202_000003_outbox_claims;
+mod m20261202_000004_media;
+mod m20261202_000005_outbox_templates;
 
 pub struct Migrator;
 
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_accounts::Migration),
             Box::new(m20261202_000002_index_log::Migration),
             Box::new(m20261202_000003_outbox_claims::Migration),
+            Box::new(m20261202_000004_media::Migration),
+            Box::new(m20261202_000005_outbox_templates::Migration),
         ]
     }
 }

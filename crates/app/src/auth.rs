@@ -271,6 +271,17 @@ impl App {
         Ok(())
     }
 
+    /// Whether the person is told by e-mail of work waiting for them.
+    pub async fn set_notifications(
+        &self,
+        viewer: &Viewer,
+        immediate: bool,
+    ) -> Result<(), AppError> {
+        let value = if immediate { "immediate" } else { "none" };
+        self.store().set_user_notify(viewer.user.id, value).await?;
+        Ok(())
+    }
+
     /// Mails a one-time link to set a new password, when the address has an
     /// account. Answers the same either way, so the form tells no one who
     /// has an account.
@@ -327,6 +338,9 @@ impl App {
                 body_text: body,
                 body_html: None,
                 idempotency_key: format!("{kind}:{}", token_hash(&token)),
+                template: None,
+                data: None,
+                lang: None,
             })
             .await?;
         tracing::info!(user = %user.email, kind, "password link queued in the mail outbox");

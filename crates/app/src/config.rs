@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-const SECTIONS: [&str; 6] = ["server", "database", "paths", "site", "cache", "auth"];
+const SECTIONS: [&str; 7] = [
+    "server", "database", "paths", "site", "cache", "auth", "mail",
+];
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -23,6 +25,77 @@ pub struct Config {
     pub site: SiteConfig,
     pub cache: CacheConfig,
     pub auth: AuthConfig,
+    pub mail: MailConfig,
+}
+
+/// How mail leaves: `.eml` files in the data folder (the default, so a
+/// demo needs no mail server) or an SMTP relay.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// `file` or `smtp`.
+    pub transport: String,
+    pub from_address: String,
+    pub from_name: String,
+    /// For `file`: the folder of the `.eml` files; default `<data>/mail`.
+    pub folder: Option<PathBuf>,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_security: String,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// Connections kept open to the relay.
+    pub smtp_connections: u32,
+    /// Messages per second at most (0: as fast as the relay takes them).
+    pub rate_per_second: u32,
+    /// DKIM: all three, or none.
+    pub dkim_selector: String,
+    pub dkim_domain: String,
+    pub dkim_key_file: Option<PathBuf>,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            transport: "file".to_owned(),
+            from_address: "no-reply@tawasul.localhost".to_owned(),
+            from_name: "Tawasul · تواصل".to_owned(),
+            folder: None,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: "starttls".to_owned(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            smtp_connections: 4,
+            rate_per_second: 0,
+            dkim_selector: String::new(),
+            dkim_domain: String::new(),
+            dkim_key_file: None,
+        }
+    }
+}
+
+/// The relay's password stays out of logs.
+impl fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("transport", &self.transport)
+            .field("from_address", &self.from_address)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &if self.smtp_password.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -180,6 +253,7 @@ impl fmt::Debug for Config {
             .field("site", &self.site)
             .field("cache", &self.cache)
             .field("auth", &self.auth)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -329,6 +403,47 @@ impl Config {
             return Err(AppError::Config(format!(
                 "server.public_url `{public_url}` must start with http:// or https:// and not end with /"
             )));
+        }
+        let mail = &self.mail;
+        if !["file", "smtp"].contains(&mail.transport.as_str()) {
+            return Err(AppError::Config(format!(
+                "mail.transport must be \"file\" or \"smtp\", not `{}`",
+                mail.transport
+            )));
+        }
+        if mail.transport == "smtp" && mail.smtp_host.is_empty() {
+            return Err(AppError::Config(
+                "mail.smtp_host is needed with mail.transport = \"smtp\"".to_owned(),
+            ));
+        }
+        if !["none", "starttls", "tls"].contains(&mail.smtp_security.as_str()) {
+            return Err(AppError::Config(format!(
+                "mail.smtp_security must be none, starttls or tls, not `{}`",
+                mail.smtp_security
+            )));
+        }
+        if !(1..=64).contains(&mail.smtp_connections) {
+            return Err(AppError::Config(format!(
+                "mail.smtp_connections must be between 1 and 64, not {}",
+                mail.smtp_connections
+            )));
+        }
+        if !crate::import::network_file::valid_email(&mail.from_address) {
+            return Err(AppError::Config(format!(
+                "mail.from_address `{}` is not an e-mail address",
+                mail.from_address
+            )));
+        }
+        let dkim_parts = [
+            !mail.dkim_selector.is_empty(),
+            !mail.dkim_domain.is_empty(),
+            mail.dkim_key_file.is_some(),
+        ];
+        if dkim_parts.iter().any(|p| *p) && !dkim_parts.iter().all(|p| *p) {
+            return Err(AppError::Config(
+                "mail.dkim_selector, mail.dkim_domain and mail.dkim_key_file go together"
+                    .to_owned(),
+            ));
         }
         if self.paths.data.as_os_str().is_empty() {
             return Err(AppError::Config(

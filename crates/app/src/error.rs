@@ -67,6 +67,10 @@ pub enum AppError {
     /// The workflow does not allow this step from the entry's state.
     #[error("{0}")]
     IllegalTransition(String),
+    /// An upload or a media file was refused or could not be stored
+    /// (`MediaError::http_status` says how to answer).
+    #[error(transparent)]
+    Media(#[from] tawasul_media::MediaError),
 }
 
 impl From<StoreError> for AppError {

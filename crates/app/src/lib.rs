@@ -7,11 +7,14 @@ pub mod auth;
 pub mod cache;
 mod changes;
 pub mod config;
+pub mod delivery;
 pub mod editorial;
 mod error;
 pub mod import;
+pub mod media;
 mod members;
 pub mod network;
+mod notify;
 pub mod password;
 pub mod public;
 pub mod search;
@@ -52,6 +55,8 @@ pub struct App {
     own_changes: Mutex<std::collections::HashSet<i64>>,
     /// Held while writing a change and while reading the log.
     change_log_lock: tokio::sync::Mutex<()>,
+    /// The mail transport and templates, made on first use.
+    mailer: std::sync::OnceLock<delivery::Mailer>,
     /// The search index, once a serving process opened it.
     search: std::sync::OnceLock<Arc<dyn tawasul_search::SearchIndex>>,
     /// The last index-log row the search index applied.
@@ -101,6 +106,7 @@ impl App {
             network: RwLock::new(Arc::new(Network::default())),
             network_rows: Mutex::new(NetworkRows::default()),
             search: std::sync::OnceLock::new(),
+            mailer: std::sync::OnceLock::new(),
             search_cursor: AtomicI64::new(0),
         };
         app.refresh_network().await?;

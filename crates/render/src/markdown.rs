@@ -42,14 +42,16 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         builder
             .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
             .link_rel(Some("noopener noreferrer"))
-            .add_tags(["figure", "figcaption", "section"])
+            .add_tags(["figure", "figcaption", "section", "picture", "source"])
             // `cite` takes a URL that ammonia does not check against the
             // allowed schemes; readers never see it, so it goes.
             .rm_tag_attributes("blockquote", ["cite"])
             .rm_tag_attributes("q", ["cite"])
             .rm_tag_attributes("del", ["cite"])
             .rm_tag_attributes("ins", ["cite"])
-            .add_tag_attributes("img", ["loading", "decoding"])
+            .add_tag_attributes("img", ["loading", "decoding", "srcset", "sizes"])
+            .add_tag_attributes("source", ["srcset", "sizes", "type", "width", "height"])
+            .attribute_filter(media_attribute_filter)
             .add_tag_attributes("div", ["id"])
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("td", ["align"])
@@ -74,12 +76,334 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
+/// `srcset` is a list of URLs that ammonia does not check against the
+/// allowed schemes: only our own renditions (`/uploads/<name> <n>w`) may be
+/// listed. A `<source>` may only offer the formats renditions are made in.
+fn media_attribute_filter<'a>(
+    element: &str,
+    attribute: &str,
+    value: &'a str,
+) -> Option<std::borrow::Cow<'a, str>> {
+    match (element, attribute) {
+        (_, "srcset") => value
+            .split(',')
+            .all(|candidate| {
+                let mut parts = candidate.split_whitespace();
+                let url_ok = parts
+                    .next()
+                    .and_then(|u| u.strip_prefix("/uploads/"))
+                    .is_some_and(|name| {
+                        !name.is_empty()
+                            && name.bytes().all(|b| {
+                                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+                            })
+                    });
+                let descriptor_ok = parts.next().is_none_or(|d| {
+                    d.strip_suffix('w')
+                        .or_else(|| d.strip_suffix('x'))
+                        .is_some_and(|n| {
+                            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                        })
+                });
+                url_ok && descriptor_ok && parts.next().is_none()
+            })
+            .then_some(value.into()),
+        ("source", "type") => matches!(value, "image/webp" | "image/jpeg").then_some(value.into()),
+        _ => Some(value.into()),
+    }
+}
+
 /// Renders an author's Markdown to HTML that is safe to put in a page as is.
 pub fn to_safe_html(markdown: &str) -> String {
+    to_safe_html_with_media(markdown, &|_| None)
+}
+
+/// The scheme of a reference to an item of the site's media library:
+/// `![alt](media:42)` shows image 42, `[text](media:43)` links to file 43.
+pub const MEDIA_SCHEME: &str = "media:";
+
+/// The item id of a `media:<id>` destination.
+pub fn media_id(destination: &str) -> Option<i32> {
+    destination
+        .trim()
+        .strip_prefix(MEDIA_SCHEME)
+        .and_then(|id| id.parse::<i32>().ok())
+        .filter(|id| *id > 0)
+}
+
+/// A reference to the media library in a Markdown text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaReference {
+    pub id: i32,
+    /// Shown as an image (`![…](media:n)`), not linked (`[…](media:n)`).
+    pub image: bool,
+    /// The text between the brackets: an image's alt text in this entry.
+    pub text: String,
+}
+
+/// Every `media:<id>` image and link of a Markdown text, in order.
+pub fn media_references(markdown: &str) -> Vec<MediaReference> {
+    let mut found = Vec::new();
+    // Images and links may nest (a linked image): each open one collects
+    // its text until it ends.
+    let mut open: Vec<Option<MediaReference>> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                open.push(media_id(&dest_url).map(|id| MediaReference {
+                    id,
+                    image: true,
+                    text: String::new(),
+                }))
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                open.push(media_id(&dest_url).map(|id| MediaReference {
+                    id,
+                    image: false,
+                    text: String::new(),
+                }))
+            }
+            Event::End(TagEnd::Image | TagEnd::Link) => {
+                if let Some(Some(reference)) = open.pop() {
+                    found.push(MediaReference {
+                        text: reference.text.trim().to_owned(),
+                        ..reference
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                for reference in open.iter_mut().flatten() {
+                    reference.text.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// An image of the media library as a page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaImage {
+    /// The alt text in the entry's language (the text between the brackets,
+    /// when the author wrote one, wins).
+    pub alt: String,
+    /// Intrinsic size of the largest rendition: the browser reserves the
+    /// space before the image arrives.
+    pub width: u32,
+    pub height: u32,
+    /// `(url, width)` of the WebP renditions, and of the JPEG ones.
+    pub webp: Vec<(String, u32)>,
+    pub jpeg: Vec<(String, u32)>,
+}
+
+/// What a `media:<id>` reference stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaEmbed {
+    Image(MediaImage),
+    /// A document, a video file or a video link: a link to `url`, with
+    /// `label` (type and size, or the video's site) after it.
+    File {
+        url: String,
+        label: String,
+    },
+}
+
+/// How wide images are shown: the full width of the text column (48rem in
+/// the default theme) or of the screen on phones.
+const IMAGE_SIZES: &str = "(max-width: 48rem) 100vw, 48rem";
+
+fn srcset(candidates: &[(String, u32)]) -> String {
+    candidates
+        .iter()
+        .map(|(url, w)| format!("{url} {w}w"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A responsive `<picture>`: WebP for browsers that take it, JPEG for the
+/// others, each at every width, with the intrinsic size set.
+pub fn picture_html(image: &MediaImage) -> String {
+    // The largest JPEG for browsers without srcset (every browser decodes JPEG).
+    let fallback = image
+        .jpeg
+        .iter()
+        .max_by_key(|(_, w)| *w)
+        .or_else(|| image.webp.iter().max_by_key(|(_, w)| *w))
+        .map(|(url, _)| url.as_str())
+        .unwrap_or_default();
+    let mut html = String::from("<picture>");
+    if !image.webp.is_empty() {
+        html.push_str(&format!(
+            "<source type=\"image/webp\" srcset=\"{}\" sizes=\"{IMAGE_SIZES}\">",
+            escape_attribute(&srcset(&image.webp))
+        ));
+    }
+    html.push_str(&format!(
+        "<img src=\"{}\" srcset=\"{}\" sizes=\"{IMAGE_SIZES}\" width=\"{}\" height=\"{}\" alt=\"{}\">",
+        escape_attribute(fallback),
+        escape_attribute(&srcset(&image.jpeg)),
+        image.width,
+        image.height,
+        escape_attribute(&image.alt),
+    ));
+    html.push_str("</picture>");
+    html
+}
+
+/// Renders an author's Markdown to safe HTML, resolving `media:<id>`
+/// references through `resolve` (the items of the entry's site, looked up
+/// by the caller). A reference `resolve` does not know renders as nothing
+/// for an image and as its text for a link.
+pub fn to_safe_html_with_media(
+    markdown: &str,
+    resolve: &dyn Fn(i32) -> Option<MediaEmbed>,
+) -> String {
     let events = with_heading_anchors(Parser::new_ext(markdown, options()).collect());
+    let events = with_media(events, resolve);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
     sanitize(&raw)
+}
+
+fn with_media<'a>(
+    events: Vec<Event<'a>>,
+    resolve: &dyn Fn(i32) -> Option<MediaEmbed>,
+) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut iter = events.into_iter();
+    // Labels to add after the end of links rewritten to files.
+    let mut link_labels: Vec<Option<String>> = Vec::new();
+    while let Some(event) = iter.next() {
+        match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let Some(media) = media_id(&dest_url) else {
+                    out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                    continue;
+                };
+                // The image's own events are its alt text, up to its end.
+                let mut alt = String::new();
+                let mut depth = 1;
+                for inner in iter.by_ref() {
+                    match inner {
+                        Event::Start(Tag::Image { .. }) => depth += 1,
+                        Event::End(TagEnd::Image) => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        _ => {}
+                    }
+                }
+                match resolve(media) {
+                    Some(MediaEmbed::Image(mut image)) => {
+                        if !alt.trim().is_empty() {
+                            image.alt = alt.trim().to_owned();
+                        }
+                        out.push(Event::InlineHtml(CowStr::from(picture_html(&image))));
+                    }
+                    Some(MediaEmbed::File { url, label }) => {
+                        let text = if alt.trim().is_empty() {
+                            label.clone()
+                        } else {
+                            format!("{} ({label})", alt.trim())
+                        };
+                        out.push(Event::Start(Tag::Link {
+                            link_type: pulldown_cmark::LinkType::Inline,
+                            dest_url: CowStr::from(url),
+                            title: CowStr::from(""),
+                            id: CowStr::from(""),
+                        }));
+                        out.push(Event::Text(CowStr::from(text)));
+                        out.push(Event::End(TagEnd::Link));
+                    }
+                    None => {}
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match media_id(&dest_url).map(resolve) {
+                Some(Some(embed)) => {
+                    let (url, label) = match embed {
+                        MediaEmbed::File { url, label } => (url, Some(label)),
+                        MediaEmbed::Image(image) => {
+                            let largest = image
+                                .jpeg
+                                .iter()
+                                .max_by_key(|(_, w)| *w)
+                                .map(|(u, _)| u.clone())
+                                .unwrap_or_default();
+                            (largest, None)
+                        }
+                    };
+                    link_labels.push(label);
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(url),
+                        title,
+                        id,
+                    }));
+                }
+                // Unknown: the text stays, the link goes (ammonia would drop
+                // the unknown scheme's href anyway).
+                Some(None) => {
+                    link_labels.push(None);
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(""),
+                        title,
+                        id,
+                    }));
+                }
+                None => {
+                    link_labels.push(None);
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            },
+            Event::End(TagEnd::Link) => {
+                out.push(Event::End(TagEnd::Link));
+                if let Some(Some(label)) = link_labels.pop() {
+                    out.push(Event::Text(CowStr::from(format!(" ({label})"))));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Sanitises HTML from any source with the same rules as rendered Markdown.
@@ -225,6 +549,96 @@ mod tests {
             image_destinations(md),
             ["../media/x.jpg", "https://example.org/y.png"]
         );
+    }
+
+    fn photo(alt: &str) -> MediaEmbed {
+        MediaEmbed::Image(MediaImage {
+            alt: alt.to_owned(),
+            width: 1600,
+            height: 1200,
+            webp: vec![
+                ("/uploads/a.webp".into(), 640),
+                ("/uploads/b.webp".into(), 1600),
+            ],
+            jpeg: vec![
+                ("/uploads/a.jpg".into(), 640),
+                ("/uploads/b.jpg".into(), 1600),
+            ],
+        })
+    }
+
+    #[test]
+    fn a_library_image_becomes_a_responsive_picture() {
+        let html = to_safe_html_with_media("صورة: ![](media:7)", &|id| {
+            (id == 7).then(|| photo("ورشة \"التكوين\""))
+        });
+        assert!(html.contains("<picture><source type=\"image/webp\" srcset=\"/uploads/a.webp 640w, /uploads/b.webp 1600w\""), "{html}");
+        assert!(html.contains("src=\"/uploads/b.jpg\""), "{html}");
+        assert!(
+            html.contains("srcset=\"/uploads/a.jpg 640w, /uploads/b.jpg 1600w\""),
+            "{html}"
+        );
+        assert!(html.contains("width=\"1600\" height=\"1200\""), "{html}");
+        assert!(html.contains("alt=\"ورشة &quot;التكوين&quot;\""), "{html}");
+        assert!(html.contains("loading=\"lazy\""), "{html}");
+    }
+
+    #[test]
+    fn the_authors_alt_text_wins_and_unknown_items_vanish() {
+        let html = to_safe_html_with_media("![Atelier](media:7) ![x](media:8)", &|id| {
+            (id == 7).then(|| photo("library text"))
+        });
+        assert!(html.contains("alt=\"Atelier\""), "{html}");
+        assert!(!html.contains("media:"), "{html}");
+        assert_eq!(html.matches("<img").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn a_library_document_is_a_link_with_type_and_size() {
+        let html = to_safe_html_with_media("[المذكرة](media:9)", &|_| {
+            Some(MediaEmbed::File {
+                url: "/uploads/c.pdf".into(),
+                label: "PDF, 120 KB".into(),
+            })
+        });
+        assert!(
+            html.contains(
+                "<a href=\"/uploads/c.pdf\" rel=\"noopener noreferrer\">المذكرة</a> (PDF, 120 KB)"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn references_are_listed_with_their_text() {
+        assert_eq!(
+            media_references(
+                "![صورة](media:3) [doc](media:4) ![](https://x.ma/y.png) ![](media:x)"
+            ),
+            [
+                MediaReference {
+                    id: 3,
+                    image: true,
+                    text: "صورة".into()
+                },
+                MediaReference {
+                    id: 4,
+                    image: false,
+                    text: "doc".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn srcset_written_by_hand_may_only_name_our_renditions() {
+        let html = to_safe_html(
+            "<img src=\"/uploads/a.jpg\" srcset=\"https://tracker.example/p.gif 1x\">\n\n<picture><source type=\"text/html\" srcset=\"javascript:alert(1)\"><img srcset=\"/uploads/b.webp 2x\"></picture>",
+        );
+        assert!(!html.contains("tracker"), "{html}");
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(!html.contains("text/html"), "{html}");
+        assert!(html.contains("srcset=\"/uploads/b.webp 2x\""), "{html}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ const CORPUS: &str = include_str!("xss_payloads.txt");
 const FORBIDDEN_ELEMENTS: &[&str] = &[
     "script", "iframe", "object", "embed", "style", "form", "input", "button", "base", "meta",
     "link", "svg", "math", "frame", "frameset", "applet", "template", "textarea", "select",
-    "isindex", "noscript", "video", "audio", "source",
+    "isindex", "noscript", "video", "audio",
 ];
 
 const URL_ATTRIBUTES: &[&str] = &[
@@ -67,6 +67,16 @@ fn dangers(html: &str) -> Vec<String> {
         let name = element.value().name();
         if FORBIDDEN_ELEMENTS.contains(&name) {
             found.push(format!("element <{name}>"));
+        }
+        // Media library images are `<picture><source srcset>`: a source
+        // fetches nothing outside a picture (video and audio never pass),
+        // and inside one its srcset must name our renditions (checked below).
+        let in_picture = element
+            .parent()
+            .and_then(|p| p.value().as_element())
+            .is_some_and(|p| p.name() == "picture");
+        if name == "source" && !in_picture && element.value().attrs().next().is_some() {
+            found.push("element <source> with attributes outside <picture>".to_owned());
         }
         for (attr, value) in element.value().attrs() {
             let attr = attr.to_lowercase();

@@ -53,6 +53,16 @@ impl Store {
         Ok(())
     }
 
+    /// How the user hears of work waiting: `immediate` or `none`.
+    pub async fn set_user_notify(&self, user_id: i32, notify: &str) -> Result<()> {
+        user::Entity::update_many()
+            .col_expr(user::Column::Notify, Expr::value(notify))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     pub async fn memberships_of(&self, user_id: i32) -> Result<Vec<MembershipRow>> {
         Ok(membership::Entity::find()
             .filter(membership::Column::UserId.eq(user_id))

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::entities::{entry, entry_programme, entry_tag, revision, workflow_event};
 use crate::entries::{replace_link_ids, Page};
 use crate::index_log::note_entry_change;
+use crate::outbox::queue_mails;
 use crate::{now, EntryRow, Result, RevisionRow, Store, StoreError, WorkflowEventRow};
 
 /// What an editor changes when saving an entry.
@@ -54,6 +55,9 @@ pub struct StatusChange {
     pub actor_id: Option<i32>,
     /// The version the actor saw, when they saw one.
     pub expected_version: Option<i32>,
+    /// Messages the step sends (notices to reviewers, to the author):
+    /// queued in the same transaction, so a step and its mail are one.
+    pub mails: Vec<crate::NewMail>,
 }
 
 /// A filter over entries for editors.
@@ -331,6 +335,7 @@ impl Store {
         )
         .await?;
         note_entry_change(&txn, id).await?;
+        queue_mails(&txn, &change.mails).await?;
         txn.commit().await?;
         Ok(Outcome::Done(row))
     }
@@ -350,7 +355,11 @@ impl Store {
     /// Publishes a scheduled entry if no one else (another node, an
     /// unpublish) got there first: the status and the schedule are checked
     /// in the same update that changes them, so it happens exactly once.
-    pub async fn publish_scheduled(&self, row: &EntryRow) -> Result<Option<EntryRow>> {
+    pub async fn publish_scheduled(
+        &self,
+        row: &EntryRow,
+        mails: &[crate::NewMail],
+    ) -> Result<Option<EntryRow>> {
         let Some(at) = row.scheduled_at else {
             return Ok(None);
         };
@@ -363,6 +372,7 @@ impl Store {
             comment: String::new(),
             actor_id: None,
             expected_version: None,
+            mails: Vec::new(),
         };
         let txn = self.db.begin().await?;
         let claimed = entry::Entity::update_many()
@@ -403,6 +413,7 @@ impl Store {
         .await?;
         let published = entry::Entity::find_by_id(row.id).one(&txn).await?;
         note_entry_change(&txn, row.id).await?;
+        queue_mails(&txn, mails).await?;
         txn.commit().await?;
         Ok(published)
     }

@@ -564,7 +564,7 @@ fn public_condition(query: &EntryQuery) -> Condition {
 }
 
 /// Makes `%`, `_` and `\\` in user input match themselves in LIKE.
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

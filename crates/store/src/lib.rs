@@ -11,6 +11,7 @@ pub mod entities;
 mod entries;
 mod error;
 mod index_log;
+mod media;
 mod network;
 mod outbox;
 mod users;
@@ -27,6 +28,7 @@ pub use changes::Change;
 pub use editorial::{Activity, AdminEntry, AdminQuery, EntryEdit, Outcome, StatusChange};
 pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
+pub use media::{MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow};
 pub use network::{NetworkRows, NewSite};
 pub use outbox::{AuditRow, Delivery, NewMail, OutboxRow};
 

@@ -34,33 +34,64 @@ pub struct NewMail {
     pub body_html: Option<String>,
     /// The same key twice is the same message: queued once.
     pub idempotency_key: String,
+    /// When set, the message is rendered from this template with `data`
+    /// (JSON) in `lang` at delivery time, and subject and bodies are unused.
+    pub template: Option<String>,
+    pub data: Option<String>,
+    pub lang: Option<String>,
+}
+
+fn mail_row(mail: NewMail, stamp: time::OffsetDateTime) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        kind: Set(mail.kind),
+        site_id: Set(mail.site_id),
+        to_address: Set(mail.to),
+        subject: Set(mail.subject),
+        body_text: Set(mail.body_text),
+        body_html: Set(mail.body_html),
+        status: Set("queued".to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(stamp),
+        last_error: Set(None),
+        idempotency_key: Set(mail.idempotency_key),
+        created_at: Set(stamp),
+        sent_at: Set(None),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        template: Set(mail.template),
+        data: Set(mail.data),
+        lang: Set(mail.lang),
+        ..Default::default()
+    }
+}
+
+/// Queues messages in the caller's transaction (with the event that
+/// causes them). A key already queued is skipped.
+pub(crate) async fn queue_mails(db: &impl ConnectionTrait, mails: &[NewMail]) -> Result<()> {
+    use sea_orm::sea_query::OnConflict;
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let stamp = now();
+    let rows: Vec<outbox::ActiveModel> =
+        mails.iter().cloned().map(|m| mail_row(m, stamp)).collect();
+    outbox::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(outbox::Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 impl Store {
     /// Queues a message; a message with the same idempotency key is queued
     /// only once. Returns whether this call queued it.
     pub async fn queue_mail(&self, mail: NewMail) -> Result<bool> {
-        let stamp = now();
-        let result = outbox::ActiveModel {
-            kind: Set(mail.kind),
-            site_id: Set(mail.site_id),
-            to_address: Set(mail.to),
-            subject: Set(mail.subject),
-            body_text: Set(mail.body_text),
-            body_html: Set(mail.body_html),
-            status: Set("queued".to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(stamp),
-            last_error: Set(None),
-            idempotency_key: Set(mail.idempotency_key),
-            created_at: Set(stamp),
-            sent_at: Set(None),
-            claimed_by: Set(None),
-            claimed_until: Set(None),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await;
+        let result = mail_row(mail, now()).insert(&self.db).await;
         match result.map_err(crate::StoreError::from) {
             Ok(_) => Ok(true),
             Err(crate::StoreError::Conflict(_)) => Ok(false),
@@ -176,6 +207,17 @@ impl Store {
                 .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
         };
         Ok(update.exec(&self.db).await?.rows_affected == 1)
+    }
+
+    /// Makes every waiting message due now: the relay is back, send the
+    /// backlog without waiting out the backoff. Returns how many.
+    pub async fn expedite_outbox(&self) -> Result<u64> {
+        Ok(outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now()))
+            .filter(outbox::Column::Status.eq("queued"))
+            .exec(&self.db)
+            .await?
+            .rows_affected)
     }
 
     /// Puts a failed (or sent) message back in the queue: the admin's "resend".

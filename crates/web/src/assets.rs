@@ -65,10 +65,12 @@ pub fn send_static(file: &tawasul_render::StaticFile, request: &HeaderMap) -> Re
     response
 }
 
-/// Stored names are `<32 hex digits>.<ext>`; anything else is not ours.
+/// Stored names are `<hash>.<ext>`: 32 hex digits (files of the importer)
+/// or 64 (SHA-256, the media library); anything else is not ours. Images'
+/// originals live in a folder and are never served (they keep the EXIF).
 fn upload_type(name: &str) -> Option<&'static str> {
     let (hash, ext) = name.split_once('.')?;
-    if hash.len() != 32
+    if !matches!(hash.len(), 32 | 64)
         || !hash
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
@@ -81,6 +83,12 @@ fn upload_type(name: &str) -> Option<&'static str> {
         "webp" => Some("image/webp"),
         "gif" => Some("image/gif"),
         "svg" => Some("image/svg+xml"),
+        "pdf" => Some("application/pdf"),
+        "docx" => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "xlsx" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "pptx" => Some("application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        "odt" => Some("application/vnd.oasis.opendocument.text"),
+        "mp4" => Some("video/mp4"),
         _ => None,
     }
 }
@@ -99,20 +107,40 @@ pub async fn upload(
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let path = app.config.uploads_dir().join(&name);
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => (
+    // Streamed: a video may be 200 MB.
+    let opened = match tokio::fs::File::open(&path).await {
+        Ok(file) => file.metadata().await.map(|m| (file, m.len())),
+        Err(e) => Err(e),
+    };
+    // Office files open in their application, not in the browser.
+    let disposition = if content_type.starts_with("application/vnd.") {
+        "attachment"
+    } else {
+        "inline"
+    };
+    match opened {
+        Ok((file, len)) => (
             [
                 (header::CONTENT_TYPE, content_type.to_owned()),
+                (header::CONTENT_LENGTH, len.to_string()),
                 (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
                 (header::ETAG, etag),
+                (header::CONTENT_DISPOSITION, disposition.to_owned()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
                 // An SVG opened on its own must not run scripts it may carry.
+                // Browsers' PDF viewers do not open in a sandbox; PDFs with
+                // scripts or actions were refused on upload.
                 (
                     header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
-                        .to_owned(),
+                    if content_type == "application/pdf" {
+                        "default-src 'none'; object-src 'self'"
+                    } else {
+                        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+                    }
+                    .to_owned(),
                 ),
             ],
-            bytes,
+            axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
         )
             .into_response(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => StatusCode::NOT_FOUND.into_response(),
@@ -136,5 +164,13 @@ mod tests {
         assert_eq!(upload_type("..%2f..%2fetc%2fpasswd"), None);
         assert_eq!(upload_type(&format!("{}.jpg", hash.to_uppercase())), None);
         assert_eq!(upload_type("short.jpg"), None);
+        let sha256 = format!("{hash}{hash}");
+        assert_eq!(upload_type(&format!("{sha256}.webp")), Some("image/webp"));
+        assert_eq!(
+            upload_type(&format!("{sha256}.pdf")),
+            Some("application/pdf")
+        );
+        assert_eq!(upload_type(&format!("{sha256}.exe")), None);
+        assert_eq!(upload_type(&format!("originals%2F{sha256}.jpg")), None);
     }
 }

@@ -50,11 +50,13 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> 
         tracing::warn!(error = %e, "search index unavailable; searching by scan");
     }
     let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
+    let mail = tokio::spawn(Arc::clone(&app).deliver_mail());
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     watcher.abort();
+    mail.abort();
     result
 }
 

@@ -12,7 +12,6 @@ use serde_json::Value;
 use tawasul_domain::{
     slug, validate_text, DomainError, EntryKind, EntryStatus, FieldErrors, Locale, Operation,
 };
-use tawasul_render::markdown;
 use tawasul_store::{EntryEdit, EntryRow, Outcome};
 use time::UtcOffset;
 
@@ -165,13 +164,27 @@ impl App {
         let (Some(locale), Some(fields)) = (locale, fields) else {
             return Err(AppError::Invalid(FieldErrors::new()));
         };
+        if complete {
+            let unknown = self.unknown_media(site.id, &input.body).await?;
+            if !unknown.is_empty() {
+                let names: Vec<String> = unknown.iter().map(|id| format!("media:{id}")).collect();
+                return Err(DomainError::field(
+                    "body",
+                    format!("{} is not in this site's media library", names.join(", ")),
+                )
+                .into());
+            }
+        }
+        let body_html = self
+            .render_body(site.id, locale.as_str(), &input.body)
+            .await?;
         let edit = EntryEdit {
             slug: String::new(),
             locale: locale.as_str().to_owned(),
             translation_key,
             title,
             summary,
-            body_html: markdown::to_safe_html(&input.body),
+            body_html,
             body_md: input.body.clone(),
             category_id,
             fields,
@@ -426,7 +439,7 @@ impl App {
         row.title = input.title.chars().take(1000).collect();
         row.summary = input.summary.chars().take(2000).collect();
         let body: String = input.body.chars().take(MAX_BODY_CHARS).collect();
-        row.body_html = markdown::to_safe_html(&body);
+        row.body_html = self.render_body(site.id, &row.locale, &body).await?;
         row.body_md = body;
         if let Ok(fields) =
             fields::parse_fields(kind, input.fields.as_ref(), self.site_offset(), false)

@@ -87,6 +87,11 @@ impl App {
             let kind: EntryKind = row.kind.parse()?;
             self.check_input(site, kind, &input_of(&row), true, Some(id))
                 .await?;
+            // What goes out shows no photo without alt text, nor a child
+            // without the parents' consent on file.
+            if matches!(action, Action::Approve | Action::Publish) {
+                self.check_media_rules(&row).await?;
+            }
         }
         let now = OffsetDateTime::now_utc();
         let mut change = StatusChange {
@@ -98,6 +103,7 @@ impl App {
             comment,
             actor_id: Some(viewer.user.id),
             expected_version: input.version,
+            mails: Vec::new(),
         };
         match action {
             Action::Publish => match input.at {
@@ -132,6 +138,12 @@ impl App {
                 }
             }
         }
+        // A scheduled publication tells the author when it happens.
+        if change.action != "schedule" {
+            change.mails = self
+                .workflow_mails(&row, action, Some(&viewer.user), &change.comment)
+                .await?;
+        }
         let before = self.entry_facts(&row).await?;
         match self.store().transition_entry(id, &change).await? {
             Outcome::Done(after) | Outcome::Unchanged(after) => {
@@ -155,7 +167,8 @@ impl App {
         let mut published = 0;
         for row in due {
             let before = self.entry_facts(&row).await?;
-            if let Some(after) = self.store().publish_scheduled(&row).await? {
+            let mails = self.workflow_mails(&row, Action::Publish, None, "").await?;
+            if let Some(after) = self.store().publish_scheduled(&row, &mails).await? {
                 tracing::info!(entry = after.id, "scheduled entry published");
                 self.entry_changed(Some(before), &after).await?;
                 published += 1;

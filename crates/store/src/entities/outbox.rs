@@ -20,6 +20,9 @@ pub struct Model {
     pub sent_at: Option<TimeDateTimeWithTimeZone>,
     pub claimed_by: Option<String>,
     pub claimed_until: Option<TimeDateTimeWithTimeZone>,
+    pub template: Option<String>,
+    pub data: Option<String>,
+    pub lang: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -51,6 +51,14 @@ async fn page(
     ctx.insert("new_token", &new_token);
     ctx.insert("errors", &errors);
     ctx.insert("sessions_count", &sessions);
+    ctx.insert(
+        "notifications",
+        &[json!({
+            "name": "notify_immediate",
+            "label": text(app, req, "account.notify_immediate"),
+            "checked": viewer.user.notify == "immediate",
+        })],
+    );
     render(app, req, "account.html", &ctx, status)
 }
 
@@ -162,6 +170,24 @@ pub async fn revoke_token(
     };
     match app.revoke_api_token(&viewer, id).await {
         Ok(()) => see_other_with("/admin/account", "token_revoke"),
+        Err(e) => error_page(&app, &req, Some(&viewer), &e),
+    }
+}
+
+pub async fn notifications(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    match app
+        .set_notifications(&viewer, form.get("notify_immediate") == "1")
+        .await
+    {
+        Ok(()) => see_other_with("/admin/account", "notify_saved"),
         Err(e) => error_page(&app, &req, Some(&viewer), &e),
     }
 }

@@ -75,6 +75,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/notifications", post(account::notifications))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/account/logout-everywhere",

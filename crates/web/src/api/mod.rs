@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod entries;
+pub mod media;
 mod members;
 mod outbox;
 pub mod problem;
@@ -42,6 +43,18 @@ pub fn routes() -> Router<Arc<App>> {
         .route(
             "/sites/{site}/entries",
             get(entries::list).post(entries::create),
+        )
+        .route(
+            "/sites/{site}/media",
+            get(media::list)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    media::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .route(
+            "/media/{id}",
+            get(media::show).put(media::update).delete(media::delete),
         )
         .route(
             "/sites/{site}/members",

@@ -178,6 +178,28 @@ impl From<AppError> for Problem {
                     "the search index does not answer; try again in a moment",
                 )
             }
+            AppError::Media(e) => {
+                let status = StatusCode::from_u16(e.http_status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                if status.is_server_error() {
+                    tracing::error!(error = ?e, "a media file could not be handled");
+                    return Problem::new(
+                        status,
+                        e.code(),
+                        "The file could not be handled",
+                        "the file could not be stored or processed on our side; it was logged",
+                    );
+                }
+                let title = match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported file type",
+                    StatusCode::NOT_FOUND => "Not found",
+                    _ => "Invalid file",
+                };
+                let mut problem = Problem::new(status, e.code(), title, detail.clone());
+                problem.errors.insert("file".into(), detail);
+                problem
+            }
             AppError::Import(_) => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",

@@ -2,7 +2,7 @@
 //! messages per second and the process's peak memory.
 //!
 //! ```text
-//! cargo run --release -p tawasul-mail --example bench -- --count 10000 --connections 16 [--addr 127.0.0.1:2525]
+//! cargo run --release -p tawasul-mail --example mail_bench -- --count 10000 --connections 16 [--addr 127.0.0.1:2525]
 //! ```
 //!
 //! Without `--addr` it starts its own in-process sink (the tests' server,

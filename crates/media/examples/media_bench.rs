@@ -2,7 +2,7 @@
 //! rendition set, and into one 1200 px JPEG, beside `vipsthumbnail` doing
 //! the same single resize when it is installed.
 //!
-//! `cargo run --release -p tawasul-media --example bench [-- RUNS]`
+//! `cargo run --release -p tawasul-media --example media_bench [-- RUNS]`
 
 use std::process::Command;
 use std::time::{Duration, Instant};

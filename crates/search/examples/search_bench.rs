@@ -1,7 +1,7 @@
 //! Indexes N generated Arabic/French entries in the embedded backend and
 //! measures indexing time, index size and query latency.
 //!
-//! `cargo run --release -p tawasul-search --example bench [N]` (default
+//! `cargo run --release -p tawasul-search --example search_bench [N]` (default
 //! 100000). The text is generated from word lists written for this bench.
 
 use std::time::{Duration, Instant};

@@ -1,0 +1,282 @@
+//! Delivering the outbox. Every server runs a worker: it claims due
+//! messages for a while (a lease), sends them through the configured
+//! transport, and records each one's fate: sent; back in the queue with a
+//! growing wait after a temporary failure (4xx, a relay that is down, a
+//! template that does not render); failed for good after a permanent one
+//! (5xx) or too many attempts. A worker that dies leaves its messages to
+//! another when the lease ends.
+//!
+//! A claimed message is sent by one worker only; if a worker dies after
+//! the relay took a message but before it could record it, the message is
+//! sent again when the lease ends (at least once: the relay sees the same
+//! Message-ID, derived from the idempotency key).
+
+use std::sync::Arc;
+
+use futures_util::StreamExt as _;
+use std::time::Duration as StdDuration;
+
+use tawasul_domain::{retry_wait, RetryPolicy};
+use tawasul_mail::{
+    Dkim, Email, FileTransport, Lang, MailTemplates, MailTransport, MessageSpec, RateLimit,
+    Security, SendError, SiteStyle, SmtpConfig, SmtpTransport,
+};
+use tawasul_store::{Delivery, OutboxRow};
+use time::{Duration, OffsetDateTime};
+
+use crate::{App, AppError};
+
+/// Messages claimed per round.
+const BATCH: u64 = 200;
+/// How long a claim holds: longer than a round can take.
+const LEASE: Duration = Duration::minutes(5);
+
+/// The configured way out.
+pub enum Transport {
+    File(FileTransport),
+    Smtp(Box<SmtpTransport>),
+}
+
+impl Transport {
+    async fn send(&self, email: &Email) -> Result<(), SendError> {
+        match self {
+            Transport::File(t) => t.send(email).await,
+            Transport::Smtp(t) => t.send(email).await,
+        }
+    }
+}
+
+/// What the worker needs, made once from the configuration.
+pub struct Mailer {
+    transport: Transport,
+    templates: MailTemplates,
+    dkim: Option<Dkim>,
+    worker: String,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("worker", &self.worker)
+            .finish()
+    }
+}
+
+impl Mailer {
+    pub fn from_config(config: &crate::Config) -> Result<Mailer, AppError> {
+        let mail = &config.mail;
+        let transport = if mail.transport == "smtp" {
+            let mut smtp = SmtpConfig::new(mail.smtp_host.clone());
+            smtp.port = mail.smtp_port;
+            smtp.security = match mail.smtp_security.as_str() {
+                "none" => Security::None,
+                "tls" => Security::Tls,
+                _ => Security::StartTls,
+            };
+            if !mail.smtp_username.is_empty() {
+                smtp.credentials = Some((mail.smtp_username.clone(), mail.smtp_password.clone()));
+            }
+            smtp.pool_size = mail.smtp_connections as usize;
+            if mail.rate_per_second > 0 {
+                smtp.rate_limit = Some(RateLimit {
+                    per_second: f64::from(mail.rate_per_second),
+                    burst: mail.rate_per_second.min(50),
+                });
+            }
+            Transport::Smtp(Box::new(
+                SmtpTransport::new(smtp).map_err(|e| AppError::Config(format!("mail: {e}")))?,
+            ))
+        } else {
+            let folder = mail
+                .folder
+                .clone()
+                .unwrap_or_else(|| config.paths.data.join("mail"));
+            Transport::File(FileTransport::new(&folder).map_err(|e| {
+                AppError::io(format!("opening the mail folder {}", folder.display()), e)
+            })?)
+        };
+        let dkim = match &mail.dkim_key_file {
+            Some(file) => {
+                let pem = std::fs::read_to_string(file).map_err(|e| {
+                    AppError::io(format!("reading mail.dkim_key_file {}", file.display()), e)
+                })?;
+                Some(
+                    Dkim::from_pem(&mail.dkim_selector, &mail.dkim_domain, &pem)
+                        .map_err(|e| AppError::Config(format!("mail.dkim_key_file: {e}")))?,
+                )
+            }
+            None => None,
+        };
+        let templates = MailTemplates::builtin()
+            .map_err(|e| AppError::Config(format!("mail templates: {e}")))?;
+        let worker = format!(
+            "{}-{}",
+            std::process::id(),
+            crate::auth::random_token()?
+                .chars()
+                .take(8)
+                .collect::<String>()
+        );
+        Ok(Mailer {
+            transport,
+            templates,
+            dkim,
+            worker,
+        })
+    }
+}
+
+/// Why one message could not go.
+enum Failure {
+    Temporary(String),
+    Permanent(String),
+}
+
+impl App {
+    fn mailer(&self) -> Result<&Mailer, AppError> {
+        if let Some(mailer) = self.mailer.get() {
+            return Ok(mailer);
+        }
+        let mailer = Mailer::from_config(&self.config)?;
+        Ok(self.mailer.get_or_init(|| mailer))
+    }
+
+    /// Sends the messages that are due. Returns how many were handled.
+    pub async fn deliver_due(&self) -> Result<usize, AppError> {
+        let mailer = self.mailer()?;
+        let lease_until = OffsetDateTime::now_utc() + LEASE;
+        let claimed = self
+            .store()
+            .claim_outbox(&mailer.worker, BATCH, lease_until)
+            .await?;
+        let count = claimed.len();
+        // As many in flight as the relay takes connections.
+        let parallel = match &mailer.transport {
+            Transport::Smtp(_) => self.config.mail.smtp_connections as usize,
+            Transport::File(_) => 4,
+        };
+        futures_util::stream::iter(claimed)
+            .for_each_concurrent(parallel, |row| self.send_one(mailer, row))
+            .await;
+        Ok(count)
+    }
+
+    async fn send_one(&self, mailer: &Mailer, row: OutboxRow) {
+        let outcome = match self.compose(mailer, &row) {
+            Ok(email) => match mailer.transport.send(&email).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
+                Err(e) => Err(Failure::Temporary(e.to_string())),
+            },
+            Err(failure) => Err(failure),
+        };
+        let attempts = u32::try_from(row.attempts).unwrap_or(0) + 1;
+        let delivery = match outcome {
+            Ok(()) => Delivery::Sent,
+            Err(Failure::Permanent(error)) => Delivery::Failed { error },
+            Err(Failure::Temporary(error)) => match retry_wait(&RetryPolicy::MAIL, attempts) {
+                Some(wait) => Delivery::Retry {
+                    at: OffsetDateTime::now_utc() + wait,
+                    error,
+                },
+                None => Delivery::Failed {
+                    error: format!("gave up after {attempts} attempts: {error}"),
+                },
+            },
+        };
+        if let Delivery::Failed { error } | Delivery::Retry { error, .. } = &delivery {
+            tracing::warn!(message = row.id, to = %row.to_address, %error, "mail not delivered");
+        }
+        if let Err(e) = self
+            .store()
+            .finish_outbox(row.id, &mailer.worker, delivery)
+            .await
+        {
+            tracing::error!(message = row.id, error = %e, "could not record a delivery; it will be retried when the claim ends");
+        }
+    }
+
+    /// The message of a row: rendered from its template now, or as stored.
+    fn compose(&self, mailer: &Mailer, row: &OutboxRow) -> Result<Email, Failure> {
+        let (subject, text, html) = match &row.template {
+            Some(template) => {
+                let lang = if row.lang.as_deref() == Some("fr") {
+                    Lang::Fr
+                } else {
+                    Lang::Ar
+                };
+                let data: serde_json::Value = row
+                    .data
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or(serde_json::Value::Null);
+                let site = self.site_style(row.site_id, lang);
+                // A template that fails is a bug to fix, not a reason to
+                // lose the message: it waits and is tried again.
+                let rendered = mailer
+                    .templates
+                    .render(template, lang, &site, &data)
+                    .map_err(|e| Failure::Temporary(format!("template: {e}")))?;
+                (rendered.subject, rendered.text, Some(rendered.html))
+            }
+            None => (
+                row.subject.clone(),
+                row.body_text.clone(),
+                row.body_html.clone(),
+            ),
+        };
+        let spec = MessageSpec {
+            from_name: self.config.mail.from_name.clone(),
+            from_address: self.config.mail.from_address.clone(),
+            to_name: String::new(),
+            to_address: row.to_address.clone(),
+            reply_to: None,
+            subject,
+            text,
+            html,
+            unsubscribe: None,
+            idempotency_key: row.idempotency_key.clone(),
+        };
+        spec.build(mailer.dkim.as_ref())
+            .map_err(|e| Failure::Permanent(format!("message: {e}")))
+    }
+
+    fn site_style(&self, site_id: Option<i32>, lang: Lang) -> SiteStyle {
+        let network = self.network();
+        let site = site_id.and_then(|id| network.site(id));
+        let colors = site
+            .map(|s| self.with_renderer(|r| r.colors(&s.theme).clone()))
+            .unwrap_or_default();
+        SiteStyle {
+            name: site.map_or_else(
+                || "Tawasul · تواصل".to_owned(),
+                |s| {
+                    s.name(if lang == Lang::Fr {
+                        tawasul_domain::Locale::Fr
+                    } else {
+                        tawasul_domain::Locale::Ar
+                    })
+                    .to_owned()
+                },
+            ),
+            url: site.map_or_else(String::new, |s| {
+                format!("{}/{}/", self.config.public_base_url(), s.slug)
+            }),
+            primary: colors.get("primary").cloned().unwrap_or_default(),
+            accent: colors.get("accent").cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Runs until the task is dropped: a round every second, at once again
+    /// while there is a backlog.
+    pub async fn deliver_mail(self: Arc<Self>) {
+        loop {
+            match self.deliver_due().await {
+                Ok(n) if n as u64 >= BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "mail delivery round failed"),
+            }
+            tokio::time::sleep(StdDuration::from_secs(1)).await;
+        }
+    }
+}

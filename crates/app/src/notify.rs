@@ -1,0 +1,94 @@
+//! Who hears of a workflow step: a submission goes to the site's publishers
+//! and the region's supervisors; changes requested, approval and
+//! publication go to the author. Everyone but the person who acted, and
+//! only those who chose immediate notices. The messages are queued with
+//! the step itself and rendered when sent (see `delivery`).
+
+use tawasul_domain::{Action, Role};
+use tawasul_store::{EntryRow, NewMail, UserRow};
+
+use crate::{App, AppError};
+
+/// The template's name for what happened.
+fn happened(action: Action) -> Option<&'static str> {
+    match action {
+        Action::Submit => Some("submitted"),
+        Action::RequestChanges => Some("changes_requested"),
+        Action::Approve => Some("approved"),
+        Action::Publish => Some("published"),
+        Action::Unpublish | Action::Archive => None,
+    }
+}
+
+impl App {
+    /// The notices of a step taken on `row` by `actor`.
+    pub(crate) async fn workflow_mails(
+        &self,
+        row: &EntryRow,
+        action: Action,
+        actor: Option<&UserRow>,
+        comment: &str,
+    ) -> Result<Vec<NewMail>, AppError> {
+        let Some(what) = happened(action) else {
+            return Ok(Vec::new());
+        };
+        let recipients: Vec<UserRow> = if action == Action::Submit {
+            let network = self.network();
+            let mut lineage = vec![row.site_id];
+            let mut parent = network.site(row.site_id).and_then(|s| s.parent_id);
+            while let Some(id) = parent {
+                if lineage.contains(&id) {
+                    break;
+                }
+                lineage.push(id);
+                parent = network.site(id).and_then(|s| s.parent_id);
+            }
+            let mut users: Vec<UserRow> = self
+                .store()
+                .members_of(&lineage)
+                .await?
+                .into_iter()
+                .filter(|(m, _)| m.role.parse::<Role>().is_ok_and(|r| r >= Role::Publisher))
+                .map(|(_, user)| user)
+                .collect();
+            users.sort_by_key(|u| u.id);
+            users.dedup_by_key(|u| u.id);
+            users
+        } else {
+            match row.author_id {
+                Some(id) => self.store().user(id).await?.into_iter().collect(),
+                None => Vec::new(),
+            }
+        };
+        let actor_id = actor.map(|a| a.id);
+        let lang = self
+            .network()
+            .site(row.site_id)
+            .map_or("ar", |s| s.default_locale.as_str());
+        let data = serde_json::json!({
+            "action": what,
+            "actor": actor.map_or("Tawasul", |a| a.name.as_str()),
+            "entry_title": row.title,
+            "comment": comment,
+            "link": format!("{}/admin/entries/{}", self.config.public_base_url(), row.id),
+        })
+        .to_string();
+        let occasion = crate::auth::random_token()?;
+        Ok(recipients
+            .into_iter()
+            .filter(|u| Some(u.id) != actor_id && u.notify == "immediate")
+            .map(|u| NewMail {
+                kind: "workflow".to_owned(),
+                site_id: Some(row.site_id),
+                to: u.email.clone(),
+                subject: String::new(),
+                body_text: String::new(),
+                body_html: None,
+                idempotency_key: format!("workflow:{}:{what}:{occasion}:{}", row.id, u.id),
+                template: Some("workflow".to_owned()),
+                data: Some(data.clone()),
+                lang: Some(lang.to_owned()),
+            })
+            .collect())
+    }
+}
