@@ -164,12 +164,19 @@ impl Store {
     /// it when something changed. Every change writes a revision, and a change
     /// of status writes a workflow event with `action`, in one transaction.
     pub async fn upsert_entry_by_slug(&self, draft: EntryDraft, action: &str) -> Result<Saved> {
-        let txn = self.db.begin().await?;
+        // Read before the transaction: on SQLite a transaction that reads
+        // then writes fails ("busy snapshot") if another writer (a server's
+        // background work) committed in between.
         let existing = entry::Entity::find()
             .filter(entry::Column::SiteId.eq(draft.site_id))
             .filter(entry::Column::Slug.eq(draft.slug.as_str()))
-            .one(&txn)
+            .one(&self.db)
             .await?;
+        let current_links = match &existing {
+            Some(row) => Some(self.entry_link_ids(&self.db, row.id).await?),
+            None => None,
+        };
+        let txn = self.db.begin().await?;
         let stamp = now();
         let saved = match existing {
             None => {
@@ -191,7 +198,7 @@ impl Store {
                 Saved::Created(row.id)
             }
             Some(row) => {
-                let links_changed = self.entry_link_ids(&txn, row.id).await?
+                let links_changed = current_links.unwrap_or_default()
                     != (sorted(&draft.tag_ids), sorted(&draft.programme_ids));
                 if !content_differs(&row, &draft) && !links_changed {
                     txn.commit().await?;
@@ -226,7 +233,7 @@ impl Store {
 
     async fn entry_link_ids(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &impl ConnectionTrait,
         entry_id: i32,
     ) -> Result<(Vec<i32>, Vec<i32>)> {
         let tags = entry_tag::Entity::find()

@@ -244,11 +244,12 @@ impl Store {
         purpose: &str,
         renditions: &[NewRendition],
     ) -> Result<Vec<String>> {
+        // Read outside the transaction (see `network.rs` on SQLite).
         let txn = self.db.begin().await?;
         let old: Vec<String> = rendition::Entity::find()
             .filter(rendition::Column::MediaId.eq(media_id))
             .filter(rendition::Column::Purpose.eq(purpose))
-            .all(&txn)
+            .all(&self.db)
             .await?
             .into_iter()
             .map(|r| r.stored_name)

@@ -112,12 +112,14 @@ impl Store {
     /// Makes `hosts` (in order of preference) the host names of the site.
     /// A host that belongs to another site is a conflict, and nothing changes.
     pub async fn replace_site_hosts(&self, site_id: i32, hosts: &[String]) -> Result<()> {
+        // Reads go outside the transaction: on SQLite one that reads before
+        // it writes fails when another writer commits in between.
         let txn = self.db.begin().await?;
         for host in hosts {
             if let Some(taken) = site_host::Entity::find()
                 .filter(site_host::Column::Host.eq(host.as_str()))
                 .filter(site_host::Column::SiteId.ne(site_id))
-                .one(&txn)
+                .one(&self.db)
                 .await?
             {
                 return Err(StoreError::Conflict(format!(

@@ -158,6 +158,16 @@ impl Store {
         if self.db.get_database_backend() == DbBackend::Postgres {
             candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
+        // Most rounds find nothing: ask first, so an idle worker never
+        // writes (on SQLite every write takes the one writer's lock).
+        let anything_due = outbox::Entity::find()
+            .filter(due.clone())
+            .one(&self.db)
+            .await?
+            .is_some();
+        if !anything_due {
+            return Ok(Vec::new());
+        }
         outbox::Entity::update_many()
             .col_expr(outbox::Column::Status, Expr::value("sending"))
             .col_expr(outbox::Column::ClaimedBy, Expr::value(worker))
