@@ -687,7 +687,7 @@ fn sorted(ids: &[i32]) -> Vec<i32> {
     ids
 }
 
-async fn insert_revision(
+pub(crate) async fn insert_revision(
     txn: &DatabaseTransaction,
     row: &EntryRow,
     author_id: Option<i32>,
@@ -712,7 +712,7 @@ async fn insert_revision(
     clippy::too_many_arguments,
     reason = "one row of the audit trail, field by field"
 )]
-async fn insert_event(
+pub(crate) async fn insert_event(
     txn: &DatabaseTransaction,
     entry_id: i32,
     action: &str,

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 use time::OffsetDateTime;
 
-use crate::entities::{entry, entry_programme, entry_tag, revision, tag, workflow_event};
+use crate::entities::{entry, entry_programme, entry_tag, revision, tag};
 use crate::{now, EntryRow, Result, RevisionRow, Store, TagRow};
 
 /// An entry as its author gives it: everything but the bookkeeping.
@@ -618,20 +618,7 @@ async fn record_revision(
     row: &EntryRow,
     author_id: Option<i32>,
 ) -> Result<()> {
-    revision::ActiveModel {
-        entry_id: Set(row.id),
-        version: Set(row.version),
-        title: Set(row.title.clone()),
-        summary: Set(row.summary.clone()),
-        body_md: Set(row.body_md.clone()),
-        fields: Set(row.fields.clone()),
-        author_id: Set(author_id),
-        created_at: Set(row.updated_at),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    crate::editorial::insert_revision(txn, row, author_id).await
 }
 
 async fn record_event(
@@ -642,19 +629,7 @@ async fn record_event(
     to: &str,
     actor_id: Option<i32>,
 ) -> Result<()> {
-    workflow_event::ActiveModel {
-        entry_id: Set(entry_id),
-        action: Set(action.to_owned()),
-        from_status: Set(from.map(str::to_owned)),
-        to_status: Set(to.to_owned()),
-        actor_id: Set(actor_id),
-        comment: Set(String::new()),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    crate::editorial::insert_event(txn, entry_id, action, from, to, actor_id, "", None).await
 }
 
 async fn replace_links(txn: &DatabaseTransaction, entry_id: i32, d: &EntryDraft) -> Result<()> {
