@@ -189,3 +189,45 @@ async fn what_people_type_never_breaks_the_search() {
         .await
         .expect_problem(404, "not-found");
 }
+
+#[tokio::test]
+async fn the_search_page_filters_by_kind_and_orders_by_date() {
+    let test = TestApp::with_demo().await;
+    let news = publish_news(&test, "لقاء تواصلي حول الدعم الاجتماعي", "الدعم الاجتماعي.").await;
+    test.app.sync_search().await.expect("sync");
+    let query = encode("الدعم الاجتماعي");
+    let all = test.get(&format!("/dp-rabat/search?q={query}")).await;
+    assert_eq!(all.status, 200);
+    assert!(
+        all.body.contains(&format!("/news/{news}-")),
+        "the news is found"
+    );
+    let form = all.html();
+    assert_eq!(
+        common::select_attr(&form, "select[name=kind] option", "value").len(),
+        5
+    );
+    let events = test
+        .get(&format!(
+            "/dp-rabat/search?q={query}&kind=event&order=newest"
+        ))
+        .await;
+    assert_eq!(events.status, 200);
+    assert!(
+        !events.body.contains(&format!("/news/{news}-")),
+        "only events"
+    );
+    let selected = common::select_attr(
+        &events.html(),
+        "select[name=kind] option[selected]",
+        "value",
+    );
+    assert_eq!(selected, ["event"]);
+    let odd = test
+        .get(&format!("/dp-rabat/search?q={query}&kind=poem&order=x"))
+        .await;
+    assert_eq!(
+        odd.status, 200,
+        "unknown filters are ignored, not an error page"
+    );
+}

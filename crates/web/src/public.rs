@@ -24,6 +24,8 @@ fn page_query(uri: &Uri) -> PageQuery {
         match key.as_ref() {
             "page" if query.page.is_none() => query.page = Some(value.into_owned()),
             "q" if query.q.is_none() => query.q = Some(value.into_owned()),
+            "kind" if query.kind.is_none() => query.kind = Some(value.into_owned()),
+            "order" if query.order.is_none() => query.order = Some(value.into_owned()),
             _ => {}
         }
     }

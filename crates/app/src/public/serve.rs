@@ -133,6 +133,7 @@ mod tests {
         PageQuery {
             page: page.map(str::to_owned),
             q: q.map(str::to_owned),
+            ..PageQuery::default()
         }
     }
 

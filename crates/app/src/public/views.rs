@@ -167,6 +167,26 @@ pub struct ArchiveView {
     pub kind: Option<&'static str>,
     pub entries: Vec<Card>,
     pub pagination: Pagination,
+    /// On the search page: the form with what was asked.
+    pub search: Option<SearchForm>,
+}
+
+/// The search page's form: the words, and the filters as chosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchForm {
+    pub action: String,
+    pub q: String,
+    pub kinds: Vec<Choice>,
+    pub newest: bool,
+    /// The number of hits, as text for the sentence that shows it.
+    pub total: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

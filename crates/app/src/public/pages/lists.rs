@@ -34,6 +34,7 @@ impl Page<'_> {
             active,
             None,
             HashMap::new(),
+            None,
         )
         .await
     }
@@ -53,6 +54,7 @@ impl Page<'_> {
         active: &str,
         extra_query: Option<String>,
         snippets: HashMap<i32, String>,
+        search: Option<SearchForm>,
     ) -> Result<PublicResponse, AppError> {
         let per_page = self.app.config.site.per_page;
         let pages = result.total.div_ceil(per_page).max(1);
@@ -118,6 +120,7 @@ impl Page<'_> {
                     card
                 })
                 .collect(),
+            search,
             pagination: Pagination {
                 page,
                 pages,
@@ -143,6 +146,14 @@ impl Page<'_> {
             .map(|w| w.chars().take(50).collect())
             .collect();
         let per_page = self.app.config.site.per_page;
+        // Unknown filter values are ignored, as links in the wild carry
+        // all sorts; the form offers only real ones.
+        let kind = query
+            .kind
+            .as_deref()
+            .and_then(|k| k.parse::<EntryKind>().ok())
+            .filter(|k| k.has_archive());
+        let newest = query.order.as_deref() == Some("newest");
         let mut snippets = HashMap::new();
         let result = if words.is_empty() {
             tawasul_store::Page {
@@ -155,6 +166,12 @@ impl Page<'_> {
                 None,
                 tawasul_search::Query {
                     text: raw.chars().take(1_000).collect(),
+                    kinds: kind.iter().map(|k| k.as_str().to_owned()).collect(),
+                    order: if newest {
+                        tawasul_search::Order::Newest
+                    } else {
+                        tawasul_search::Order::Relevance
+                    },
                     // A site's search covers the sites below it: an
                     // academy's finds its directorates' news.
                     sites: vec![self.site.slug.clone()],
@@ -194,14 +211,35 @@ impl Page<'_> {
             self.strings.fill("search.results_for", &[("q", raw)])
         };
         let q_param = (!raw.is_empty()).then(|| {
-            format!(
+            let mut param = format!(
                 "q={}",
                 routes::encode_segment(raw)
                     .replace('&', "%26")
                     .replace('+', "%2B")
-            )
+            );
+            if let Some(kind) = kind {
+                param.push_str(&format!("&kind={}", kind.as_str()));
+            }
+            if newest {
+                param.push_str("&order=newest");
+            }
+            param
         });
         let paths = self.paths();
+        let form = SearchForm {
+            action: self.url(&paths.search(self.locale)),
+            q: raw.to_owned(),
+            kinds: EntryKind::ARCHIVED
+                .iter()
+                .map(|k| Choice {
+                    value: k.as_str(),
+                    label: self.strings.get(&format!("kinds.{}", k.as_str())),
+                    selected: Some(*k) == kind,
+                })
+                .collect(),
+            newest,
+            total: result.total.to_string(),
+        };
         self.list_page(
             result,
             page,
@@ -212,6 +250,7 @@ impl Page<'_> {
             "search",
             q_param,
             snippets,
+            Some(form),
         )
         .await
     }

@@ -55,6 +55,9 @@ pub enum PublicResponse {
 pub struct PageQuery {
     pub page: Option<String>,
     pub q: Option<String>,
+    /// Search filters: an entry kind, and `newest` for the newest first.
+    pub kind: Option<String>,
+    pub order: Option<String>,
 }
 
 const HOME_FEATURED: u64 = 3;
