@@ -626,3 +626,29 @@ async fn a_platform_admin_changes_a_sites_hosts_and_the_site_answers_there() {
     editor.login(EDITOR.0, EDITOR.1).await;
     assert_eq!(editor.get("/admin/sites").await.status, 403);
 }
+
+#[tokio::test]
+async fn editors_find_their_drafts_by_searching_the_sites_entries() {
+    let test = TestApp::with_demo().await;
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    let id = new_report(&mut browser, "تقرير عن ورشة الحساب الذهني", "نص").await;
+    test.app.sync_search().await.expect("sync the index");
+    let found = browser
+        .get("/admin/sites/dp-rabat/entries?q=%D8%A7%D9%84%D8%AD%D8%B3%D8%A7%D8%A8")
+        .await;
+    assert_eq!(found.status, 200);
+    assert!(
+        found.body.contains(&format!("/admin/entries/{id}")),
+        "the draft is found"
+    );
+    let none = browser
+        .get(
+            "/admin/sites/dp-rabat/entries?q=%D8%A7%D9%84%D8%AD%D8%B3%D8%A7%D8%A8&status=published",
+        )
+        .await;
+    assert!(
+        !none.body.contains(&format!("/admin/entries/{id}")),
+        "filters still apply"
+    );
+}
