@@ -44,15 +44,12 @@ impl Viewer {
 
     /// The highest role held on any ancestor of the site.
     fn inherited_role(&self, network: &Network, site_id: i32) -> Option<Role> {
-        let mut best = None;
-        let mut current = network.site(site_id).and_then(|s| s.parent_id);
-        // The hierarchy is at most four deep; the bound guards a cycle.
-        for _ in 0..8 {
-            let Some(id) = current else { break };
-            best = best.max(self.direct_role(id));
-            current = network.site(id).and_then(|s| s.parent_id);
-        }
-        best
+        network
+            .lineage(site_id)
+            .iter()
+            .skip(1)
+            .filter_map(|s| self.direct_role(s.id))
+            .max()
     }
 
     /// The actor this person is on a site.

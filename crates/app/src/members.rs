@@ -39,15 +39,7 @@ impl App {
     pub async fn members(&self, viewer: &Viewer, site_slug: &str) -> Result<Vec<Member>, AppError> {
         let site_id = self.managed_site(viewer, site_slug)?;
         let network = self.network();
-        let mut lineage = vec![site_id];
-        let mut current = network.site(site_id).and_then(|s| s.parent_id);
-        while let Some(id) = current {
-            if lineage.contains(&id) {
-                break;
-            }
-            lineage.push(id);
-            current = network.site(id).and_then(|s| s.parent_id);
-        }
+        let lineage: Vec<i32> = network.lineage(site_id).iter().map(|s| s.id).collect();
         let rows = self.store().members_of(&lineage).await?;
         Ok(rows
             .into_iter()

@@ -214,6 +214,21 @@ impl Network {
         self.by_host.get(&name).map(|&i| &self.sites[i])
     }
 
+    /// The site and its ancestors, nearest first: whose roles reach it, and
+    /// which regions it belongs to. A cycle in hand-edited data ends the walk.
+    pub fn lineage(&self, site_id: i32) -> Vec<&Site> {
+        let mut out: Vec<&Site> = Vec::new();
+        let mut current = self.site(site_id);
+        while let Some(site) = current {
+            if out.iter().any(|s| s.id == site.id) {
+                break;
+            }
+            out.push(site);
+            current = self.parent(site);
+        }
+        out
+    }
+
     pub fn parent(&self, site: &Site) -> Option<&Site> {
         site.parent_id.and_then(|id| self.site(id))
     }

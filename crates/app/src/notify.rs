@@ -34,15 +34,7 @@ impl App {
         };
         let recipients: Vec<UserRow> = if action == Action::Submit {
             let network = self.network();
-            let mut lineage = vec![row.site_id];
-            let mut parent = network.site(row.site_id).and_then(|s| s.parent_id);
-            while let Some(id) = parent {
-                if lineage.contains(&id) {
-                    break;
-                }
-                lineage.push(id);
-                parent = network.site(id).and_then(|s| s.parent_id);
-            }
+            let lineage: Vec<i32> = network.lineage(row.site_id).iter().map(|s| s.id).collect();
             let mut users: Vec<UserRow> = self
                 .store()
                 .members_of(&lineage)

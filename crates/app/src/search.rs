@@ -150,16 +150,11 @@ impl App {
             let Some(site) = network.site(row.site_id) else {
                 continue;
             };
-            let mut ancestors = vec![site.slug.clone()];
-            let mut parent = site.parent_id;
-            while let Some(id) = parent {
-                let Some(p) = network.site(id) else { break };
-                if ancestors.contains(&p.slug) {
-                    break;
-                }
-                ancestors.push(p.slug.clone());
-                parent = p.parent_id;
-            }
+            let ancestors: Vec<String> = network
+                .lineage(site.id)
+                .iter()
+                .map(|s| s.slug.clone())
+                .collect();
             out.push(Document {
                 id: i64::from(row.id),
                 site: site.slug.clone(),
