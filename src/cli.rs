@@ -66,6 +66,48 @@ pub enum Command {
     /// Manage API tokens for scripts and other information systems.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import or export a site's directory of institutions and contacts (CSV).
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Import a CSV file (UTF-8, `,` or `;`, Arabic or French headers; see
+    /// docs/directory.md): institutions are updated by code, contacts by
+    /// e-mail. One bad row refuses the whole file.
+    Import {
+        /// The site whose directory receives the file.
+        #[arg(long, value_name = "SLUG")]
+        site: String,
+        /// A file of institutions.
+        #[arg(long, value_name = "FILE", conflicts_with = "contacts")]
+        institutions: Option<PathBuf>,
+        /// A file of contacts (their institutions must be imported first).
+        #[arg(long, value_name = "FILE")]
+        contacts: Option<PathBuf>,
+    },
+    /// Export a site's institutions or contacts as CSV (with a byte-order
+    /// mark, so Excel shows Arabic correctly).
+    Export {
+        #[arg(long, value_name = "SLUG")]
+        site: String,
+        /// Export the institutions.
+        #[arg(long, conflicts_with = "contacts")]
+        institutions: bool,
+        /// Export the contacts.
+        #[arg(long)]
+        contacts: bool,
+        /// Language of the headers and labels: fr or ar.
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        /// semicolon (what Excel opens in French and Arabic) or comma.
+        #[arg(long, default_value = "semicolon")]
+        separator: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -652,3 +652,65 @@ async fn editors_find_their_drafts_by_searching_the_sites_entries() {
         "filters still apply"
     );
 }
+
+#[tokio::test]
+async fn a_regional_supervisor_searches_every_directorates_drafts_and_others_only_their_own() {
+    let test = TestApp::with_demo().await;
+    let mut editor = Browser::new(&test);
+    editor.login(EDITOR.0, EDITOR.1).await;
+    let id = new_report(
+        &mut editor,
+        "تقرير الدورة التكوينية في الروبوتيك",
+        "تعلم التلاميذ أسس الروبوتيك في ورشات تطبيقية.",
+    )
+    .await;
+    test.app.sync_search().await.expect("sync the index");
+    // Another spelling of the word, as people type it.
+    let path = "/admin/search?q=%D8%A8%D8%A7%D9%84%D8%B1%D9%88%D8%A8%D9%88%D8%AA%D9%8A%D9%83";
+
+    let mut supervisor = Browser::new(&test);
+    let (email, password) = common::demo::REGIONAL;
+    supervisor.login(email, password).await;
+    let found = supervisor.get(path).await;
+    assert_eq!(found.status, 200);
+    assert!(
+        found.body.contains(&format!("/admin/entries/{id}")),
+        "the region's supervisor finds a directorate's draft"
+    );
+    assert!(
+        found.has("[data-test=snippet] mark"),
+        "with the word marked"
+    );
+    let published_only = supervisor.get(&format!("{path}&status=published")).await;
+    assert!(!published_only
+        .body
+        .contains(&format!("/admin/entries/{id}")));
+    let in_sale = supervisor.get(&format!("{path}&site=dp-sale")).await;
+    assert!(!in_sale.body.contains(&format!("/admin/entries/{id}")));
+
+    let mut elsewhere = Browser::new(&test);
+    let (email, password) = common::demo::EDITOR_SALE;
+    elsewhere.login(email, password).await;
+    let theirs = elsewhere.get(path).await;
+    assert_eq!(theirs.status, 200);
+    assert!(
+        !theirs.body.contains(&format!("/admin/entries/{id}")),
+        "another directorate's draft stays hidden"
+    );
+    let forbidden = elsewhere.get(&format!("{path}&site=dp-rabat")).await;
+    assert_eq!(
+        forbidden.status, 403,
+        "searching drafts where one does not edit"
+    );
+
+    for odd in [
+        "",
+        "?q=%22%3A*(",
+        "?q=x&page=-1",
+        "?q=x&page=1000000000",
+        "?q=%D9%8E%D9%8F",
+    ] {
+        let answer = supervisor.get(&format!("/admin/search{odd}")).await;
+        assert_eq!(answer.status, 200, "{odd}");
+    }
+}

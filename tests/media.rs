@@ -525,3 +525,47 @@ async fn an_image_without_alt_text_in_the_entrys_language_is_named_on_publishing
         assert_eq!(test.get(&url).await.status, 404, "{url}");
     }
 }
+
+#[tokio::test]
+async fn restoring_an_old_version_brings_its_photos_back_as_pictures() {
+    let test = TestApp::with_demo().await;
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let item = upload(
+        &editor,
+        "ورشة.jpg",
+        phone_photo(900, 600, 11),
+        &[("alt_ar", "ورشة القراءة"), ("rights", "own")],
+    )
+    .await
+    .expect(201);
+    let media = id_of(&item);
+    let entry = editor
+        .post(
+            &format!("/api/v1/sites/{SITE}/entries"),
+            &json!({
+                "kind": "news", "locale": "ar", "title": "ورشة القراءة",
+                "body": format!("نص الورشة.\n\n![](media:{media})\n"),
+            }),
+        )
+        .await
+        .expect(201);
+    let id = entry.json["id"].as_i64().unwrap();
+    let path = format!("/api/v1/entries/{id}");
+    editor
+        .put(
+            &path,
+            &json!({"version": 1, "title": "ورشة القراءة", "body": "نص بلا صورة."}),
+        )
+        .await
+        .expect(200);
+    let restored = editor
+        .post(
+            &format!("{path}/revisions/1/restore"),
+            &json!({"version": 2}),
+        )
+        .await
+        .expect(200);
+    let html = restored.json["html"].as_str().unwrap();
+    assert!(html.contains("<picture>"), "{html}");
+    assert!(html.contains("ورشة القراءة"), "the alt text: {html}");
+}

@@ -231,3 +231,104 @@ async fn the_search_page_filters_by_kind_and_orders_by_date() {
         "unknown filters are ignored, not an error page"
     );
 }
+
+#[tokio::test]
+async fn the_search_page_narrows_by_programme_date_and_site_below() {
+    let test = TestApp::with_demo().await;
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let publisher = test.login(demo::PUBLISHER_RABAT).await;
+    let tayssir = editor
+        .post(
+            "/api/v1/sites/dp-rabat/entries",
+            &json!({"kind": "news", "title": "قافلة الكتب المتنقلة", "body": "قافلة الكتب في القرى.",
+                    "programmes": ["tayssir"]}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .expect("id");
+    for action in ["submit", "approve", "publish"] {
+        let who = if action == "submit" {
+            &editor
+        } else {
+            &publisher
+        };
+        who.post(
+            &format!("/api/v1/entries/{tayssir}/transitions"),
+            &json!({"action": action}),
+        )
+        .await
+        .expect(200);
+    }
+    let other = publish_news(&test, "قافلة الكتب في المدينة", "قافلة أخرى.").await;
+    test.app.sync_search().await.expect("sync");
+    let q = encode("قافلة الكتب");
+    let found = |body: &str, id: i64| body.contains(&format!("/news/{id}-"));
+
+    let by_programme = test
+        .get(&format!("/dp-rabat/search?q={q}&programme=tayssir"))
+        .await;
+    assert!(found(&by_programme.body, tayssir));
+    assert!(
+        !found(&by_programme.body, other),
+        "other programmes left out"
+    );
+    let chosen = common::select_attr(
+        &by_programme.html(),
+        "select[name=programme] option[selected]",
+        "value",
+    );
+    assert_eq!(chosen, ["tayssir"], "the form shows what was chosen");
+    let next_page_link_keeps_it = by_programme.html();
+    assert!(
+        common::select_attr(
+            &next_page_link_keeps_it,
+            "details.search-more[open]",
+            "class"
+        )
+        .len()
+            == 1
+    );
+
+    let today = time::OffsetDateTime::now_utc().date();
+    let since_today = test
+        .get(&format!("/dp-rabat/search?q={q}&from={today}"))
+        .await;
+    assert!(found(&since_today.body, tayssir) && found(&since_today.body, other));
+    let before = test
+        .get(&format!("/dp-rabat/search?q={q}&to=2020-01-01"))
+        .await;
+    assert!(!found(&before.body, tayssir) && !found(&before.body, other));
+    // Dates typed the wrong way round are read the right way round;
+    // nonsense dates are ignored.
+    let swapped = test
+        .get(&format!(
+            "/dp-rabat/search?q={q}&from=2100-01-01&to=2020-01-01"
+        ))
+        .await;
+    assert!(found(&swapped.body, tayssir));
+    let nonsense = test
+        .get(&format!(
+            "/dp-rabat/search?q={q}&from=yesterday&to=2026-02-30"
+        ))
+        .await;
+    assert_eq!(nonsense.status, 200);
+    assert!(found(&nonsense.body, tayssir));
+
+    // The academy's page offers the sites below it and narrows to one.
+    let academy = test.get(&format!("/aref-rsk/search?q={q}")).await;
+    assert!(found(&academy.body, tayssir), "the region covers dp-rabat");
+    let sites = common::select_attr(&academy.html(), "select[name=site] option", "value");
+    assert!(sites.contains(&"dp-rabat".to_owned()) && sites.contains(&"dp-sale".to_owned()));
+    let in_sale = test
+        .get(&format!("/aref-rsk/search?q={q}&site=dp-sale"))
+        .await;
+    assert!(!found(&in_sale.body, tayssir));
+    // A site that is not below is ignored, never a way around the region.
+    let elsewhere = test
+        .get(&format!("/dp-sale/search?q={q}&site=dp-rabat"))
+        .await;
+    assert_eq!(elsewhere.status, 200);
+    assert!(!found(&elsewhere.body, tayssir));
+}

@@ -2,7 +2,9 @@
    - every fetch carries the session's CSRF token (X-CSRF-Token);
    - confirm() before buttons that carry data-confirm;
    - the editor: live preview, autosave, a warning before leaving with
-     unsaved changes.
+     unsaved changes;
+   - the media library: uploads with progress bars, the focal point set by
+     a click on the photo.
    Plain ES2017, no library, no build. Any failure leaves the forms as they
    are: they still post normally. */
 (function () {
@@ -48,6 +50,12 @@
      keyboard and screen reader users start where the problem is. */
   var problem = doc.querySelector('.conflict, .error-summary');
   if (problem && problem.focus) problem.focus();
+
+  /* The media library: uploads with progress, the focal point by a click. */
+  var uploadForm = doc.querySelector('form[data-media-upload]');
+  if (uploadForm && window.XMLHttpRequest && window.FormData) mediaUpload(uploadForm);
+  var focalImage = doc.querySelector('[data-focal-image]');
+  if (focalImage) focalPoint(focalImage);
 
   var form = doc.querySelector('form[data-editor]');
   if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) return;
@@ -221,6 +229,129 @@
       if (slot) slot.textContent = message || '';
       conflictBox.hidden = false;
     }
+  }
+
+  /* Several files sent one by one to the API (with the CSRF header), each
+     with its progress bar and its own result; the library is shown again
+     once all went in. Without this script the form posts them together. */
+  function mediaUpload(f) {
+    var input = f.querySelector('input[type="file"]');
+    var box = f.querySelector('[data-upload-progress]');
+    var list = f.querySelector('[data-upload-list]');
+    var reload = f.querySelector('[data-upload-reload]');
+    var api = f.getAttribute('data-api-url');
+    if (!input || !box || !list || !api) return;
+
+    function message(code) {
+      var item = f.querySelector('[data-upload-messages] [data-code="' + code + '"]');
+      return item ? item.textContent : '';
+    }
+
+    /* The API's problem type ends with its code: urn:tawasul:problem:too-large. */
+    function problemText(xhr) {
+      try {
+        var problem = JSON.parse(xhr.responseText);
+        var code = String(problem.type || '').split(':').pop().replace(/-/g, '_');
+        return message(code) || problem.detail || message('failed');
+      } catch (e) {
+        return message('failed');
+      }
+    }
+
+    function send(file, row) {
+      return new Promise(function (resolve) {
+        var data = new FormData();
+        var fields = f.querySelectorAll('[name="credit"], [name="rights"], [name="depicts_minors"]:checked');
+        for (var i = 0; i < fields.length; i++) data.append(fields[i].name, fields[i].value);
+        data.append('file', file, file.name);
+        var xhr = new XMLHttpRequest();
+        var bar = row.querySelector('progress');
+        var state = row.querySelector('.upload-state');
+        xhr.open('POST', api);
+        xhr.setRequestHeader('X-CSRF-Token', csrf);
+        xhr.setRequestHeader('Accept', 'application/json');
+        xhr.upload.onprogress = function (ev) {
+          if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100);
+        };
+        xhr.onload = function () {
+          var ok = xhr.status === 200 || xhr.status === 201;
+          bar.value = 100;
+          row.className = 'upload-item upload-item--' + (ok ? 'ok' : 'error');
+          state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : problemText(xhr);
+          resolve(ok);
+        };
+        xhr.onerror = function () {
+          row.className = 'upload-item upload-item--error';
+          state.textContent = message('failed');
+          resolve(false);
+        };
+        xhr.send(data);
+      });
+    }
+
+    f.addEventListener('submit', async function (ev) {
+      var files = Array.prototype.slice.call(input.files || []);
+      if (!files.length) return;
+      ev.preventDefault();
+      list.textContent = '';
+      box.hidden = false;
+      var rows = files.map(function (file) {
+        var li = doc.createElement('li');
+        li.className = 'upload-item';
+        li.setAttribute('data-test', 'upload-row');
+        var name = doc.createElement('bdi');
+        name.className = 'upload-name';
+        name.textContent = file.name;
+        var bar = doc.createElement('progress');
+        bar.max = 100;
+        bar.value = 0;
+        bar.setAttribute('aria-label', file.name);
+        var state = doc.createElement('span');
+        state.className = 'upload-state';
+        li.appendChild(name);
+        li.appendChild(bar);
+        li.appendChild(state);
+        list.appendChild(li);
+        return li;
+      });
+      var button = f.querySelector('button[type="submit"]');
+      if (button) button.disabled = true;
+      var all = true;
+      // One at a time: a phone's connection is shared by all of them.
+      for (var i = 0; i < files.length; i++) {
+        all = (await send(files[i], rows[i])) && all;
+      }
+      if (button) button.disabled = false;
+      input.value = '';
+      if (all) {
+        window.location.reload();
+      } else if (reload) {
+        reload.hidden = false;
+      }
+    });
+  }
+
+  /* A click on the photo sets the focal point (fractions of its width and
+     height, from its top-left corner whatever the page's direction). */
+  function focalPoint(img) {
+    var x = doc.querySelector('input[name="focal_x"]');
+    var y = doc.querySelector('input[name="focal_y"]');
+    var marker = doc.querySelector('[data-focal-marker]');
+    if (!x || !y || x.readOnly) return;
+    img.setAttribute('data-focal-editable', '');
+    img.addEventListener('click', function (ev) {
+      var box = img.getBoundingClientRect();
+      if (!box.width || !box.height) return;
+      var fx = Math.min(1, Math.max(0, (ev.clientX - box.left) / box.width));
+      var fy = Math.min(1, Math.max(0, (ev.clientY - box.top) / box.height));
+      x.value = fx.toFixed(2);
+      y.value = fy.toFixed(2);
+      if (marker) {
+        marker.style.left = (fx * 100).toFixed(1) + '%';
+        marker.style.top = (fy * 100).toFixed(1) + '%';
+      }
+      x.dispatchEvent(new Event('change', { bubbles: true }));
+    });
   }
 
   /* "2026-12-02T09:30:00+01:00" becomes the local hour; a time the server

@@ -12,6 +12,9 @@ mod m20261202_000002_index_log;
 mod m20261202_000003_outbox_claims;
 mod m20261202_000004_media;
 mod m20261202_000005_outbox_templates;
+mod m20261202_000006_directory;
+mod m20261202_000007_newsletter;
+mod m20261202_000008_entry_media;
 
 pub struct Migrator;
 
@@ -27,6 +30,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_outbox_claims::Migration),
             Box::new(m20261202_000004_media::Migration),
             Box::new(m20261202_000005_outbox_templates::Migration),
+            Box::new(m20261202_000006_directory::Migration),
+            Box::new(m20261202_000007_newsletter::Migration),
+            Box::new(m20261202_000008_entry_media::Migration),
         ]
     }
 }

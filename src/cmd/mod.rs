@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod demo;
+mod directory;
 mod import;
 mod reindex;
 mod serve;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use tawasul_app::{App, Config};
 
-use crate::cli::{Cli, Command, ImportCommand, SiteCommand, TokenCommand, UserCommand};
+use crate::cli::{Cli, Command, DirectoryCommand, ImportCommand, SiteCommand, TokenCommand, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.global.config.as_deref())?;
@@ -84,6 +85,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             import::markdown(&*open(config).await?, &dir, &site).await
         }
         Command::Reindex { site } => reindex::run(&*open(config).await?, site.as_deref()).await,
+        Command::Directory(DirectoryCommand::Import {
+            site,
+            institutions,
+            contacts,
+        }) => directory::import(&*open(config).await?, &site, institutions, contacts).await,
+        Command::Directory(DirectoryCommand::Export {
+            site,
+            institutions,
+            contacts,
+            lang,
+            separator,
+            output,
+        }) => {
+            directory::export(
+                &*open(config).await?,
+                &site,
+                institutions,
+                contacts,
+                &lang,
+                &separator,
+                output.as_deref(),
+            )
+            .await
+        }
         Command::Token(TokenCommand::Create {
             email,
             name,

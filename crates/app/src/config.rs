@@ -53,6 +53,17 @@ pub struct MailConfig {
     pub dkim_selector: String,
     pub dkim_domain: String,
     pub dkim_key_file: Option<PathBuf>,
+    /// The hour (0-23, site time: `site.utc_offset_minutes`) the daily
+    /// digest of workflow notices goes to those who chose it.
+    pub digest_hour: u8,
+    /// The day (`monday` … `sunday`) and hour of each site's weekly
+    /// newsletter; `off`: servers make no issue on their own.
+    pub newsletter_day: String,
+    pub newsletter_hour: u8,
+    /// The `mailto:` of newsletters' `List-Unsubscribe` header, for mail
+    /// programs that unsubscribe by mail; empty: `from_address`. Someone
+    /// (or something) should read that mailbox: the subject names the link.
+    pub unsubscribe_mailbox: String,
 }
 
 impl Default for MailConfig {
@@ -72,6 +83,10 @@ impl Default for MailConfig {
             dkim_selector: String::new(),
             dkim_domain: String::new(),
             dkim_key_file: None,
+            digest_hour: 7,
+            newsletter_day: "monday".to_owned(),
+            newsletter_hour: 7,
+            unsubscribe_mailbox: String::new(),
         }
     }
 }
@@ -445,6 +460,32 @@ impl Config {
                     .to_owned(),
             ));
         }
+        for (key, hour) in [
+            ("mail.digest_hour", mail.digest_hour),
+            ("mail.newsletter_hour", mail.newsletter_hour),
+        ] {
+            if hour > 23 {
+                return Err(AppError::Config(format!(
+                    "{key} must be an hour between 0 and 23, not {hour}"
+                )));
+            }
+        }
+        if mail.newsletter_day != "off"
+            && tawasul_domain::digest::parse_weekday(&mail.newsletter_day).is_none()
+        {
+            return Err(AppError::Config(format!(
+                "mail.newsletter_day must be a day such as monday (or off), not `{}`",
+                mail.newsletter_day
+            )));
+        }
+        if !mail.unsubscribe_mailbox.is_empty()
+            && !crate::import::network_file::valid_email(&mail.unsubscribe_mailbox)
+        {
+            return Err(AppError::Config(format!(
+                "mail.unsubscribe_mailbox `{}` is not an e-mail address",
+                mail.unsubscribe_mailbox
+            )));
+        }
         if self.paths.data.as_os_str().is_empty() {
             return Err(AppError::Config(
                 "paths.data must name a folder, for example \"tawasul-data\"".to_owned(),
@@ -546,6 +587,12 @@ mod tests {
             (
                 "[server]\nreload_templates = true\n",
                 "server.reload_templates",
+            ),
+            ("[mail]\ndigest_hour = 24\n", "mail.digest_hour"),
+            ("[mail]\nnewsletter_day = \"someday\"\n", "mail.newsletter_day"),
+            (
+                "[mail]\nunsubscribe_mailbox = \"nobody\"\n",
+                "mail.unsubscribe_mailbox",
             ),
         ];
         for (file, key) in table {

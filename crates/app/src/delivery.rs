@@ -27,9 +27,22 @@ use time::{Duration, OffsetDateTime};
 use crate::{App, AppError};
 
 /// Messages claimed per round.
-const BATCH: u64 = 200;
+const BATCH: u64 = 500;
 /// How long a claim holds: longer than a round can take.
 const LEASE: Duration = Duration::minutes(5);
+
+/// What one delivery round shares between its messages.
+#[derive(Default)]
+struct Round {
+    /// Mails rendered this round, by template, language, site and data.
+    rendered: std::sync::Mutex<
+        std::collections::HashMap<RenderKey, Result<tawasul_mail::Rendered, String>>,
+    >,
+    /// Messages the relay accepted, recorded together at the end.
+    sent: std::sync::Mutex<Vec<i32>>,
+}
+
+type RenderKey = (String, Option<String>, Option<i32>, Option<String>);
 
 /// The configured way out.
 pub enum Transport {
@@ -155,14 +168,23 @@ impl App {
             Transport::Smtp(_) => self.config.mail.smtp_connections as usize,
             Transport::File(_) => 4,
         };
+        let round = Round::default();
         futures_util::stream::iter(claimed)
-            .for_each_concurrent(parallel, |row| self.send_one(mailer, row))
+            .for_each_concurrent(parallel, |row| self.send_one(mailer, row, &round))
             .await;
+        // Deliveries are recorded together: one write for the round rather
+        // than one per message. A crash before it leaves them claimed, and
+        // they are sent again when the lease ends, as before (at least once,
+        // with the same Message-ID).
+        let sent = std::mem::take(&mut *round.sent.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Err(e) = self.store().finish_outbox_sent(&sent, &mailer.worker).await {
+            tracing::error!(messages = sent.len(), error = %e, "could not record deliveries; they will be sent again when the claim ends");
+        }
         Ok(count)
     }
 
-    async fn send_one(&self, mailer: &Mailer, row: OutboxRow) {
-        let outcome = match self.compose(mailer, &row) {
+    async fn send_one(&self, mailer: &Mailer, row: OutboxRow, round: &Round) {
+        let outcome = match self.compose(mailer, &row, round) {
             Ok(email) => match mailer.transport.send(&email).await {
                 Ok(()) => Ok(()),
                 Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
@@ -172,7 +194,14 @@ impl App {
         };
         let attempts = u32::try_from(row.attempts).unwrap_or(0) + 1;
         let delivery = match outcome {
-            Ok(()) => Delivery::Sent,
+            Ok(()) => {
+                round
+                    .sent
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(row.id);
+                return;
+            }
             Err(Failure::Permanent(error)) => Delivery::Failed { error },
             Err(Failure::Temporary(error)) => match retry_wait(&RetryPolicy::MAIL, attempts) {
                 Some(wait) => Delivery::Retry {
@@ -197,7 +226,7 @@ impl App {
     }
 
     /// The message of a row: rendered from its template now, or as stored.
-    fn compose(&self, mailer: &Mailer, row: &OutboxRow) -> Result<Email, Failure> {
+    fn compose(&self, mailer: &Mailer, row: &OutboxRow, round: &Round) -> Result<Email, Failure> {
         let (subject, text, html) = match &row.template {
             Some(template) => {
                 let lang = if row.lang.as_deref() == Some("fr") {
@@ -205,18 +234,45 @@ impl App {
                 } else {
                     Lang::Ar
                 };
-                let data: serde_json::Value = row
-                    .data
-                    .as_deref()
-                    .and_then(|d| serde_json::from_str(d).ok())
-                    .unwrap_or(serde_json::Value::Null);
-                let site = self.site_style(row.site_id, lang);
-                // A template that fails is a bug to fix, not a reason to
-                // lose the message: it waits and is tried again.
-                let rendered = mailer
-                    .templates
-                    .render(template, lang, &site, &data)
-                    .map_err(|e| Failure::Temporary(format!("template: {e}")))?;
+                // A notice to thousands renders once per round: the same
+                // template, language, site and data make the same mail.
+                let key = (
+                    template.clone(),
+                    row.lang.clone(),
+                    row.site_id,
+                    row.data.clone(),
+                );
+                let cached = round
+                    .rendered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&key)
+                    .cloned();
+                let rendered = match cached {
+                    Some(rendered) => rendered,
+                    None => {
+                        let data: serde_json::Value = row
+                            .data
+                            .as_deref()
+                            .and_then(|d| serde_json::from_str(d).ok())
+                            .unwrap_or(serde_json::Value::Null);
+                        let site = self.site_style(row.site_id, lang);
+                        // A template that fails is a bug to fix, not a
+                        // reason to lose the message: it waits and is
+                        // tried again.
+                        let rendered = mailer
+                            .templates
+                            .render(template, lang, &site, &data)
+                            .map_err(|e| e.to_string());
+                        round
+                            .rendered
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(key, rendered.clone());
+                        rendered
+                    }
+                }
+                .map_err(|e| Failure::Temporary(format!("template: {e}")))?;
                 (rendered.subject, rendered.text, Some(rendered.html))
             }
             None => (
@@ -234,7 +290,7 @@ impl App {
             subject,
             text,
             html,
-            unsubscribe: None,
+            unsubscribe: crate::newsletter::list_unsubscribe(row),
             idempotency_key: row.idempotency_key.clone(),
         };
         spec.build(mailer.dkim.as_ref())
@@ -268,9 +324,14 @@ impl App {
     }
 
     /// Runs until the task is dropped: a round every second, at once again
-    /// while there is a backlog.
+    /// while there is a backlog; the digests' jobs every minute.
     pub async fn deliver_mail(self: Arc<Self>) {
+        let mut jobs_ran: Option<std::time::Instant> = None;
         loop {
+            if jobs_ran.is_none_or(|at| at.elapsed() >= crate::digest::JOBS_EVERY) {
+                self.run_digest_jobs().await;
+                jobs_ran = Some(std::time::Instant::now());
+            }
             match self.deliver_due().await {
                 Ok(n) if n as u64 >= BATCH => continue,
                 Ok(_) => {}

@@ -9,8 +9,11 @@
 //! included, and are kept only to make renditions again), renditions,
 //! documents and videos at the top, served by `/uploads/{name}`.
 
+mod entry_media;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
 use tawasul_domain::{allowed, EntryStatus, FieldErrors, Operation, Subject};
@@ -19,12 +22,14 @@ use tawasul_media::{
     LocalStorage, MediaError, MediaType, PipelineConfig, Processed, RenditionFormat, RenditionKind,
     SpooledUpload, Storage,
 };
-use tawasul_render::markdown::{self, MediaEmbed, MediaImage};
+use tawasul_render::markdown::{self, EmbeddedVideo, MediaEmbed, MediaImage};
 use tawasul_store::{EntryRow, MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow};
 use tokio::io::AsyncRead;
 
 use crate::access::Viewer;
 use crate::{App, AppError};
+
+pub use entry_media::{parse_media_ids, srcset, OgImage, PictureData, MAX_GALLERY};
 
 /// Largest image or document accepted, in bytes.
 pub const MAX_FILE_BYTES: u64 = 30 * 1024 * 1024;
@@ -218,12 +223,21 @@ fn item_view(row: &MediaRow, site_slug: &str, renditions: &[RenditionRow]) -> Me
                     format!("https://www.youtube.com/watch?v={id}"),
                     format!("https://www.youtube-nocookie.com/embed/{id}"),
                 ),
-                _ => (
-                    format!("https://www.facebook.com/watch/?v={id}"),
-                    format!(
-                        "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fwatch%2F%3Fv%3D{id}"
-                    ),
-                ),
+                _ => {
+                    // A numeric id is a video's; anything else is the
+                    // short code of an fb.watch link.
+                    let page = if id.bytes().all(|b| b.is_ascii_digit()) {
+                        format!("https://www.facebook.com/watch/?v={id}")
+                    } else {
+                        format!("https://fb.watch/{id}/")
+                    };
+                    let href: String =
+                        url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
+                    (
+                        page,
+                        format!("https://www.facebook.com/plugins/video.php?href={href}"),
+                    )
+                }
             };
             Some(VideoView {
                 provider: provider.clone(),
@@ -709,13 +723,14 @@ impl App {
         Ok(())
     }
 
-    /// Entries of the item's site whose text or cover refers to it.
+    /// Entries of the item's site whose text, cover or gallery shows it.
     async fn entries_using(&self, row: &MediaRow) -> Result<Vec<EntryRow>, AppError> {
         let candidates = self
             .store()
             .entries_mentioning(
                 row.site_id,
                 &format!("{}{}", markdown::MEDIA_SCHEME, row.id),
+                row.id,
             )
             .await?;
         Ok(candidates
@@ -725,6 +740,8 @@ impl App {
                     .iter()
                     .any(|r| r.id == row.id)
                     || entry.cover_url.as_deref().and_then(markdown::media_id) == Some(row.id)
+                    || entry.cover_media_id == Some(row.id)
+                    || tawasul_store::gallery_ids(&entry.gallery).contains(&row.id)
             })
             .collect())
     }
@@ -847,12 +864,12 @@ impl App {
     /// Refused with every offending photo named.
     pub(crate) async fn check_media_rules(&self, row: &EntryRow) -> Result<(), AppError> {
         let references = markdown::media_references(&row.body_md);
-        if references.is_empty() {
-            return Ok(());
-        }
-        let embeds = self
-            .media_embeds(row.site_id, &row.locale, &row.body_md)
-            .await?;
+        let embeds = if references.is_empty() {
+            HashMap::new()
+        } else {
+            self.media_embeds(row.site_id, &row.locale, &row.body_md)
+                .await?
+        };
         let mut problems = Vec::new();
         let mut seen = Vec::new();
         for reference in references.iter().filter(|r| r.image) {
@@ -890,11 +907,26 @@ impl App {
                 ));
             }
         }
-        if problems.is_empty() {
+        let pictures = self.entry_media_problems(row).await?;
+        if problems.is_empty() && pictures.is_empty() {
             return Ok(());
         }
         let mut errors = FieldErrors::new();
-        errors.add("body", problems.join("; "));
+        if !problems.is_empty() {
+            errors.add("body", problems.join("; "));
+        }
+        if !pictures.is_empty() {
+            // The cover's and the gallery's photos are named beside the
+            // gallery field of the editor (the cover's field is next to it).
+            let field = if row.cover_media_id.is_some()
+                && tawasul_store::gallery_ids(&row.gallery).is_empty()
+            {
+                "cover_media"
+            } else {
+                "gallery"
+            };
+            errors.add(field, pictures.join("; "));
+        }
         Err(AppError::Invalid(errors))
     }
 
@@ -905,10 +937,28 @@ impl App {
             let html = self
                 .render_body(entry.site_id, &entry.locale, &entry.body_md)
                 .await?;
-            if html == entry.body_html {
+            let body_changed = html != entry.body_html;
+            if body_changed {
+                self.store().refresh_body_html(entry.id, &html).await?;
+            }
+            // The cover's alt text and renditions are kept with the entry;
+            // the gallery is read with its page, which only needs dropping.
+            let mut cover_changed = false;
+            if entry.cover_media_id == Some(row.id) {
+                if let Ok(cover) = self
+                    .resolve_cover(entry.site_id, &entry.locale, row.id)
+                    .await?
+                {
+                    if entry.cover_image != cover.image || entry.cover_alt != cover.alt {
+                        self.store().refresh_entry_cover(entry.id, &cover).await?;
+                        cover_changed = true;
+                    }
+                }
+            }
+            let in_gallery = tawasul_store::gallery_ids(&entry.gallery).contains(&row.id);
+            if !(body_changed || cover_changed || in_gallery) {
                 continue;
             }
-            self.store().refresh_body_html(entry.id, &html).await?;
             let before = self.entry_facts(&entry).await?;
             let after = EntryRow {
                 body_html: html,
@@ -917,6 +967,23 @@ impl App {
             self.entry_changed(Some(before), &after).await?;
         }
         Ok(())
+    }
+
+    /// Removes temporary upload files (under `uploads/`, `.incoming`
+    /// included) older than an hour: what a crash or a killed process left.
+    /// Run when a server starts; a failure is logged, never fatal.
+    pub async fn clean_stale_uploads(&self) -> usize {
+        match self
+            .media_storage()
+            .remove_stale_temp_files(Duration::from_secs(3600))
+            .await
+        {
+            Ok(removed) => removed,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not clean the temporary upload files");
+                0
+            }
+        }
     }
 }
 
@@ -951,16 +1018,61 @@ fn embed_of(row: &MediaRow, locale: &str, renditions: &[RenditionRow]) -> MediaE
             webp: widths("webp"),
             jpeg: widths("jpeg"),
         })
-    } else {
-        let label = if row.kind == "video_link" {
-            view.type_label
-        } else {
-            format!("{}, {}", view.type_label, view.size_label)
-        };
-        MediaEmbed::File {
-            url: view.url,
-            label,
+    } else if let (Some(video), "video_link") = (&view.video, row.kind.as_str()) {
+        let (title, notice) = video_texts(locale, &view.type_label);
+        let title = [&row.caption, &alt_of(row, locale)]
+            .into_iter()
+            .find(|t| !t.trim().is_empty())
+            .cloned()
+            .unwrap_or(title);
+        MediaEmbed::VideoLink {
+            video: EmbeddedVideo {
+                provider: video.provider.clone(),
+                id: video.id.clone(),
+                url: video.url.clone(),
+                title,
+                notice,
+            },
+            label: view.type_label,
         }
+    } else {
+        let label = format!("{}, {}", view.type_label, view.size_label);
+        if row.kind == "video" {
+            MediaEmbed::VideoFile {
+                url: view.url,
+                label,
+            }
+        } else {
+            MediaEmbed::File {
+                url: view.url,
+                label,
+            }
+        }
+    }
+}
+
+fn alt_of(row: &MediaRow, locale: &str) -> String {
+    if locale == "fr" {
+        row.alt_fr.clone()
+    } else {
+        row.alt_ar.clone()
+    }
+}
+
+/// A linked video's default title and the notice that says where it plays
+/// from, in the entry's language: the words sit in the stored HTML of the
+/// entry, which is the same whatever the theme.
+fn video_texts(locale: &str, site: &str) -> (String, String) {
+    if locale == "fr" {
+        (
+            format!("Vidéo sur {site}"),
+            format!("Lire la vidéo : elle est chargée depuis {site} seulement après votre clic."),
+        )
+    } else {
+        (
+            format!("فيديو على {site}"),
+            format!("تشغيل الفيديو: لا يُحمَّل من {site} إلا بعد النقر."),
+        )
     }
 }
 

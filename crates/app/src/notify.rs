@@ -1,8 +1,9 @@
 //! Who hears of a workflow step: a submission goes to the site's publishers
 //! and the region's supervisors; changes requested, approval and
 //! publication go to the author. Everyone but the person who acted, and
-//! only those who chose immediate notices. The messages are queued with
-//! the step itself and rendered when sent (see `delivery`).
+//! only those who chose immediate notices (or a daily digest, which keeps
+//! them for later: see `digest`). The messages are queued with the step
+//! itself and rendered when sent (see `delivery`).
 
 use tawasul_domain::{Action, Role};
 use tawasul_store::{EntryRow, NewMail, UserRow};
@@ -68,9 +69,17 @@ impl App {
         let occasion = crate::auth::random_token()?;
         Ok(recipients
             .into_iter()
-            .filter(|u| Some(u.id) != actor_id && u.notify == "immediate")
+            .filter(|u| {
+                Some(u.id) != actor_id && matches!(u.notify.as_str(), "immediate" | "daily")
+            })
             .map(|u| NewMail {
-                kind: "workflow".to_owned(),
+                // Those who chose a daily digest: kept for it (see `digest`).
+                kind: if u.notify == "daily" {
+                    tawasul_store::HELD_KIND
+                } else {
+                    "workflow"
+                }
+                .to_owned(),
                 site_id: Some(row.site_id),
                 to: u.email.clone(),
                 subject: String::new(),
@@ -79,7 +88,11 @@ impl App {
                 idempotency_key: format!("workflow:{}:{what}:{occasion}:{}", row.id, u.id),
                 template: Some("workflow".to_owned()),
                 data: Some(data.clone()),
-                lang: Some(lang.to_owned()),
+                lang: Some(if u.notify == "daily" {
+                    u.lang.clone()
+                } else {
+                    lang.to_owned()
+                }),
             })
             .collect())
     }

@@ -264,10 +264,17 @@ impl App {
                 if query.sites.is_empty() {
                     return Ok(Some(Hits::default()));
                 }
+                // A status filter narrows what editors see; without one
+                // they see every state.
+                let asked = std::mem::take(&mut query.statuses);
                 query.statuses = EntryStatus::ALL
                     .iter()
                     .map(|s| s.as_str().to_owned())
+                    .filter(|s| asked.is_empty() || asked.contains(s))
                     .collect();
+                if query.statuses.is_empty() {
+                    return Ok(Some(Hits::default()));
+                }
             }
             (true, None) => return Err(AppError::Unauthorized("sign in to search drafts".into())),
             (false, _) => {

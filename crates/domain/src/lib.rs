@@ -7,9 +7,14 @@
 mod access;
 mod delivery;
 mod diff;
+// The schedule of the daily and weekly digests (newsletter issue).
+pub mod digest;
+pub mod directory;
 mod entry;
 mod error;
 mod locale;
+// The public newsletter's rules (newsletter issue).
+pub mod newsletter;
 mod role;
 mod site;
 pub mod slug;

@@ -143,10 +143,18 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "fr/confirm.subject",
     "fr/confirm.txt",
     "fr/confirm.html",
+    "ar/workflow_digest.subject",
+    "ar/workflow_digest.txt",
+    "ar/workflow_digest.html",
+    "fr/workflow_digest.subject",
+    "fr/workflow_digest.txt",
+    "fr/workflow_digest.html",
 );
 
 /// The names of the built-in mails.
-pub const BUILTIN_MAILS: [&str; 4] = ["notice", "workflow", "digest", "confirm"];
+/// `digest` is a site's weekly newsletter; `workflow_digest` the daily
+/// summary of workflow notices for one person.
+pub const BUILTIN_MAILS: [&str; 5] = ["notice", "workflow", "digest", "confirm", "workflow_digest"];
 
 fn tera_detail(error: &tera::Error) -> String {
     // Tera keeps the useful part (which variable, which line) in the sources.
@@ -315,6 +323,15 @@ mod tests {
                 "entries": [{"title": "A", "summary": "B", "link": "https://x.ma/a", "date": "2026-12-01"}],
                 "unsubscribe_url": "https://x.ma/u",
             }),
+            "workflow_digest" => json!({
+                "items": [
+                    {"action": "submitted", "actor": "Salma", "entry_title": "Formation <Massar>",
+                     "comment": "", "link": "https://x.ma/admin/entries/1"},
+                    {"action": "changes_requested", "actor": "Karim", "entry_title": "الدخول المدرسي",
+                     "comment": "أضف صورة", "link": "https://x.ma/admin/entries/2"},
+                ],
+                "account_url": "https://x.ma/admin/account",
+            }),
             _ => json!({ "confirm_url": "https://x.ma/confirm/abc" }),
         }
     }
@@ -352,6 +369,28 @@ mod tests {
         assert!(r
             .text
             .contains("إلغاء الاشتراك: https://dp-tetouan.example.ma/u/x"));
+    }
+
+    #[test]
+    fn the_workflow_digest_lists_every_notice_and_counts_them_in_the_subject() {
+        let templates = MailTemplates::builtin().unwrap();
+        let data = data("workflow_digest");
+        let fr = templates
+            .render("workflow_digest", Lang::Fr, &site(), &data)
+            .unwrap();
+        assert_eq!(fr.subject, "Résumé du jour : 2 avis vous attendent");
+        assert!(fr
+            .text
+            .contains("Salma a soumis un contenu à relire : Formation <Massar>"));
+        assert!(fr.text.contains("  > أضف صورة"));
+        assert!(fr.html.contains("Formation &lt;Massar&gt;"));
+        // Tera escapes the slashes of links in HTML; mail clients read them back.
+        assert!(fr.html.contains("admin&#x2F;entries&#x2F;2"));
+        let ar = templates
+            .render("workflow_digest", Lang::Ar, &site(), &data)
+            .unwrap();
+        assert!(ar.subject.starts_with("ملخص اليوم: 2 "), "{}", ar.subject);
+        assert!(ar.text.contains("طلب Karim تعديلات: الدخول المدرسي"));
     }
 
     #[test]

@@ -491,3 +491,30 @@ async fn the_file_transport_writes_one_file_per_key() {
     let data = std::fs::read_to_string(transport.path_of("notice:1:7")).unwrap();
     assert_eq!(header(&data, "X-Tawasul-Key").unwrap(), "notice:1:7");
 }
+
+#[tokio::test]
+async fn commands_go_out_together_when_the_server_pipelines() {
+    let server = SmtpServer::start().await;
+    let transport = SmtpTransport::new(config(&server)).unwrap();
+    for key in ["p:1", "p:2", "p:3"] {
+        transport.send(&email(key)).await.unwrap();
+    }
+    assert_eq!(server.accepted(), 3);
+    assert!(
+        server.pipelined_commands() > 0,
+        "RCPT and DATA arrived with MAIL"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_pipelining_gets_one_command_at_a_time() {
+    let server = SmtpServer::start().await;
+    server.refuse_pipelining();
+    let transport = SmtpTransport::new(config(&server)).unwrap();
+    for key in ["s:1", "s:2"] {
+        transport.send(&email(key)).await.unwrap();
+    }
+    assert_eq!(server.accepted(), 2);
+    assert_eq!(server.pipelined_commands(), 0);
+    assert_eq!(server.connections(), 1);
+}

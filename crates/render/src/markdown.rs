@@ -12,6 +12,10 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+mod video;
+
+pub use video::{video_file_html, video_link_html, EmbeddedVideo};
+
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
@@ -89,15 +93,7 @@ fn media_attribute_filter<'a>(
             .split(',')
             .all(|candidate| {
                 let mut parts = candidate.split_whitespace();
-                let url_ok = parts
-                    .next()
-                    .and_then(|u| u.strip_prefix("/uploads/"))
-                    .is_some_and(|name| {
-                        !name.is_empty()
-                            && name.bytes().all(|b| {
-                                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
-                            })
-                    });
+                let url_ok = parts.next().is_some_and(is_upload_url);
                 let descriptor_ok = parts.next().is_none_or(|d| {
                     d.strip_suffix('w')
                         .or_else(|| d.strip_suffix('x'))
@@ -111,6 +107,16 @@ fn media_attribute_filter<'a>(
         ("source", "type") => matches!(value, "image/webp" | "image/jpeg").then_some(value.into()),
         _ => Some(value.into()),
     }
+}
+
+/// `/uploads/<name>`: a file of the media library, nothing else.
+pub(crate) fn is_upload_url(url: &str) -> bool {
+    url.strip_prefix("/uploads/").is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    })
 }
 
 /// Renders an author's Markdown to HTML that is safe to put in a page as is.
@@ -201,10 +207,22 @@ pub struct MediaImage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaEmbed {
     Image(MediaImage),
-    /// A document, a video file or a video link: a link to `url`, with
-    /// `label` (type and size, or the video's site) after it.
+    /// A document: a link to `url`, with `label` (type and size) after it.
     File {
         url: String,
+        label: String,
+    },
+    /// An uploaded video (MP4): shown as a player that loads nothing
+    /// before play; linked (`[text](media:n)`) like a document.
+    VideoFile {
+        url: String,
+        label: String,
+    },
+    /// A YouTube or Facebook video: shown as a click-to-load placeholder;
+    /// linked like a document, to its page on its site.
+    VideoLink {
+        video: EmbeddedVideo,
+        /// The video's site ("YouTube"), after a link.
         label: String,
     },
 }
@@ -221,7 +239,7 @@ fn srcset(candidates: &[(String, u32)]) -> String {
         .join(", ")
 }
 
-fn escape_attribute(text: &str) -> String {
+pub(crate) fn escape_attribute(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -274,15 +292,56 @@ pub fn to_safe_html_with_media(
     resolve: &dyn Fn(i32) -> Option<MediaEmbed>,
 ) -> String {
     let events = with_heading_anchors(Parser::new_ext(markdown, options()).collect());
-    let events = with_media(events, resolve);
+    let mut trusted = Trusted::new();
+    let events = with_media(events, resolve, &mut trusted);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
-    sanitize(&raw)
+    trusted.put_back(sanitize(&raw))
+}
+
+/// Markup the sanitiser would refuse from an author but that the library
+/// makes itself (a `<video>`, a video's placeholder): it goes through the
+/// sanitiser as a text marker no author can guess, and is put back after.
+struct Trusted {
+    nonce: u64,
+    pieces: Vec<String>,
+}
+
+impl Trusted {
+    fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        Trusted {
+            nonce: hasher.finish(),
+            pieces: Vec::new(),
+        }
+    }
+
+    fn marker(&self, index: usize) -> String {
+        format!("tawasul-media-{:016x}-{index}", self.nonce)
+    }
+
+    /// A text event standing for `html`.
+    fn keep<'a>(&mut self, html: String) -> Event<'a> {
+        self.pieces.push(html);
+        Event::Text(CowStr::from(self.marker(self.pieces.len() - 1)))
+    }
+
+    fn put_back(&self, mut html: String) -> String {
+        for (index, piece) in self.pieces.iter().enumerate() {
+            html = html.replacen(&self.marker(index), piece, 1);
+        }
+        html
+    }
 }
 
 fn with_media<'a>(
     events: Vec<Event<'a>>,
     resolve: &dyn Fn(i32) -> Option<MediaEmbed>,
+    trusted: &mut Trusted,
 ) -> Vec<Event<'a>> {
     let mut out = Vec::with_capacity(events.len());
     let mut iter = events.into_iter();
@@ -328,6 +387,20 @@ fn with_media<'a>(
                         }
                         out.push(Event::InlineHtml(CowStr::from(picture_html(&image))));
                     }
+                    Some(MediaEmbed::VideoLink { mut video, .. }) => {
+                        if !alt.trim().is_empty() {
+                            video.title = alt.trim().to_owned();
+                        }
+                        out.push(trusted.keep(video_link_html(&video)));
+                    }
+                    Some(MediaEmbed::VideoFile { url, label }) => {
+                        let text = if alt.trim().is_empty() {
+                            label
+                        } else {
+                            format!("{} ({label})", alt.trim())
+                        };
+                        out.push(trusted.keep(video_file_html(&url, &text)));
+                    }
                     Some(MediaEmbed::File { url, label }) => {
                         let text = if alt.trim().is_empty() {
                             label.clone()
@@ -354,7 +427,10 @@ fn with_media<'a>(
             }) => match media_id(&dest_url).map(resolve) {
                 Some(Some(embed)) => {
                     let (url, label) = match embed {
-                        MediaEmbed::File { url, label } => (url, Some(label)),
+                        MediaEmbed::File { url, label } | MediaEmbed::VideoFile { url, label } => {
+                            (url, Some(label))
+                        }
+                        MediaEmbed::VideoLink { video, label } => (video.url, Some(label)),
                         MediaEmbed::Image(image) => {
                             let largest = image
                                 .jpeg
@@ -606,6 +682,86 @@ mod tests {
                 "<a href=\"/uploads/c.pdf\" rel=\"noopener noreferrer\">المذكرة</a> (PDF, 120 KB)"
             ),
             "{html}"
+        );
+    }
+
+    fn youtube() -> MediaEmbed {
+        MediaEmbed::VideoLink {
+            video: EmbeddedVideo {
+                provider: "youtube".into(),
+                id: "dQw4w9WgXcQ".into(),
+                url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ".into(),
+                title: "حفل التميز".into(),
+                notice: "يُشغَّل من يوتيوب عند النقر".into(),
+            },
+            label: "YouTube".into(),
+        }
+    }
+
+    #[test]
+    fn a_linked_video_is_a_placeholder_that_loads_nothing_from_its_site() {
+        let html = to_safe_html_with_media("قبل\n\n![](media:5)\n\nبعد", &|_| Some(youtube()));
+        assert!(
+            html.contains(
+                "<a class=\"video-embed\" href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\""
+            ),
+            "{html}"
+        );
+        assert!(html.contains("data-video-provider=\"youtube\""), "{html}");
+        assert!(html.contains("data-video-id=\"dQw4w9WgXcQ\""), "{html}");
+        assert!(
+            html.contains("<span class=\"video-embed-title\">حفل التميز</span>"),
+            "{html}"
+        );
+        for absent in ["<iframe", "<img", "youtube-nocookie", "ytimg"] {
+            assert!(!html.contains(absent), "{absent} in {html}");
+        }
+        // The author's text names the video; a link form links its page.
+        let titled = to_safe_html_with_media("![Le gala](media:5)", &|_| Some(youtube()));
+        assert!(titled.contains(">Le gala</span>"), "{titled}");
+        let linked = to_safe_html_with_media("[الحفل](media:5)", &|_| Some(youtube()));
+        assert!(
+            linked.contains("<a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\" rel=\"noopener noreferrer\">الحفل</a> (YouTube)"),
+            "{linked}"
+        );
+    }
+
+    #[test]
+    fn an_uploaded_video_plays_in_the_page_and_loads_nothing_before_play() {
+        let html = to_safe_html_with_media("![Atelier](media:6)", &|_| {
+            Some(MediaEmbed::VideoFile {
+                url: "/uploads/v.mp4".into(),
+                label: "MP4, 12.0 MB".into(),
+            })
+        });
+        assert!(
+            html.contains("<video controls preload=\"none\" src=\"/uploads/v.mp4\"><a href=\"/uploads/v.mp4\">Atelier (MP4, 12.0 MB)</a></video>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn video_markup_written_by_hand_cannot_load_elsewhere() {
+        let html = to_safe_html(
+            "<video src=\"https://evil.example/x.mp4\" preload=\"auto\" autoplay onplay=\"x()\"></video>\n\n<a class=\"video-embed\" href=\"https://example.org\" data-video-provider=\"evil\" data-video-id=\"x&quot; onclick=&quot;y\">v</a>",
+        );
+        assert!(!html.contains("<video"), "{html}");
+        assert!(!html.contains("evil.example"), "{html}");
+        assert!(!html.contains("data-video-provider"), "{html}");
+        assert!(!html.contains("data-video-id"), "{html}");
+        assert!(!html.contains("class="), "{html}");
+        // The library's own markup cannot be summoned by typing a marker.
+        let typed =
+            to_safe_html_with_media("tawasul-media-0000000000000000-0 ![](media:6)", &|_| {
+                Some(MediaEmbed::VideoFile {
+                    url: "/uploads/v.mp4".into(),
+                    label: "MP4".into(),
+                })
+            });
+        assert_eq!(typed.matches("<video").count(), 1, "{typed}");
+        assert!(
+            typed.contains("tawasul-media-0000000000000000-0"),
+            "{typed}"
         );
     }
 

@@ -431,7 +431,11 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
                 ],
                 "new_token": format!("tw_secret{EVIL}"), "errors": {"current": "كلمة المرور غير صحيحة"},
                 "sessions_count": 3,
-                "notifications": [{"name": "notify_submitted", "label": format!("عند الإرسال {EVIL}"), "checked": true}]
+                "notifications": [
+                    {"value": "immediate", "label": format!("فورا {EVIL}"), "checked": false},
+                    {"value": "daily", "label": "ملخص يومي", "checked": true},
+                    {"value": "none", "label": "لا شيء", "checked": false}
+                ]
             }),
         ),
     );
@@ -441,6 +445,269 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         with(
             common(admin, locale, "حسابي"),
             json!({"tokens": [], "errors": {}, "sessions_count": 1}),
+        ),
+    );
+    // The delivery log of a site (newsletter issue).
+    add(
+        "outbox.html",
+        "outbox",
+        with(
+            common(admin, locale, "سجل الرسائل"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}")},
+                "messages": [
+                    {"id": 31, "to": format!("ecole{EVIL}@men.gov.ma"), "subject": format!("مذكرة {EVIL}"), "kind": "notice",
+                     "kind_label": "مذكرة", "status": "failed", "status_label": "فشلت", "attempts": 8,
+                     "last_error": format!("550 5.1.1 no such mailbox {EVIL}"), "created_at": "2026-12-02 09:30",
+                     "sent_at": null, "next_attempt_at": null, "can_resend": true},
+                    {"id": 30, "to": "parent@example.ma", "subject": "", "kind": "newsletter",
+                     "kind_label": "النشرة الأسبوعية", "status": "queued", "status_label": "في الانتظار", "attempts": 1,
+                     "last_error": "421 try later", "created_at": "2026-12-02 09:00",
+                     "sent_at": null, "next_attempt_at": "2026-12-02 09:05", "can_resend": false},
+                    {"id": 29, "to": "y.benali@men.gov.ma", "subject": "", "kind": "workflow",
+                     "kind_label": "إشعار سير العمل", "status": "sent", "status_label": "أُرسلت", "attempts": 1,
+                     "last_error": null, "created_at": "2026-12-01 17:00",
+                     "sent_at": "2026-12-01 17:00", "next_attempt_at": null, "can_resend": false}
+                ],
+                "status": "", "statuses": [{"value": "failed", "label": format!("فشلت {EVIL}")}],
+                "total": 53, "page": 2, "pages": 3,
+                "prev_url": "/admin/sites/dp-kenitra/outbox?page=1", "next_url": "/admin/sites/dp-kenitra/outbox?page=3",
+                "subscribers": {"confirmed": 120, "pending": 4}
+            }),
+        ),
+    );
+    add(
+        "outbox.html",
+        "outbox empty",
+        with(
+            common(admin, locale, "سجل الرسائل"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": "القنيطرة"},
+                "messages": [], "status": "failed", "statuses": [], "total": 0, "page": 1, "pages": 1
+            }),
+        ),
+    );
+    let mut found = card(t, 7, "draft", "training_report", "دورة في الروبوتيك");
+    found["snippet"] = json!([{"text": "تعلم التلاميذ أسس ", "mark": false}, {"text": "الروبوتيك", "mark": true},
+                              {"text": format!(" {EVIL}"), "mark": false}]);
+    found["site_name"] = json!(format!("الرباط {EVIL}"));
+    add(
+        "search.html",
+        "search results",
+        with(
+            common(admin, locale, "البحث"),
+            json!({
+                "q": format!("الروبوتيك {EVIL}"), "site": "dp-rabat", "kind": null, "status": "draft",
+                "newest": true, "searched": true, "total": 41, "results": [found],
+                "kinds": [{"value": "news", "label": "خبر"}],
+                "statuses": [{"value": "draft", "label": "مسودة"}],
+                "nav_sites": [{"slug": "dp-rabat", "name": "الرباط", "role": "editor"}],
+                "site_facets": [{"label": format!("الرباط {EVIL}"), "count": 40, "url": "/admin/search?q=x&site=dp-rabat", "current": true},
+                                {"label": "سلا", "count": 1, "url": "/admin/search?q=x&site=dp-sale", "current": false}],
+                "kind_facets": [{"label": "خبر", "count": 41, "url": "/admin/search?q=x&kind=news", "current": false}],
+                "page": 2, "pages": 3, "prev_url": "/admin/search?q=x", "next_url": "/admin/search?q=x&page=3",
+                "clear_filters_url": "/admin/search?q=x"
+            }),
+        ),
+    );
+    add(
+        "search.html",
+        "search before words",
+        with(
+            common(admin, locale, "البحث"),
+            json!({"q": "", "site": null, "kind": null, "status": null, "newest": false, "searched": false,
+                   "kinds": [], "statuses": []}),
+        ),
+    );
+    for (label, ctx) in media_pages(admin, locale) {
+        let template = if label.starts_with("media item") {
+            "media_item.html"
+        } else {
+            "media.html"
+        };
+        add(template, &label, ctx);
+    }
+    // The directory and notices (docs/admin-ui.md, "Directory").
+    for (can_manage, variant) in [(true, "admin"), (false, "publisher")] {
+        let dir = |heading: &str, tab: &str, page: Value| {
+            let mut ctx = with(
+                common(admin, locale, heading),
+                json!({
+                    "site": {"slug": "dp-rabat", "name": format!("الرباط {EVIL}")},
+                    "tab": tab, "heading": format!("{heading} {EVIL}"), "can_manage": can_manage,
+                }),
+            );
+            if let (Value::Object(map), Value::Object(extra)) = (&mut ctx, page) {
+                map.extend(extra);
+            }
+            ctx
+        };
+        let cycles = json!([{"value": "primary", "label": "الابتدائي"}, {"value": "middle", "label": "الثانوي الإعدادي"}]);
+        let functions = json!([{"value": "principal", "label": "مدير(ة) المؤسسة"}, {"value": "teacher", "label": format!("أستاذ {EVIL}")}]);
+        add(
+            "directory_institutions.html",
+            &format!("directory institutions {variant}"),
+            dir("المؤسسات", "institutions", json!({
+                "institutions": [{"id": 1, "code": format!("RB101{EVIL}"), "name": format!("مدرسة الأمل {EVIL}"), "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "cycle": "primary", "cycle_label": "الابتدائي", "commune": EVIL, "email": "rb101@taalim.example", "url": "/admin/sites/dp-rabat/directory/institutions/1", "contacts_url": "/admin/sites/dp-rabat/directory/contacts?institution=1"}],
+                "total": 41, "q": EVIL, "cycle": "primary", "cycles": cycles,
+                "export_urls": {"fr": "/admin/sites/dp-rabat/directory/export/institutions?lang=fr", "ar": "/admin/sites/dp-rabat/directory/export/institutions?lang=ar"},
+                "page": 1, "pages": 2, "next_url": "/admin/sites/dp-rabat/directory/institutions?page=2",
+            })),
+        );
+        add(
+            "directory_institutions.html",
+            &format!("directory institutions empty {variant}"),
+            dir("المؤسسات", "institutions", json!({
+                "institutions": [], "total": 0, "q": "", "cycle": "", "cycles": cycles,
+                "export_urls": {"fr": "/x?lang=fr", "ar": "/x?lang=ar"}, "page": 1, "pages": 1,
+            })),
+        );
+        add(
+            "directory_institution.html",
+            &format!("directory institution {variant}"),
+            dir("مؤسسة", "institutions", json!({
+                "form": {"code": "RB101", "name_ar": EVIL, "name_fr": "", "cycle": "primary", "commune": "", "email": format!("x{EVIL}")},
+                "errors": {"email": format!("عنوان غير صحيح {EVIL}")}, "cycles": cycles,
+                "action": "/admin/sites/dp-rabat/directory/institutions/1", "delete_url": "/admin/sites/dp-rabat/directory/institutions/1/delete",
+                "contacts_url": "/admin/sites/dp-rabat/directory/contacts?institution=1", "is_new": false,
+                "list_url": "/admin/sites/dp-rabat/directory/institutions",
+            })),
+        );
+        add(
+            "directory_institution.html",
+            &format!("directory institution new {variant}"),
+            dir("مؤسسة جديدة", "institutions", json!({
+                "form": {"cycle": "primary"}, "errors": {}, "cycles": cycles,
+                "action": "/admin/sites/dp-rabat/directory/institutions", "is_new": true,
+                "list_url": "/admin/sites/dp-rabat/directory/institutions",
+            })),
+        );
+        add(
+            "directory_contacts.html",
+            &format!("directory contacts {variant}"),
+            dir("جهات الاتصال", "contacts", json!({
+                "contacts": [
+                    {"id": 3, "name": format!("نادية {EVIL}"), "function": "principal", "function_label": "مديرة", "email": "d@taalim.example", "institution": {"code": "RB101", "name": EVIL, "url": "/admin/sites/dp-rabat/directory/institutions/1"}, "url": "/admin/sites/dp-rabat/directory/contacts/3"},
+                    {"id": 4, "name": "Karim", "function": "inspector", "function_label": "Inspecteur", "email": "k@taalim.example", "institution": null, "url": "/admin/sites/dp-rabat/directory/contacts/4"}
+                ],
+                "total": 2, "q": "", "function": "", "functions": functions,
+                "institution": {"id": 1, "code": "RB101", "name": format!("مدرسة {EVIL}")},
+                "export_urls": {"fr": "/x?lang=fr", "ar": "/x?lang=ar"}, "page": 2, "pages": 2, "prev_url": "/x?page=1",
+            })),
+        );
+        add(
+            "directory_contact.html",
+            &format!("directory contact {variant}"),
+            dir("جهة اتصال", "contacts", json!({
+                "form": {"name": EVIL, "function": "teacher", "institution": "RB101", "email": "t@taalim.example"},
+                "errors": {"institution": EVIL, "function": "اختر"}, "functions": functions,
+                "action": "/admin/sites/dp-rabat/directory/contacts/3", "delete_url": "/admin/sites/dp-rabat/directory/contacts/3/delete",
+                "is_new": false, "list_url": "/admin/sites/dp-rabat/directory/contacts",
+            })),
+        );
+        let columns = json!({
+            "institutions": [{"fr": "code", "ar": "الرمز", "required": true, "header": "الرمز"}],
+            "contacts": [{"fr": "nom", "ar": "الاسم", "required": true, "header": "الاسم"}],
+        });
+        add(
+            "directory_import.html",
+            &format!("directory import refused {variant}"),
+            dir("استيراد", "import", json!({
+                "file": "contacts", "files": [{"value": "institutions", "label": "المؤسسات"}, {"value": "contacts", "label": "جهات الاتصال"}],
+                "text": format!("nom,fonction,email\n{EVIL},x,y"), "action": "/admin/sites/dp-rabat/directory/import",
+                "problems": [{"line": 2, "column": format!("email{EVIL}"), "message": format!("«{EVIL}» ليس عنوانًا") }, {"line": 3, "column": null, "message": "x"}],
+                "columns": columns, "form_error": EVIL,
+            })),
+        );
+        add(
+            "directory_import.html",
+            &format!("directory import done {variant}"),
+            dir("استيراد", "import", json!({
+                "file": "institutions", "files": [{"value": "institutions", "label": "المؤسسات"}, {"value": "contacts", "label": "جهات الاتصال"}],
+                "text": "", "action": "/admin/sites/dp-rabat/directory/import", "problems": [],
+                "outcome": {"created": 20, "updated": 1, "unchanged": 0, "ignored_columns": [EVIL]}, "columns": columns,
+            })),
+        );
+        add(
+            "directory_audiences.html",
+            &format!("directory audiences {variant}"),
+            dir("الفئات المستهدفة", "audiences", json!({
+                "audiences": [
+                    {"id": 1, "name": format!("مديرو الابتدائي {EVIL}"), "url": "/admin/sites/dp-rabat/directory/audiences/1", "rule": {"functions": ["مدير"], "cycles": ["الابتدائي"], "institutions": [EVIL], "include_descendants": true, "institution_emails": true}},
+                    {"id": 2, "name": "Tous", "url": "/admin/sites/dp-rabat/directory/audiences/2", "rule": {"functions": [], "cycles": [], "institutions": [], "include_descendants": false, "institution_emails": false}}
+                ],
+            })),
+        );
+        add(
+            "directory_audiences.html",
+            &format!("directory audiences empty {variant}"),
+            dir("الفئات المستهدفة", "audiences", json!({"audiences": []})),
+        );
+        add(
+            "directory_audience.html",
+            &format!("directory audience {variant}"),
+            dir("فئة مستهدفة", "audiences", json!({
+                "form": {"name": EVIL, "functions": ["principal"], "cycles": ["primary"], "institutions": format!("RB101 {EVIL}"), "include_descendants": true, "institution_emails": false},
+                "errors": {"institutions": EVIL}, "functions": functions, "cycles": cycles,
+                "count": 12, "sample": [{"name": EVIL, "email": "d@taalim.example", "kind": "contact", "site": "dp-rabat"}],
+                "action": "/admin/sites/dp-rabat/directory/audiences/1", "delete_url": "/admin/sites/dp-rabat/directory/audiences/1/delete",
+                "is_new": false, "list_url": "/admin/sites/dp-rabat/directory/audiences",
+            })),
+        );
+        add(
+            "directory_audience.html",
+            &format!("directory audience new {variant}"),
+            dir("فئة مستهدفة جديدة", "audiences", json!({
+                "form": {"functions": [], "cycles": []}, "errors": {}, "functions": functions, "cycles": cycles,
+                "action": "/admin/sites/dp-rabat/directory/audiences", "is_new": true,
+                "list_url": "/admin/sites/dp-rabat/directory/audiences",
+            })),
+        );
+    }
+    let notice_entry = json!({"id": 12, "title": format!("مذكرة {EVIL}"), "url": "/admin/entries/12", "site": {"slug": "dp-rabat", "name": EVIL}});
+    add(
+        "notices.html",
+        "notices confirm",
+        with(
+            common(admin, locale, "الإرسال كمذكرة"),
+            json!({
+                "entry": notice_entry, "can_send": true, "action": "/admin/entries/12/notices",
+                "audiences_url": "/admin/sites/dp-rabat/directory/audiences",
+                "audiences": [{"id": 1, "name": format!("مديرو الابتدائي {EVIL}"), "checked": true}, {"id": 2, "name": "Inspecteurs", "checked": false}],
+                "preview": {"recipients": 10, "audiences": [{"id": 1, "name": EVIL, "recipients": 10}]},
+                "confirm": {"key": "k-123", "audience_ids": [1]},
+                "errors": {},
+                "notices": [{"id": 4, "sent_by": EVIL, "sent_at": "2026-12-02 09:30", "audiences": EVIL, "recipients": 10, "delivery": {"queued": 2, "sent": 7, "failed": 1}}],
+            }),
+        ),
+    );
+    add(
+        "notices.html",
+        "notices nobody",
+        with(
+            common(admin, locale, "الإرسال كمذكرة"),
+            json!({
+                "entry": notice_entry, "can_send": true, "action": "/admin/entries/12/notices",
+                "audiences": [{"id": 1, "name": "x", "checked": true}],
+                "preview": {"recipients": 0, "audiences": [{"id": 1, "name": "x", "recipients": 0}]},
+                "errors": {"recipients": format!("لا أحد {EVIL}"), "audience_ids": EVIL}, "notices": [],
+            }),
+        ),
+    );
+    add(
+        "notices.html",
+        "notices not public",
+        with(
+            common(admin, locale, "الإرسال كمذكرة"),
+            json!({"entry": notice_entry, "can_send": false, "action": "/x", "audiences": [], "errors": {}, "notices": []}),
+        ),
+    );
+    add(
+        "notices.html",
+        "notices no audiences",
+        with(
+            common(admin, locale, "الإرسال كمذكرة"),
+            json!({"entry": notice_entry, "can_send": true, "action": "/x", "audiences": [], "errors": {}, "notices": []}),
         ),
     );
     for status in [403, 404, 409, 500] {
@@ -462,6 +729,85 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         ),
     );
     out
+}
+
+/// The media library's pages: the grid (with upload results and a refused
+/// video link, and empty), an item (with refused fields and a refused
+/// deletion, and read-only).
+fn media_pages(admin: &Admin, locale: Locale) -> Vec<(String, Value)> {
+    let site = json!({"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}"), "entries_url": "/admin/sites/dp-kenitra/entries", "library_url": "/admin/sites/dp-kenitra/media"});
+    let item = |id: u32, kind: &str, thumb: bool| {
+        json!({
+            "id": id, "kind": kind, "kind_label": "صورة", "type_label": "JPEG",
+            "name": format!("IMG_2024 {EVIL}.jpg"),
+            "thumbnail_url": if thumb { json!(format!("/uploads/{id}-thumb.jpg")) } else { Value::Null },
+            "alt": format!("تلاميذ في القسم {EVIL}"), "size_label": "1.2 MB",
+            "width": 1600, "height": 1200,
+            "missing": ["بدون نص بديل بالفرنسية"], "depicts_minors": true,
+            "url": format!("/admin/media/{id}"), "snippet": format!("![تلاميذ {EVIL}](media:{id})"),
+        })
+    };
+    let base = json!({
+        "site": site, "q": format!("ورشة {EVIL}"), "page": 2, "pages": 3, "total": 120,
+        "prev_url": "/admin/sites/dp-kenitra/media?page=1", "next_url": "/admin/sites/dp-kenitra/media?page=3",
+        "upload_url": "/admin/sites/dp-kenitra/media", "api_url": "/api/v1/sites/dp-kenitra/media",
+        "video_url": "/admin/sites/dp-kenitra/media/video",
+        "rights": [{"value": "own", "label": "التقطتها مصالحنا"}, {"value": "consent_on_file", "label": "الموافقة مسجلة"}],
+        "limits": "30 / 200 MB",
+        "upload_messages": {"unsupported_type": format!("نوع غير مقبول {EVIL}"), "too_large": "كبير"},
+        "video_errors": {}, "video_form": {}, "results": [], "results_failed": false, "upload_error": null,
+    });
+    let mut grid = with(common(admin, locale, "مكتبة الوسائط"), base.clone());
+    grid["items"] = json!([
+        item(12, "image", true),
+        item(13, "document", false),
+        item(14, "video_link", false)
+    ]);
+    let mut refused = with(common(admin, locale, "مكتبة الوسائط"), base.clone());
+    refused["items"] = json!([item(12, "image", true)]);
+    refused["results"] = json!([
+        {"name": format!("a {EVIL}.jpg"), "ok": true, "message": "أُضيف", "url": "/admin/media/12"},
+        {"name": "b.exe", "ok": false, "message": format!("نوع غير مقبول {EVIL}")}
+    ]);
+    refused["results_failed"] = json!(true);
+    refused["upload_error"] = json!(format!("انقطع الإرسال {EVIL}"));
+    refused["video_errors"] = json!({"video_url": format!("ليس رابط فيديو {EVIL}")});
+    refused["video_form"] =
+        json!({"video_url": format!("https://vimeo.com/1{EVIL}"), "caption": EVIL});
+    let mut empty = with(common(admin, locale, "مكتبة الوسائط"), base);
+    empty["items"] = json!([]);
+    empty["q"] = json!("");
+    empty["pages"] = json!(1);
+
+    let page = |can_edit: bool| {
+        json!({
+            "site": site, "item": item(12, "image", true),
+            "details": {"original_name": format!("IMG {EVIL}.jpg"), "type_label": "JPEG", "size_label": "1.2 MB", "width": 1600, "height": 1200, "public_url": "/uploads/12-1600.jpg", "created_at": "2026-12-02", "video": null},
+            "form": {"alt_ar": format!("تلاميذ {EVIL}"), "alt_fr": "", "caption": EVIL, "credit": "", "rights": "own", "depicts_minors": true, "focal_x": "0.50", "focal_y": format!("x{EVIL}")},
+            "marker": {"x": 50, "y": 30},
+            "preview": {"url": "/uploads/12-1024.jpg", "width": 1024, "height": 768},
+            "renditions": [{"url": "/uploads/12-320.webp", "width": 320, "height": 240, "format": "WEBP", "purpose_label": "بمقاس مصغر", "size_label": "20 KB"}],
+            "used_in": [{"entry_id": 3, "title": format!("الدخول المدرسي {EVIL}"), "status_label": "منشورة", "deleted": false, "url": "/admin/entries/3"}],
+            "rights": [{"value": "own", "label": "التقطتها مصالحنا"}, {"value": "consent_on_file", "label": "الموافقة مسجلة"}],
+            "errors": if can_edit { json!({"focal_y": format!("عدد بين 0 و1 {EVIL}")}) } else { json!({}) },
+            "delete_error": if can_edit { json!(format!("لم يُحذف {EVIL}")) } else { Value::Null },
+            "can_edit": can_edit, "can_delete": can_edit,
+            "save_url": "/admin/media/12", "delete_url": "/admin/media/12/delete",
+        })
+    };
+    vec![
+        ("media grid".to_owned(), grid),
+        ("media grid refused".to_owned(), refused),
+        ("media grid empty".to_owned(), empty),
+        (
+            "media item".to_owned(),
+            with(common(admin, locale, "IMG"), page(true)),
+        ),
+        (
+            "media item read-only".to_owned(),
+            with(common(admin, locale, "IMG"), page(false)),
+        ),
+    ]
 }
 
 fn render(admin: &Admin, template: &str, label: &str, ctx: &Value) -> String {
@@ -493,7 +839,11 @@ fn check_page(label: &str, html: &str, locale: Locale) {
             .is_some_and(|s| s.starts_with("/admin/_static/admin.")),
         "{label}"
     );
-    assert_eq!(doc.select(&sel("img")).count(), 0, "{label}: injected img");
+    // The only images are the media library's own files, never user text.
+    for img in doc.select(&sel("img")) {
+        let src = img.value().attr("src").unwrap_or_default();
+        assert!(src.starts_with("/uploads/"), "{label}: injected img {src}");
+    }
     assert!(!html.contains("<script>alert"), "{label}: raw script");
     for el in doc.select(&sel("*")) {
         for (name, _) in el.value().attrs() {

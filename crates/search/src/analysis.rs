@@ -23,7 +23,9 @@
 //!    suffixes are matched after normalisation, so ية/ة are found as يه/ه and
 //!    ى as ي, and every spelling of a word stems alike. Latin words go
 //!    through [`french_stem`], a deliberately small stemmer of plural and
-//!    feminine endings.
+//!    feminine endings. Words whose first letter may be a glued particle
+//!    (و, or ب ل ك ف) also get an alternative stem read the other way
+//!    (see [`stem_variants`]), so بمراكش finds مراكش.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -230,10 +232,22 @@ fn light10(norm: &str) -> String {
     light10_variants(norm).0
 }
 
-/// light10, and the stem the word would have if its first و were part of
-/// the word rather than the conjunction "and" (وزارة → زار by light10, but
-/// الوزارة → وزار). Documents index both at the same position and queries
-/// ask for either, so a root و never stops a match.
+/// Single-letter prepositions and conjunctions written glued to the next
+/// word: بمراكش "in Marrakech", لمدير "to the director", كمدرسة, فمراكش.
+const ARABIC_PROCLITICS: [char; 4] = ['ب', 'ل', 'ك', 'ف'];
+
+/// light10, and an alternative stem for words whose first letter may be a
+/// glued particle or part of the word:
+///
+/// - a first و: light10 takes it for "and", the alternative keeps it, as the
+///   و of وزارة or وجدة is the word's own (وزارة → زار by light10, but
+///   الوزارة → وزار);
+/// - a first ب ل ك ف, which light10 leaves on unless an article follows:
+///   the stem keeps it (برنامج, فاس), the alternative drops it, so that
+///   بمراكش, لمراكش and مراكش meet. Three letters must remain.
+///
+/// Documents index both at the same position and queries ask for either,
+/// so neither reading stops a match.
 fn light10_variants(norm: &str) -> (String, Option<String>) {
     let chars: Vec<char> = norm.chars().collect();
     let mut word: &[char] = &chars;
@@ -246,6 +260,8 @@ fn light10_variants(norm: &str) -> (String, Option<String>) {
     } else if starts_with(word, "و") && word.len() >= 4 {
         alternative = Some(strip_suffix(word).iter().collect());
         word = &word[1..];
+    } else if word.len() >= 4 && ARABIC_PROCLITICS.contains(&word[0]) {
+        alternative = Some(strip_suffix(&word[1..]).iter().collect());
     }
     (strip_suffix(word).iter().collect(), alternative)
 }
@@ -481,6 +497,32 @@ mod tests {
             ("وزار".to_owned(), None)
         );
         assert_eq!(stem_variants("مدرسه"), ("مدرس".to_owned(), None));
+    }
+
+    #[test]
+    fn a_glued_preposition_keeps_an_alternative_without_it() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            // (word, stem, alternative)
+            ("بمراكش", "بمراكش", Some("مراكش")),
+            ("لمراكش", "لمراكش", Some("مراكش")),
+            ("بوجدة", "بوجد", Some("وجد")),
+            ("برنامج", "برنامج", Some("رنامج")),
+            ("بإعدادية", "باعداد", Some("اعداد")),
+            ("فاس", "فاس", None),
+            ("بحث", "بحث", None),
+            ("بالمدرسة", "مدرس", None),
+            ("للمدرسة", "مدرس", None),
+        ];
+        for (word, stem, alternative) in cases {
+            assert_eq!(
+                stem_variants(&normalize(word)),
+                ((*stem).to_owned(), alternative.map(str::to_owned)),
+                "{word}"
+            );
+        }
+        // The query وجدة asks for جد or وجد; the text بوجدة offers بوجد or
+        // وجد: they meet.
+        assert_eq!(stem_variants(&normalize("وجدة")).1.as_deref(), Some("وجد"));
     }
 
     #[test]

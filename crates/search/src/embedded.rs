@@ -464,10 +464,9 @@ fn word_query(f: &Fields, w: &QueryWord, fuzzy: bool) -> BoxedQuery {
                 should.push((Occur::Should, boosted(term_query(field, s), boost)));
             }
         } else {
-            should.push((
-                Occur::Should,
-                boosted(term_query(field, w.strict_stem()), boost),
-            ));
+            for s in w.strict_stems() {
+                should.push((Occur::Should, boosted(term_query(field, s), boost)));
+            }
         }
         if fuzzy && w.fuzzy && w.stem.chars().count() >= FUZZY_MIN_STEM_CHARS {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w.stem), 1, true);

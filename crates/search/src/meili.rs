@@ -307,12 +307,15 @@ fn filter(q: &Query) -> String {
 }
 
 /// The query text sent to Meilisearch: our stems, phrases in quotes.
+/// A word with two readings is sent as its alternative, which documents
+/// written either way carry in their shadow: وزارة as وزار (never زار),
+/// بمدرسة as مدرس (found in مدرسة and بمدرسة alike).
 fn query_text(parsed: &ParsedQuery) -> String {
     let parts: Vec<String> = parsed
         .clauses
         .iter()
         .map(|c| match c {
-            Clause::Word(w) => w.strict_stem().to_owned(),
+            Clause::Word(w) => w.alt.clone().unwrap_or_else(|| w.stem.clone()),
             Clause::Phrase(ws) => {
                 let stems: Vec<&str> = ws.iter().map(|w| w.strict_stem()).collect();
                 format!("\"{}\"", stems.join(" "))

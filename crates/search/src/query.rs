@@ -21,7 +21,8 @@ pub struct QueryWord {
     pub norm: String,
     /// Stem, matched in the stemmed fields.
     pub stem: String,
-    /// The stem keeping a leading و (see [`crate::analysis::stem_variants`]).
+    /// The other reading of a first و, ب, ل, ك or ف (see
+    /// [`crate::analysis::stem_variants`]).
     pub alt: Option<String>,
     /// Whether one typo is tolerated.
     pub fuzzy: bool,
@@ -44,12 +45,23 @@ impl QueryWord {
         std::iter::once(self.stem.as_str()).chain(self.alt.as_deref())
     }
 
-    /// The one stem a strict match looks for: the alternative that keeps a
-    /// leading و when there is one. Documents index both stems of such a
+    /// The stems a strict match looks for. For a leading و, only the
+    /// alternative that keeps it: documents index both stems of such a
     /// word, so وزارة finds وزارة and الوزارة (both indexed with وزار)
     /// without finding زار ("he visited"), which light10 makes of وزارة.
+    /// For a leading ب ل ك ف, both: بمدرسة finds مدرسة and بمدرسة.
+    pub fn strict_stems(&self) -> impl Iterator<Item = &str> {
+        let waw = self.norm.starts_with('و');
+        std::iter::once(self.strict_stem()).chain(self.alt.as_deref().filter(|_| !waw))
+    }
+
+    /// The one stem a phrase looks for at this word's place: see
+    /// [`QueryWord::strict_stems`].
     pub fn strict_stem(&self) -> &str {
-        self.alt.as_deref().unwrap_or(&self.stem)
+        match &self.alt {
+            Some(alt) if self.norm.starts_with('و') => alt,
+            _ => &self.stem,
+        }
     }
 }
 

@@ -83,6 +83,47 @@ pub fn escape_html(text: &str, out: &mut String) {
     }
 }
 
+/// A piece of a snippet as plain text, marked when it matched: for
+/// templates that escape everything themselves (the admin's), which then
+/// never need to trust the snippet's HTML.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Part {
+    pub text: String,
+    pub mark: bool,
+}
+
+/// A snippet made by this module, read back into [`Part`]s: its `<mark>`
+/// tags become marks and its entities the characters they stand for.
+pub fn parts(snippet: &str) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut rest = snippet;
+    let mut mark = false;
+    while !rest.is_empty() {
+        let tag = if mark { "</mark>" } else { "<mark>" };
+        let (text, next) = match rest.find(tag) {
+            Some(i) => (&rest[..i], &rest[i + tag.len()..]),
+            None => (rest, ""),
+        };
+        if !text.is_empty() {
+            out.push(Part {
+                text: unescape_html(text),
+                mark,
+            });
+        }
+        rest = next;
+        mark = !mark;
+    }
+    out
+}
+
+fn unescape_html(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The snippet of a document: from the first of `texts` that matches the
 /// most query words (summary, then body, say), the [`SNIPPET_CHARS`]
 /// around its best match; when nothing matches, the start of the first
@@ -191,6 +232,39 @@ mod tests {
             snip(&["زيارة إلى المَدْرَسَةِ الابتدائية"], "مدرسه"),
             "زيارة إلى <mark>المَدْرَسَةِ</mark> الابتدائية"
         );
+    }
+
+    #[test]
+    fn a_snippet_reads_back_into_plain_parts() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            ("", &[]),
+            ("نص", &[("نص", false)]),
+            (
+                "قبل <mark>مسار</mark> بعد",
+                &[("قبل ", false), ("مسار", true), (" بعد", false)],
+            ),
+            (
+                "&lt;b&gt; &amp;lt; <mark>x&#39;</mark>",
+                &[("<b> &lt; ", false), ("x'", true)],
+            ),
+        ];
+        for (snippet, expected) in cases {
+            let expected: Vec<Part> = expected
+                .iter()
+                .map(|(t, m)| Part {
+                    text: (*t).to_owned(),
+                    mark: *m,
+                })
+                .collect();
+            assert_eq!(parts(snippet), expected, "{snippet}");
+        }
+        // What the snippet maker writes comes back as the text it read.
+        let original = "<script>alert('x')</script> & مسار";
+        let back: String = parts(&snip(&[original], "مسار"))
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(back, original);
     }
 
     #[test]

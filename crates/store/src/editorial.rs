@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::entities::{entry, entry_programme, entry_tag, revision, workflow_event};
 use crate::entries::{replace_link_ids, Page};
 use crate::index_log::note_entry_change;
+use crate::media::{gallery_text, CoverEdit};
 use crate::outbox::queue_mails;
 use crate::{now, EntryRow, Result, RevisionRow, Store, StoreError, WorkflowEventRow};
 
@@ -30,6 +31,10 @@ pub struct EntryEdit {
     pub fields: Json,
     pub tag_ids: Vec<i32>,
     pub programme_ids: Vec<i32>,
+    /// The cover from the media library; `None` leaves it as it is.
+    pub cover: Option<CoverEdit>,
+    /// The gallery's item ids, in order; `None` leaves it as it is.
+    pub gallery: Option<Vec<i32>>,
 }
 
 /// What a save or a transition found.
@@ -122,7 +127,12 @@ fn admin_condition(query: &AdminQuery) -> Condition {
 }
 
 fn same_content(row: &EntryRow, edit: &EntryEdit) -> bool {
-    row.slug == edit.slug
+    edit.cover.as_ref().is_none_or(|c| c.is_on(row))
+        && edit
+            .gallery
+            .as_ref()
+            .is_none_or(|g| gallery_text(g) == row.gallery)
+        && row.slug == edit.slug
         && row.locale == edit.locale
         && row.translation_key == edit.translation_key
         && row.title == edit.title
@@ -170,8 +180,19 @@ impl Store {
             summary: Set(edit.summary.clone()),
             body_md: Set(edit.body_md.clone()),
             body_html: Set(edit.body_html.clone()),
-            cover_url: Set(None),
-            cover_alt: Set(String::new()),
+            cover_url: Set(edit.cover.as_ref().and_then(|c| c.url.clone())),
+            cover_alt: Set(edit
+                .cover
+                .as_ref()
+                .map(|c| c.alt.clone())
+                .unwrap_or_default()),
+            cover_media_id: Set(edit.cover.as_ref().and_then(|c| c.media_id)),
+            cover_image: Set(edit.cover.as_ref().and_then(|c| c.image.clone())),
+            gallery: Set(edit
+                .gallery
+                .as_deref()
+                .map(gallery_text)
+                .unwrap_or_default()),
             category_id: Set(edit.category_id),
             fields: Set(edit.fields.clone()),
             status: Set("draft".to_owned()),
@@ -238,7 +259,14 @@ impl Store {
         }
         let txn = self.db.begin().await?;
         let stamp = now();
-        let updated = entry::Entity::update_many()
+        let mut update = entry::Entity::update_many();
+        if let Some(cover) = &edit.cover {
+            update = cover.apply(update);
+        }
+        if let Some(gallery) = &edit.gallery {
+            update = update.col_expr(entry::Column::Gallery, Expr::value(gallery_text(gallery)));
+        }
+        let updated = update
             .col_expr(entry::Column::Slug, Expr::value(edit.slug.clone()))
             .col_expr(entry::Column::Locale, Expr::value(edit.locale.clone()))
             .col_expr(

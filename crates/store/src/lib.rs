@@ -6,6 +6,8 @@
 
 mod accounts;
 mod changes;
+mod digest;
+mod directory;
 mod editorial;
 pub mod entities;
 mod entries;
@@ -13,6 +15,7 @@ mod error;
 mod index_log;
 mod media;
 mod network;
+mod newsletter;
 mod outbox;
 mod users;
 
@@ -25,12 +28,20 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use accounts::{ApiTokenRow, NewSession, SessionRow};
 pub use changes::Change;
+pub use digest::{DigestItemRow, HELD_KIND};
+pub use directory::{
+    notice_mail_key, AudienceRow, ContactInput, ContactRow, DirectoryQuery, ImportCounts,
+    InstitutionInput, InstitutionRow, NewNotice, NoticeDelivery, NoticeRow,
+};
 pub use editorial::{Activity, AdminEntry, AdminQuery, EntryEdit, Outcome, StatusChange};
 pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
-pub use media::{MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow};
+pub use media::{
+    gallery_ids, gallery_text, CoverEdit, MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow,
+};
 pub use network::{NetworkRows, NewSite};
-pub use outbox::{AuditRow, Delivery, NewMail, OutboxRow};
+pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
+pub use outbox::{AuditRow, Delivery, NewMail, OutboxPage, OutboxRow};
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

@@ -5,7 +5,7 @@
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait, UpdateMany,
 };
 
 use crate::entities::{entry, media, rendition};
@@ -60,6 +60,48 @@ pub struct NewRendition {
     pub purpose: String,
     pub stored_name: String,
     pub size: i64,
+}
+
+/// An entry's cover from the library, as pages show it: the item, its
+/// largest JPEG (for feeds and OpenGraph), its alt text in the entry's
+/// language and its renditions (JSON). All empty: no library cover.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CoverEdit {
+    pub media_id: Option<i32>,
+    pub url: Option<String>,
+    pub alt: String,
+    pub image: Option<serde_json::Value>,
+}
+
+impl CoverEdit {
+    /// Whether the entry already holds exactly this cover.
+    pub(crate) fn is_on(&self, row: &EntryRow) -> bool {
+        row.cover_media_id == self.media_id
+            && row.cover_url == self.url
+            && row.cover_alt == self.alt
+            && row.cover_image == self.image
+    }
+
+    /// Sets the four cover columns of an update.
+    pub(crate) fn apply(&self, update: UpdateMany<entry::Entity>) -> UpdateMany<entry::Entity> {
+        update
+            .col_expr(entry::Column::CoverMediaId, Expr::value(self.media_id))
+            .col_expr(entry::Column::CoverUrl, Expr::value(self.url.clone()))
+            .col_expr(entry::Column::CoverAlt, Expr::value(self.alt.clone()))
+            .col_expr(entry::Column::CoverImage, Expr::value(self.image.clone()))
+    }
+}
+
+/// How a gallery is stored: its ids in order, space-separated.
+pub fn gallery_text(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(" ")
+}
+
+/// The ids of a stored gallery, in order (anything else is skipped).
+pub fn gallery_ids(text: &str) -> Vec<i32> {
+    text.split_whitespace()
+        .filter_map(|id| id.parse().ok())
+        .collect()
 }
 
 fn rendition_model(media_id: i32, r: &NewRendition) -> rendition::ActiveModel {
@@ -312,11 +354,18 @@ impl Store {
         Ok(free)
     }
 
-    /// Entries of a site (deleted ones too: they may come back) whose text
-    /// or cover contains `needle`. A coarse filter: the caller checks each
-    /// candidate's references exactly.
-    pub async fn entries_mentioning(&self, site_id: i32, needle: &str) -> Result<Vec<EntryRow>> {
+    /// Entries of a site (deleted ones too: they may come back) that may
+    /// use item `media_id`: their text or imported cover contains `needle`,
+    /// their cover is the item, or their gallery names its id. A coarse
+    /// filter: the caller checks each candidate's references exactly.
+    pub async fn entries_mentioning(
+        &self,
+        site_id: i32,
+        needle: &str,
+        media_id: i32,
+    ) -> Result<Vec<EntryRow>> {
         let pattern = format!("%{}%", escape_like(needle));
+        let gallery = format!("%{media_id}%");
         Ok(entry::Entity::find()
             .filter(entry::Column::SiteId.eq(site_id))
             .filter(
@@ -328,11 +377,24 @@ impl Store {
                     .add(
                         Expr::col((entry::Entity, entry::Column::CoverUrl))
                             .like(LikeExpr::new(pattern).escape('\\')),
-                    ),
+                    )
+                    .add(entry::Column::CoverMediaId.eq(media_id))
+                    .add(Expr::col((entry::Entity, entry::Column::Gallery)).like(gallery)),
             )
             .order_by_desc(entry::Column::UpdatedAt)
             .all(&self.db)
             .await?)
+    }
+
+    /// Stores an entry's cover resolved again (its item's alt text or
+    /// renditions changed): its version and history are untouched.
+    pub async fn refresh_entry_cover(&self, entry_id: i32, cover: &CoverEdit) -> Result<()> {
+        cover
+            .apply(entry::Entity::update_many())
+            .filter(entry::Column::Id.eq(entry_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Stores the HTML of an entry rendered again (its media's alt text or

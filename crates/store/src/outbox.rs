@@ -5,7 +5,7 @@
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -69,12 +69,17 @@ fn mail_row(mail: NewMail, stamp: time::OffsetDateTime) -> outbox::ActiveModel {
 /// causes them). A key already queued is skipped.
 pub(crate) async fn queue_mails(db: &impl ConnectionTrait, mails: &[NewMail]) -> Result<()> {
     use sea_orm::sea_query::OnConflict;
+    // Notices for someone who reads them once a day wait for their digest.
+    let (held, mails): (Vec<NewMail>, Vec<NewMail>) = mails
+        .iter()
+        .cloned()
+        .partition(|m| m.kind == crate::digest::HELD_KIND);
+    crate::digest::hold_for_digest(db, &held).await?;
     if mails.is_empty() {
         return Ok(());
     }
     let stamp = now();
-    let rows: Vec<outbox::ActiveModel> =
-        mails.iter().cloned().map(|m| mail_row(m, stamp)).collect();
+    let rows: Vec<outbox::ActiveModel> = mails.into_iter().map(|m| mail_row(m, stamp)).collect();
     outbox::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::column(outbox::Column::IdempotencyKey)
@@ -88,6 +93,18 @@ pub(crate) async fn queue_mails(db: &impl ConnectionTrait, mails: &[NewMail]) ->
 }
 
 impl Store {
+    /// Queues many messages in one transaction (keys already queued are
+    /// skipped): for what no other change carries, such as a benchmark's
+    /// or an operator's batch.
+    pub async fn queue_mail_batch(&self, mails: &[NewMail]) -> Result<()> {
+        let txn = self.db.begin().await?;
+        for chunk in mails.chunks(500) {
+            queue_mails(&txn, chunk).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Queues a message; a message with the same idempotency key is queued
     /// only once. Returns whether this call queued it.
     pub async fn queue_mail(&self, mail: NewMail) -> Result<bool> {
@@ -219,6 +236,36 @@ impl Store {
         Ok(update.exec(&self.db).await?.rows_affected == 1)
     }
 
+    /// Records many messages as sent at once (those still claimed by this
+    /// worker); see [`Store::finish_outbox`]. Returns how many.
+    pub async fn finish_outbox_sent(&self, ids: &[i32], worker: &str) -> Result<u64> {
+        let stamp = now();
+        let mut done = 0;
+        // Bounded lists: SQLite allows some thousands of parameters.
+        for chunk in ids.chunks(500) {
+            done += outbox::Entity::update_many()
+                .col_expr(
+                    outbox::Column::Attempts,
+                    Expr::col(outbox::Column::Attempts).add(1),
+                )
+                .col_expr(outbox::Column::ClaimedBy, Expr::value(None::<String>))
+                .col_expr(
+                    outbox::Column::ClaimedUntil,
+                    Expr::value(None::<OffsetDateTime>),
+                )
+                .col_expr(outbox::Column::Status, Expr::value("sent"))
+                .col_expr(outbox::Column::SentAt, Expr::value(Some(stamp)))
+                .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
+                .filter(outbox::Column::Id.is_in(chunk.iter().copied()))
+                .filter(outbox::Column::Status.eq("sending"))
+                .filter(outbox::Column::ClaimedBy.eq(worker))
+                .exec(&self.db)
+                .await?
+                .rows_affected;
+        }
+        Ok(done)
+    }
+
     /// Makes every waiting message due now: the relay is back, send the
     /// backlog without waiting out the backoff. Returns how many.
     pub async fn expedite_outbox(&self) -> Result<u64> {
@@ -277,5 +324,44 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?)
+    }
+}
+
+/// One page of a site's delivery log.
+#[derive(Debug, Clone)]
+pub struct OutboxPage {
+    pub rows: Vec<OutboxRow>,
+    /// Messages matching the filter, all pages together.
+    pub total: u64,
+}
+
+impl Store {
+    /// The messages about a site, newest first, optionally of one status:
+    /// `limit` of them after skipping `offset` (the admin's delivery log).
+    pub async fn outbox_page(
+        &self,
+        site_id: i32,
+        status: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<OutboxPage> {
+        use sea_orm::PaginatorTrait;
+        let mut query = outbox::Entity::find().filter(outbox::Column::SiteId.eq(site_id));
+        if let Some(status) = status {
+            query = query.filter(outbox::Column::Status.eq(status));
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_desc(outbox::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(OutboxPage { rows, total })
+    }
+
+    /// One message of the outbox.
+    pub async fn outbox_row(&self, id: i32) -> Result<Option<OutboxRow>> {
+        Ok(outbox::Entity::find_by_id(id).one(&self.db).await?)
     }
 }

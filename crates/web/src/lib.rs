@@ -7,6 +7,7 @@ pub mod api;
 mod assets;
 mod conditional;
 mod health;
+mod newsletter;
 mod public;
 mod resolve;
 pub mod session;
@@ -49,6 +50,9 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> 
     if let Err(e) = app.open_search().await {
         tracing::warn!(error = %e, "search index unavailable; searching by scan");
     }
+    // What a crash left in the uploads folder goes, in the background.
+    let cleaner = Arc::clone(&app);
+    tokio::spawn(async move { cleaner.clean_stale_uploads().await });
     let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
     let mail = tokio::spawn(Arc::clone(&app).deliver_mail());
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();

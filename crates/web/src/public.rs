@@ -14,7 +14,9 @@ use crate::resolve::{self, Target};
 
 /// Pages may only load what the site itself serves (plus images from the
 /// web, which articles may embed); theme colours come as one inline style.
-const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+/// Frames only from the two video players a reader may start with a click
+/// (the theme's script builds them from a library video's id).
+const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-src https://www.youtube-nocookie.com https://www.facebook.com; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /// The parameters pages understand; unknown or repeated ones are ignored
 /// rather than refused, as links in the wild carry all sorts of tracking.
@@ -26,6 +28,13 @@ fn page_query(uri: &Uri) -> PageQuery {
             "q" if query.q.is_none() => query.q = Some(value.into_owned()),
             "kind" if query.kind.is_none() => query.kind = Some(value.into_owned()),
             "order" if query.order.is_none() => query.order = Some(value.into_owned()),
+            "programme" if query.programme.is_none() => {
+                query.programme = Some(value.into_owned());
+            }
+            "category" if query.category.is_none() => query.category = Some(value.into_owned()),
+            "site" if query.site.is_none() => query.site = Some(value.into_owned()),
+            "from" if query.from.is_none() => query.from = Some(value.into_owned()),
+            "to" if query.to.is_none() => query.to = Some(value.into_owned()),
             _ => {}
         }
     }
@@ -38,7 +47,17 @@ pub async fn page(
     method: Method,
     headers: HeaderMap,
     uri: Uri,
+    crate::session::ClientAddr(client): crate::session::ClientAddr,
+    body: axum::body::Bytes,
 ) -> Response {
+    // The newsletter's form and links answer here, before the cache.
+    if uri.path().contains("/newsletter") {
+        if let Some(response) =
+            crate::newsletter::respond(&app, &method, &headers, &uri, &client, &body).await
+        {
+            return response;
+        }
+    }
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,

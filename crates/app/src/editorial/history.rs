@@ -164,7 +164,11 @@ impl App {
             translation_key: row.translation_key.clone(),
             title: old.title.clone(),
             summary: old.summary.clone(),
-            body_html: tawasul_render::markdown::to_safe_html(&old.body_md),
+            // Photos the old text shows are drawn from the library as it
+            // is now (their current alt text and renditions).
+            body_html: self
+                .render_body(row.site_id, &row.locale, &old.body_md)
+                .await?,
             body_md: old.body_md.clone(),
             category_id: row.category_id,
             fields: old.fields.clone(),
@@ -176,6 +180,10 @@ impl App {
                 .map(|t| t.id)
                 .collect(),
             programme_ids: self.store().programme_ids_of(id).await?,
+            // Revisions keep the text and facts; the cover and the gallery
+            // stay as they are now.
+            cover: None,
+            gallery: None,
         };
         let before = self.entry_facts(&row).await?;
         let comment = format!("version {revision}");

@@ -45,6 +45,11 @@ pub struct EntryInput {
     pub programmes: Vec<String>,
     pub fields: Option<Value>,
     pub translation_of: Option<i32>,
+    /// The cover's media item as typed (`12` or `media:12`; empty: no
+    /// cover); `None` leaves the entry's cover as it is.
+    pub cover: Option<String>,
+    /// The gallery's media items as typed (`12 13 14`); `None` leaves it.
+    pub gallery: Option<String>,
 }
 
 impl App {
@@ -160,6 +165,10 @@ impl App {
                 ),
             }
         }
+        let media_locale = locale.unwrap_or(site.default_locale);
+        let (cover, gallery) = self
+            .check_entry_media(site.id, media_locale.as_str(), input, &mut errors)
+            .await?;
         errors.into_result()?;
         let (Some(locale), Some(fields)) = (locale, fields) else {
             return Err(AppError::Invalid(FieldErrors::new()));
@@ -190,6 +199,8 @@ impl App {
             fields,
             tag_ids: Vec::new(),
             programme_ids,
+            cover,
+            gallery,
         };
         Ok((edit, tags))
     }
@@ -322,6 +333,10 @@ impl App {
             .check_input(site, kind, &input, complete, Some(id))
             .await?;
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
+        // A kept library cover follows the entry's language (its alt text).
+        if let (None, Some(media)) = (&edit.cover, row.cover_media_id) {
+            edit.cover = self.resolve_cover(site.id, &edit.locale, media).await?.ok();
+        }
         edit.slug = if row.published_at.is_none() {
             self.free_slug(site.id, &edit.title, Some(id)).await?
         } else {
@@ -429,6 +444,9 @@ impl App {
                     updated_at: now,
                     deleted_at: None,
                     deleted_by: None,
+                    cover_media_id: None,
+                    cover_image: None,
+                    gallery: String::new(),
                 }
             }
         };
@@ -441,6 +459,7 @@ impl App {
         let body: String = input.body.chars().take(MAX_BODY_CHARS).collect();
         row.body_html = self.render_body(site.id, &row.locale, &body).await?;
         row.body_md = body;
+        self.preview_entry_media(&mut row, &input).await?;
         if let Ok(fields) =
             fields::parse_fields(kind, input.fields.as_ref(), self.site_offset(), false)
         {

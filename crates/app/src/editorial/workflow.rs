@@ -38,6 +38,8 @@ fn input_of(row: &EntryRow) -> EntryInput {
         programmes: Vec::new(),
         fields: Some(row.fields.clone()),
         translation_of: None,
+        cover: None,
+        gallery: None,
     }
 }
 

@@ -147,6 +147,10 @@ impl App {
             }
             plans.push((site.slug.clone(), dir, plan));
         }
+        let directories = crate::directory::demo::plan(
+            plans.iter().map(|(slug, dir, _)| (slug.as_str(), dir.as_path())),
+            &mut problems,
+        );
         if !problems.is_empty() {
             return Err(AppError::Import(problems));
         }
@@ -162,6 +166,7 @@ impl App {
                 .ok_or_else(|| AppError::NotFound(format!("site `{slug}`")))?;
             self.write_folder(site_id, plan, &mut report).await?;
         }
+        self.write_directories(directories).await?;
         // Sites, users and programmes may all have changed: every page.
         self.publish_change(vec![Dep::All]).await?;
         Ok((report, logins))

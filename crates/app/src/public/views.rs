@@ -69,6 +69,10 @@ pub struct PageMeta {
     pub canonical: String,
     pub og_type: &'static str,
     pub og_image: Option<String>,
+    /// The OpenGraph image's size, when known, and its description.
+    pub og_image_width: Option<u32>,
+    pub og_image_height: Option<u32>,
+    pub og_image_alt: Option<String>,
     pub feed_url: String,
     pub breadcrumbs: Vec<Crumb>,
     pub alternates: Vec<Alternate>,
@@ -80,10 +84,36 @@ pub struct ThemeView {
     pub colors: BTreeMap<String, String>,
 }
 
+/// An entry's cover. A library cover also has its renditions, for a
+/// responsive `<picture>`; an imported one has only `url`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cover {
     pub url: String,
     pub alt: String,
+    /// `srcset` of the WebP and of the JPEG renditions ("" when none).
+    pub webp_srcset: String,
+    pub jpeg_srcset: String,
+    /// Intrinsic size of the largest rendition (no layout shift).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A photo of an entry's gallery: a square thumbnail linked to the
+/// largest JPEG (what works without script), with its renditions for the
+/// lightbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct GalleryImage {
+    pub id: i32,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub thumbnail_url: String,
+    pub thumbnail_webp: Option<String>,
+    pub full_url: String,
+    pub webp_srcset: String,
+    pub jpeg_srcset: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,6 +172,8 @@ pub struct EntryView {
     pub training: Option<TrainingView>,
     pub event: Option<EventView>,
     pub announcement: Option<AnnouncementView>,
+    /// The gallery's photos, in order (empty: no gallery).
+    pub gallery: Vec<GalleryImage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -177,14 +209,24 @@ pub struct SearchForm {
     pub action: String,
     pub q: String,
     pub kinds: Vec<Choice>,
+    /// The network's programmes, the site's categories and (on an academy)
+    /// the sites below it; empty lists are not shown.
+    pub programmes: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub sites: Vec<Choice>,
+    /// Publication dates as `YYYY-MM-DD`, empty when not chosen.
+    pub from: String,
+    pub to: String,
     pub newest: bool,
+    /// Some filter other than the words is chosen: the form opens them.
+    pub filtered: bool,
     /// The number of hits, as text for the sentence that shows it.
     pub total: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Choice {
-    pub value: &'static str,
+    pub value: String,
     pub label: String,
     pub selected: bool,
 }

@@ -6,8 +6,11 @@
 //! asked, and hand the stream to lettre's `AsyncSmtpConnection`, which
 //! speaks the protocol (EHLO, STARTTLS, AUTH, dot-stuffing, replies).
 //!
-//! Each message is MAIL FROM, RCPT TO, DATA, the data, sent step by step so
-//! that we know where a failure happened: a refusal (4xx/5xx) is answered
+//! Each message is MAIL FROM, RCPT TO, DATA, the data. When the server
+//! offers PIPELINING (RFC 2920) the three commands go out in one write and
+//! their three replies are read together, two round trips a message
+//! instead of four; otherwise they go step by step. Either way every reply
+//! is read, so we know where a failure happened: a refusal (4xx/5xx) is answered
 //! with RSET and the connection goes back to the pool; a broken connection
 //! before the data was sent is retried once on a fresh connection (nothing
 //! was delivered); a failure after the data was sent is reported and the
@@ -20,7 +23,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::commands::{Data, Ehlo, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::Error as SmtpError;
 use rustls::pki_types::ServerName;
@@ -121,8 +124,14 @@ impl SmtpConfig {
     }
 }
 
-struct Pooled {
+/// A session, and whether its server takes pipelined commands.
+struct Session {
     conn: AsyncSmtpConnection,
+    pipelining: bool,
+}
+
+struct Pooled {
+    session: Session,
     idle_since: Instant,
 }
 
@@ -273,7 +282,7 @@ impl SmtpTransport {
     }
 
     /// Opens, greets, secures and authenticates a new connection.
-    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+    async fn connect(&self) -> Result<Session, SendError> {
         let c = &self.config;
         let tcp = timeout(
             c.connect_timeout,
@@ -327,6 +336,17 @@ impl SmtpTransport {
             })
             .await?;
         }
+        // lettre keeps only the extensions it uses from EHLO's answer, so
+        // we ask again (before AUTH, which a new EHLO may reset) to learn
+        // whether the server pipelines.
+        let pipelining = within(c.command_timeout, "EHLO", async {
+            conn.command(Ehlo::new(self.hello.clone()))
+                .await
+                .map_err(|e| session_error(&e))
+        })
+        .await?
+        .message()
+        .any(offers_pipelining);
         if let Some((user, password)) = &c.credentials {
             let credentials = Credentials::new(user.clone(), password.clone());
             within(c.command_timeout, "AUTH", async {
@@ -338,37 +358,37 @@ impl SmtpTransport {
             .await?;
         }
         self.connections_opened.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(host = %c.host, port = c.port, "SMTP connection opened");
-        Ok(conn)
+        tracing::debug!(host = %c.host, port = c.port, pipelining, "SMTP connection opened");
+        Ok(Session { conn, pipelining })
     }
 
     /// An idle connection that is still fit, or none.
-    async fn take_idle(&self) -> Option<AsyncSmtpConnection> {
+    async fn take_idle(&self) -> Option<Session> {
         loop {
             let pooled = self.idle().pop()?;
             let idle = pooled.idle_since.elapsed();
-            let mut conn = pooled.conn;
+            let mut session = pooled.session;
             if idle > self.config.max_idle {
-                let _ = timeout(Duration::from_secs(1), conn.quit()).await;
+                let _ = timeout(Duration::from_secs(1), session.conn.quit()).await;
                 continue;
             }
             if idle > self.config.check_after_idle {
-                let alive = timeout(self.config.command_timeout, conn.test_connected())
+                let alive = timeout(self.config.command_timeout, session.conn.test_connected())
                     .await
                     .unwrap_or(false);
                 if !alive {
-                    discard(conn).await;
+                    discard(session.conn).await;
                     continue;
                 }
             }
-            return Some(conn);
+            return Some(session);
         }
     }
 
-    fn put_back(&self, conn: AsyncSmtpConnection) {
-        if !conn.has_broken() {
+    fn put_back(&self, session: Session) {
+        if !session.conn.has_broken() {
             self.idle().push(Pooled {
-                conn,
+                session,
                 idle_since: Instant::now(),
             });
         }
@@ -377,9 +397,11 @@ impl SmtpTransport {
     /// One message on one connection. The step tells what was sent.
     async fn transact(
         &self,
-        conn: &mut AsyncSmtpConnection,
+        session: &mut Session,
         email: &Email,
     ) -> Result<(), (Step, SendError)> {
+        let pipelining = session.pipelining;
+        let conn = &mut session.conn;
         let envelope = email.envelope();
         let bytes = email.formatted();
         let mut params = Vec::new();
@@ -413,24 +435,96 @@ impl SmtpTransport {
             params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
         let limit = self.config.command_timeout;
-        let envelope_step = async {
-            conn.command(Mail::new(envelope.from().cloned(), params))
-                .await?;
-            for to in envelope.to() {
-                conn.command(Rcpt::new(to.clone(), Vec::new())).await?;
+        let mail = Mail::new(envelope.from().cloned(), params);
+        let rcpts: Vec<Rcpt> = envelope
+            .to()
+            .iter()
+            .map(|to| Rcpt::new(to.clone(), Vec::new()))
+            .collect();
+        if pipelining {
+            match timeout(limit, pipelined_envelope(conn, mail, &rcpts)).await {
+                Err(_) => return Err((Step::Envelope, SendError::Timeout("envelope"))),
+                Ok(Err(failure)) => return Err(failure),
+                Ok(Ok(())) => {}
             }
-            conn.command(Data).await
-        };
-        match timeout(limit, envelope_step).await {
-            Err(_) => return Err((Step::Envelope, SendError::Timeout("envelope"))),
-            Ok(Err(e)) => return Err((Step::Envelope, message_error(&e, Step::Envelope))),
-            Ok(Ok(_)) => {}
+        } else {
+            let envelope_step = async {
+                conn.command(mail).await?;
+                for rcpt in rcpts {
+                    conn.command(rcpt).await?;
+                }
+                conn.command(Data).await
+            };
+            match timeout(limit, envelope_step).await {
+                Err(_) => return Err((Step::Envelope, SendError::Timeout("envelope"))),
+                Ok(Err(e)) => return Err((Step::Envelope, message_error(&e, Step::Envelope))),
+                Ok(Ok(_)) => {}
+            }
         }
         match timeout(limit, conn.message(bytes)).await {
             Err(_) => Err((Step::Data, SendError::Timeout("data"))),
             Ok(Err(e)) => Err((Step::Data, message_error(&e, Step::Data))),
             Ok(Ok(_)) => Ok(()),
         }
+    }
+}
+
+/// Whether a line of EHLO's answer offers PIPELINING.
+fn offers_pipelining(line: &str) -> bool {
+    line.split_whitespace()
+        .next()
+        .is_some_and(|word| word.eq_ignore_ascii_case("PIPELINING"))
+}
+
+/// MAIL, RCPT… and DATA in one write (RFC 2920), then every reply, in
+/// order, even after a refusal, so the session stays in step.
+async fn pipelined_envelope(
+    conn: &mut AsyncSmtpConnection,
+    mail: Mail,
+    rcpts: &[Rcpt],
+) -> Result<(), (Step, SendError)> {
+    use std::fmt::Write as _;
+    let mut group = mail.to_string();
+    for rcpt in rcpts {
+        let _ = write!(group, "{rcpt}");
+    }
+    let _ = write!(group, "{Data}");
+    let mut refusal: Option<SmtpError> = None;
+    let expected = rcpts.len() + 2;
+    let mut outcome = conn.command(group).await;
+    let mut replies = 1;
+    let data_opened = loop {
+        let accepted = match outcome {
+            Ok(_) => true,
+            // No reply at all: the connection is gone, nothing is pending.
+            Err(e) if e.status().is_none() => {
+                return Err((Step::Envelope, message_error(&e, Step::Envelope)))
+            }
+            Err(e) => {
+                refusal.get_or_insert(e);
+                false
+            }
+        };
+        if replies == expected {
+            break accepted;
+        }
+        outcome = conn.read_response().await;
+        replies += 1;
+    };
+    match (refusal, data_opened) {
+        (None, _) => Ok(()),
+        // DATA was refused too (no valid recipient): an ordinary refusal.
+        (Some(e), false) => Err((Step::Envelope, message_error(&e, Step::Envelope))),
+        // The server opened DATA after refusing the envelope: it is not in
+        // a state we can trust; the caller drops the connection, which
+        // abandons the (empty) message.
+        (Some(e), true) => Err((
+            Step::Data,
+            SendError::Network(format!(
+                "the server opened DATA after refusing the envelope: {}",
+                reply_of(&e)
+            )),
+        )),
     }
 }
 
@@ -450,13 +544,13 @@ impl MailTransport for SmtpTransport {
         let mut reused = self.take_idle().await;
         loop {
             let was_reused = reused.is_some();
-            let mut conn = match reused.take() {
-                Some(conn) => conn,
+            let mut session = match reused.take() {
+                Some(session) => session,
                 None => self.connect().await?,
             };
-            match self.transact(&mut conn, email).await {
+            match self.transact(&mut session, email).await {
                 Ok(()) => {
-                    self.put_back(conn);
+                    self.put_back(session);
                     self.delivered.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
@@ -465,15 +559,16 @@ impl MailTransport for SmtpTransport {
                         error.code().is_some() || matches!(error, SendError::Unsendable(_));
                     if refused {
                         // The server answered: the session is fine, reset it.
-                        let reset = timeout(self.config.command_timeout, conn.command(Rset)).await;
+                        let reset =
+                            timeout(self.config.command_timeout, session.conn.command(Rset)).await;
                         if matches!(reset, Ok(Ok(_))) {
-                            self.put_back(conn);
+                            self.put_back(session);
                         } else {
-                            discard(conn).await;
+                            discard(session.conn).await;
                         }
                         return Err(error);
                     }
-                    discard(conn).await;
+                    discard(session.conn).await;
                     if was_reused && step == Step::Envelope {
                         tracing::debug!(%error, "a pooled SMTP connection was stale; reconnecting");
                         continue;
@@ -490,7 +585,7 @@ impl SmtpTransport {
     pub async fn close(&self) {
         let idle: Vec<Pooled> = std::mem::take(&mut *self.idle());
         for mut pooled in idle {
-            let _ = timeout(Duration::from_secs(2), pooled.conn.quit()).await;
+            let _ = timeout(Duration::from_secs(2), pooled.session.conn.quit()).await;
         }
     }
 }

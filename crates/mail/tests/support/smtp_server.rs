@@ -31,6 +31,12 @@ struct Behaviour {
     rcpt_reply: Option<String>,
     data_reply: Option<String>,
     delay: Duration,
+    /// EHLO does not offer PIPELINING, and a command that arrives before
+    /// the previous reply was sent is a protocol error (as strict servers
+    /// treat it).
+    no_pipelining: bool,
+    /// Commands that arrived while an earlier one was still unanswered.
+    pipelined_commands: usize,
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +147,16 @@ impl SmtpServer {
         lock(&self.state.behaviour).data_reply = reply.map(str::to_owned);
     }
 
+    /// Stops offering PIPELINING (strict: early commands are refused).
+    pub fn refuse_pipelining(&self) {
+        lock(&self.state.behaviour).no_pipelining = true;
+    }
+
+    /// How many commands came in the same write as an earlier one.
+    pub fn pipelined_commands(&self) -> usize {
+        lock(&self.state.behaviour).pipelined_commands
+    }
+
     /// Waits this long before every reply.
     pub fn set_delay(&self, delay: Duration) {
         lock(&self.state.behaviour).delay = delay;
@@ -209,16 +225,35 @@ async fn converse(stream: TcpStream, state: &State) -> std::io::Result<()> {
             return Ok(());
         }
         let command = line.trim_end_matches(['\r', '\n']);
+        // Bytes already read beyond this line: the client did not wait
+        // for our reply before sending its next command.
+        let early = !reader.buffer().is_empty();
+        let strict = {
+            let mut behaviour = lock(&state.behaviour);
+            if early {
+                behaviour.pipelined_commands += 1;
+            }
+            behaviour.no_pipelining
+        };
+        if early && strict {
+            reply(
+                &mut writer,
+                state,
+                "554 5.5.0 command pipelined without PIPELINING",
+            )
+            .await?;
+            return Ok(());
+        }
         let upper = command.to_ascii_uppercase();
         let verb = upper.split(' ').next().unwrap_or("");
         match verb {
             "EHLO" => {
-                reply(
-                    &mut writer,
-                    state,
-                    "250-test.local\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 10485760",
-                )
-                .await?
+                let ehlo = if strict {
+                    "250-test.local\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 10485760"
+                } else {
+                    "250-test.local\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 10485760"
+                };
+                reply(&mut writer, state, ehlo).await?
             }
             "HELO" => reply(&mut writer, state, "250 test.local").await?,
             "AUTH" => {

@@ -30,6 +30,12 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     pub deleted_at: Option<TimeDateTimeWithTimeZone>,
     pub deleted_by: Option<i32>,
+    /// The cover from the media library, and its renditions resolved for
+    /// pages (JSON; see `CoverImage` in the app crate).
+    pub cover_media_id: Option<i32>,
+    pub cover_image: Option<Json>,
+    /// The gallery: media item ids in order, space-separated.
+    pub gallery: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

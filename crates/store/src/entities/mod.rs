@@ -3,16 +3,25 @@
 //! `crate::records`.
 
 pub mod api_token;
+pub mod audience;
 pub mod audit_log;
 pub mod category;
 pub mod change;
+pub mod contact;
+pub mod digest_item;
 pub mod entry;
 pub mod entry_programme;
 pub mod entry_tag;
 pub mod index_log;
+pub mod institution;
 pub mod login_failure;
 pub mod media;
 pub mod membership;
+pub mod newsletter_attempt;
+pub mod newsletter_issue;
+pub mod newsletter_subscriber;
+pub mod newsletter_unsubscribe_token;
+pub mod notice;
 pub mod outbox;
 pub mod password_reset;
 pub mod programme;

@@ -11,6 +11,8 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub is_platform_admin: bool,
     pub notify: String,
+    /// The language the person reads mail in (`ar` or `fr`).
+    pub lang: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

@@ -1,4 +1,5 @@
-//! The person's own account: password, API tokens, sessions.
+//! The person's own account: password, API tokens, sessions, and how
+//! they hear of work waiting (at once, a daily digest, or not at all).
 
 use std::sync::Arc;
 
@@ -51,14 +52,18 @@ async fn page(
     ctx.insert("new_token", &new_token);
     ctx.insert("errors", &errors);
     ctx.insert("sessions_count", &sessions);
-    ctx.insert(
-        "notifications",
-        &[json!({
-            "name": "notify_immediate",
-            "label": text(app, req, "account.notify_immediate"),
-            "checked": viewer.user.notify == "immediate",
-        })],
-    );
+    // At once, a daily digest, or nothing (`tawasul_app::digest`).
+    let notifications: Vec<Value> = tawasul_app::digest::NOTIFY_CHOICES
+        .iter()
+        .map(|choice| {
+            json!({
+                "value": choice,
+                "label": text(app, req, &format!("account.notify_{choice}")),
+                "checked": viewer.user.notify == *choice,
+            })
+        })
+        .collect();
+    ctx.insert("notifications", &notifications);
     render(app, req, "account.html", &ctx, status)
 }
 
@@ -183,12 +188,26 @@ pub async fn notifications(
     if !form.csrf_ok(&viewer, &req) {
         return csrf_refused(&app, &req, &viewer);
     }
+    // Mails are written in the language of the page the choice was made on.
     match app
-        .set_notifications(&viewer, form.get("notify_immediate") == "1")
+        .set_notify_choice(&viewer, form.get("notify"), req.lang)
         .await
     {
         Ok(()) => see_other_with("/admin/account", "notify_saved"),
-        Err(e) => error_page(&app, &req, Some(&viewer), &e),
+        Err(e) => match field_errors(&app, &req, &e) {
+            Some(errors) => {
+                page(
+                    &app,
+                    &req,
+                    &viewer,
+                    errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => error_page(&app, &req, Some(&viewer), &e),
+        },
     }
 }
 

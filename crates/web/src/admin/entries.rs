@@ -48,7 +48,18 @@ fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
         programmes: form.all("programmes"),
         fields: Some(Value::Object(facts)),
         translation_of: form.get("translation_of").trim().parse().ok(),
+        // Absent (a form without them) leaves the cover and gallery alone.
+        cover: present(form, "cover_media"),
+        gallery: present(form, "gallery"),
     }
+}
+
+/// A field's value when the form has the field.
+fn present(form: &Form, name: &str) -> Option<String> {
+    form.0
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// What the editor shows of a stored entry, as the form's values.
@@ -112,6 +123,8 @@ async fn entry_view(app: &App, req: &Req, row: &EntryRow) -> Value {
         "tags": tags.join("، "),
         "programmes": programmes,
         "translation_of": "",
+        "cover_media": row.cover_media_id.map(|id| id.to_string()).unwrap_or_default(),
+        "gallery": row.gallery,
         "version": row.version,
         "status": row.status,
         "status_label": text(app, req, &format!("status.{}", row.status)),
@@ -135,6 +148,8 @@ fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
         "category",
         "tags",
         "translation_of",
+        "cover_media",
+        "gallery",
     ] {
         map.insert(name.to_owned(), Value::String(form.get(name).to_owned()));
     }
@@ -206,6 +221,7 @@ async fn editor(
         "preview_url",
         &format!("/admin/sites/{}/preview", site.slug),
     );
+    ctx.insert("media_url", &format!("/admin/sites/{}/media", site.slug));
     match page.row {
         None => {
             ctx.insert(

@@ -4,11 +4,15 @@
 //! failure is shown on the page it came from, with what was typed.
 
 mod account;
+mod directory;
 mod entries;
 mod history;
 mod login;
+mod media;
 mod members;
+mod outbox;
 mod screens;
+mod search;
 mod sites;
 
 pub use screens::dashboard;
@@ -59,11 +63,24 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sites/{site}/preview", post(entries::preview))
         .route("/sites/{site}/trash", get(screens::trash))
         .route(
+            "/sites/{site}/media",
+            get(media::library)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    media::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .route("/sites/{site}/media/video", post(media::add_video))
+        .route("/media/{id}", get(media::item).post(media::save))
+        .route("/media/{id}/delete", post(media::delete))
+        .route(
             "/sites/{site}/members",
             get(members::list).post(members::invite),
         )
         .route("/sites/{site}/members/{user}", post(members::change))
         .route("/sites/{site}/members/{user}/remove", post(members::remove))
+        .route("/sites/{site}/outbox", get(outbox::list))
+        .route("/sites/{site}/outbox/{id}/resend", post(outbox::resend))
         .route("/entries/{id}", get(entries::edit).post(entries::save))
         .route("/entries/{id}/transition", post(entries::transition))
         .route("/entries/{id}/review", get(history::review))
@@ -72,6 +89,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/entries/{id}/delete", post(entries::delete))
         .route("/entries/{id}/undelete", post(entries::undelete))
         .route("/entries/{id}/feature", post(entries::feature))
+        .route("/search", get(search::search))
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
@@ -82,6 +100,7 @@ pub fn routes() -> Router<Arc<App>> {
             post(account::logout_everywhere),
         )
         .route("/_static/{file}", get(static_file))
+        .merge(directory::routes())
         .fallback(not_found)
 }
 
@@ -414,8 +433,20 @@ pub fn field_errors(
             Some(fact) => format!("f_{fact}"),
             None => field.to_owned(),
         };
-        let key = format!("field_errors.{name}");
+        // The text's field has one plain failure (it is empty) and others
+        // that name what to fix (a photo without alt text, a size): those
+        // keep their details after a translated lead-in.
+        let key = if name == "body" && !message.starts_with("write the text") {
+            "field_errors.body_detail".to_owned()
+        } else {
+            format!("field_errors.{name}")
+        };
         let translated = strings.get(&key);
+        let translated = if key.ends_with("body_detail") && translated != key {
+            format!("{translated} {message}")
+        } else {
+            translated
+        };
         let shown = if translated.is_empty() || translated == key {
             message.to_owned()
         } else {

@@ -89,6 +89,8 @@ pub async fn entry_json(app: &App, row: &EntryRow) -> Result<Value, Problem> {
         "tags": tags,
         "programmes": programmes,
         "translation_key": row.translation_key,
+        "cover_media": row.cover_media_id,
+        "gallery": tawasul_store::gallery_ids(&row.gallery),
         "status": row.status,
         "version": row.version,
         "author_id": row.author_id,
@@ -126,6 +128,22 @@ pub struct EntryBody {
     translation_of: Option<i32>,
     #[serde(default)]
     version: Option<i32>,
+    /// The cover's media item; `null` removes it, absent leaves it.
+    #[serde(default, deserialize_with = "present")]
+    cover_media: Option<Option<i32>>,
+    /// The gallery's media items in order; absent leaves it.
+    #[serde(default)]
+    gallery: Option<Vec<i32>>,
+}
+
+/// A member that is present (even `null`) becomes `Some`: absent stays
+/// `None`, so a client that does not know a member leaves it alone.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 impl EntryBody {
@@ -141,6 +159,10 @@ impl EntryBody {
             programmes: self.programmes,
             fields: self.fields,
             translation_of: self.translation_of,
+            cover: self
+                .cover_media
+                .map(|id| id.map(|id| id.to_string()).unwrap_or_default()),
+            gallery: self.gallery.map(|ids| tawasul_store::gallery_text(&ids)),
         }
     }
 }

@@ -68,20 +68,29 @@ async fn small_text(field: &mut Field<'_>, name: &str) -> Result<String, Problem
         .map_err(|_| Problem::field(StatusCode::UNPROCESSABLE_ENTITY, name, "not UTF-8 text"))
 }
 
+/// Why a file field could not be received.
+#[derive(Debug)]
+pub enum ReceiveError {
+    /// The file was refused (too large) or could not be stored.
+    App(AppError),
+    /// The request was cut off or malformed.
+    Request(MultipartError),
+}
+
 /// Streams a file field into a temporary file: the field's chunks are
 /// pumped through a small pipe into the app's spooler, so at most a few
 /// chunks are in memory whatever the file's size.
-pub async fn receive_field(app: &App, field: &mut Field<'_>) -> Result<ReceivedFile, Problem> {
+pub async fn receive(app: &App, field: &mut Field<'_>) -> Result<ReceivedFile, ReceiveError> {
     let name = field.file_name().unwrap_or("file").to_owned();
     let (mut writer, reader) = tokio::io::duplex(64 * 1024);
     let pump = async move {
-        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_problem(&e))? {
+        while let Some(chunk) = field.chunk().await.map_err(ReceiveError::Request)? {
             // The spooler stopped reading (a limit): its error says why.
             if writer.write_all(&chunk).await.is_err() {
                 break;
             }
         }
-        Ok::<(), Problem>(())
+        Ok::<(), ReceiveError>(())
     };
     let spool = async move {
         let mut reader = reader;
@@ -89,11 +98,19 @@ pub async fn receive_field(app: &App, field: &mut Field<'_>) -> Result<ReceivedF
         app.receive_media(&name, &mut reader).await
     };
     let (pumped, received) = tokio::join!(pump, spool);
-    let received = received.map_err(Problem::from)?;
+    let received = received.map_err(ReceiveError::App)?;
     // A request cut off mid-file ends the pipe early: what was received is
     // not the file, and goes (with its temporary file) here.
     pumped?;
     Ok(received)
+}
+
+/// [`receive`], refused as a problem.
+pub async fn receive_field(app: &App, field: &mut Field<'_>) -> Result<ReceivedFile, Problem> {
+    receive(app, field).await.map_err(|e| match e {
+        ReceiveError::App(e) => Problem::from(e),
+        ReceiveError::Request(e) => multipart_problem(&e),
+    })
 }
 
 fn flag(value: &str) -> bool {

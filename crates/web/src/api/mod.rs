@@ -3,9 +3,11 @@
 //! `application/problem+json`.
 
 mod auth;
+pub mod directory;
 pub mod entries;
 pub mod media;
 mod members;
+mod notices;
 mod outbox;
 pub mod problem;
 mod search;
@@ -80,6 +82,66 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/entries/{id}/events", get(entries::events))
         .route("/entries/{id}/undelete", post(entries::undelete))
         .route("/entries/{id}/feature", post(entries::feature))
+        // The directory and notices (docs/directory.md).
+        .route(
+            "/sites/{site}/institutions",
+            get(directory::institutions).post(directory::create_institution),
+        )
+        .route(
+            "/sites/{site}/institutions/import",
+            post(directory::import_institutions).layer(axum::extract::DefaultBodyLimit::max(
+                directory::IMPORT_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/sites/{site}/institutions/export",
+            get(directory::export_institutions),
+        )
+        .route(
+            "/sites/{site}/institutions/{id}",
+            get(directory::institution)
+                .patch(directory::update_institution)
+                .delete(directory::delete_institution),
+        )
+        .route(
+            "/sites/{site}/contacts",
+            get(directory::contacts).post(directory::create_contact),
+        )
+        .route(
+            "/sites/{site}/contacts/import",
+            post(directory::import_contacts).layer(axum::extract::DefaultBodyLimit::max(
+                directory::IMPORT_BODY_LIMIT,
+            )),
+        )
+        .route("/sites/{site}/contacts/export", get(directory::export_contacts))
+        .route(
+            "/sites/{site}/contacts/{id}",
+            get(directory::contact)
+                .patch(directory::update_contact)
+                .delete(directory::delete_contact),
+        )
+        .route(
+            "/sites/{site}/audiences",
+            get(directory::audiences).post(directory::create_audience),
+        )
+        .route(
+            "/sites/{site}/audiences/preview",
+            post(directory::preview_audience),
+        )
+        .route(
+            "/sites/{site}/audiences/{id}",
+            get(directory::audience)
+                .patch(directory::update_audience)
+                .delete(directory::delete_audience),
+        )
+        .route(
+            "/sites/{site}/audiences/{id}/recipients",
+            get(directory::recipients),
+        )
+        .route(
+            "/entries/{id}/notices",
+            get(notices::list).post(notices::send),
+        )
         .fallback(|| async {
             Problem::new(
                 StatusCode::NOT_FOUND,

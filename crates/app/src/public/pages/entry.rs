@@ -115,6 +115,19 @@ impl Page<'_> {
             .cover_url
             .as_ref()
             .map(|u| format!("{}{u}", self.origin.base()));
+        // A library cover knows the size of its OpenGraph JPEG.
+        if let Some(picture) = row
+            .cover_image
+            .clone()
+            .and_then(|json| serde_json::from_value::<crate::media::PictureData>(json).ok())
+        {
+            meta.og_image = Some(format!("{}{}", self.origin.base(), picture.og.url));
+            meta.og_image_width = Some(picture.og.width);
+            meta.og_image_height = Some(picture.og.height);
+        }
+        if meta.og_image.is_some() && !row.cover_alt.trim().is_empty() {
+            meta.og_image_alt = Some(row.cover_alt.clone());
+        }
         meta.alternates = alternates;
         let mut crumbs = vec![self.home_crumb()];
         if kind.has_archive() {
@@ -129,7 +142,16 @@ impl Page<'_> {
         });
         meta.breadcrumbs = crumbs;
 
+        let gallery = self
+            .app
+            .gallery_images(
+                row.site_id,
+                &row.locale,
+                &tawasul_store::gallery_ids(&row.gallery),
+            )
+            .await?;
         let view = EntryView {
+            gallery,
             html: row.body_html.clone(),
             updated_human: self.human_date(row.updated_at),
             tags: tags

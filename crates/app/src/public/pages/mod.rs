@@ -4,6 +4,8 @@
 mod entry;
 mod home;
 mod lists;
+mod newsletter;
+mod search;
 mod site;
 
 use std::collections::HashMap;
@@ -21,8 +23,11 @@ use super::views::*;
 use super::Origin;
 use crate::cache::deps::{page_deps, PageKind};
 use crate::cache::CachedPage;
+use crate::media::{srcset, PictureData};
 use crate::network::{localized, Network, Site};
 use crate::{App, AppError};
+
+pub use newsletter::NewsletterPage;
 
 pub(super) const HTML: &str = "text/html; charset=utf-8";
 
@@ -58,12 +63,48 @@ pub struct PageQuery {
     /// Search filters: an entry kind, and `newest` for the newest first.
     pub kind: Option<String>,
     pub order: Option<String>,
+    /// Search filters: a programme's slug, a category's slug, a site below
+    /// this one (on an academy), and publication dates (`YYYY-MM-DD`,
+    /// both days included).
+    pub programme: Option<String>,
+    pub category: Option<String>,
+    pub site: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 const HOME_FEATURED: u64 = 3;
 const HOME_PER_KIND: u64 = 4;
 const HOME_FROM_NETWORK: u64 = 6;
 const MAX_SEARCH_WORDS: usize = 8;
+
+/// An entry's cover as a card or its page shows it: a library cover with
+/// its renditions, or an imported one by its URL.
+fn cover_view(row: &EntrySummary) -> Option<Cover> {
+    let url = row.cover_url.clone()?;
+    let picture: Option<PictureData> = row
+        .cover_image
+        .clone()
+        .and_then(|json| serde_json::from_value(json).ok());
+    Some(match picture {
+        Some(picture) => Cover {
+            url,
+            alt: row.cover_alt.clone(),
+            webp_srcset: srcset(&picture.webp),
+            jpeg_srcset: srcset(&picture.jpeg),
+            width: Some(picture.width),
+            height: Some(picture.height),
+        },
+        None => Cover {
+            url,
+            alt: row.cover_alt.clone(),
+            webp_srcset: String::new(),
+            jpeg_srcset: String::new(),
+            width: None,
+            height: None,
+        },
+    })
+}
 
 /// What every page of a theme receives, a site's or the network's:
 /// language, strings, asset URLs and the theme's colours.
@@ -192,10 +233,7 @@ impl<'a> Page<'a> {
                 .published_at
                 .map(|at| self.human_date(at))
                 .unwrap_or_default(),
-            cover: row.cover_url.as_ref().map(|url| Cover {
-                url: url.clone(),
-                alt: row.cover_alt.clone(),
-            }),
+            cover: cover_view(row),
             category: row
                 .category_id
                 .and_then(|id| entry_site.category(id))
@@ -291,6 +329,9 @@ impl<'a> Page<'a> {
             canonical: self.absolute(path),
             og_type: "website",
             og_image: None,
+            og_image_width: None,
+            og_image_height: None,
+            og_image_alt: None,
             feed_url: self.url(&self.paths().feed(self.locale)),
             breadcrumbs: Vec::new(),
             alternates: Vec::new(),

@@ -1,0 +1,584 @@
+//! Search quality on a held-out Arabic corpus: known-item queries typed
+//! in variant spellings must find their article in the first ten results
+//! for at least 99% of queries.
+//!
+//! The corpus is generated here, from its own vocabulary and seed, and is
+//! used by no other test and by no tuning of the analyser: 3,000 news items
+//! of education administrations, each with its own topic, institution and
+//! town. A query is what someone looking for one item types on a phone:
+//! a few of its title's words, each perhaps without hamza, with ه for ة,
+//! ي for ى, with or without the article, glued to و/ب/ل, vowelled,
+//! stretched with tatweel, in Persian letters or presentation forms.
+//!
+//! The embedded index always runs; Meilisearch when
+//! `TAWASUL_TEST_MEILI_URL` is set. `cargo test -p tawasul-search --test
+//! quality -- --nocapture` prints the figures.
+
+use std::collections::HashSet;
+
+use tawasul_search::{Document, EmbeddedIndex, Query, SearchIndex};
+use time::OffsetDateTime;
+
+const DOCUMENTS: usize = 3_000;
+const QUERIES: usize = 600;
+const TARGET_RECALL_AT_10: f64 = 0.99;
+
+const ACTIVITIES: &[&str] = &[
+    "دورة تكوينية",
+    "ورشة تطبيقية",
+    "لقاء تواصلي",
+    "ندوة جهوية",
+    "يوم دراسي",
+    "حملة تحسيسية",
+    "مسابقة ثقافية",
+    "اجتماع تنسيقي",
+    "زيارة ميدانية",
+    "معرض تربوي",
+];
+
+const TOPICS: &[&str] = &[
+    "التربية الدامجة",
+    "الدعم الاجتماعي المباشر",
+    "الذكاء الاصطناعي",
+    "التعليم الأولي",
+    "محاربة الهدر المدرسي",
+    "الصحة المدرسية",
+    "التوجيه المدرسي والمهني",
+    "الرياضة المدرسية",
+    "التربية على المواطنة",
+    "السلامة الطرقية",
+    "التنمية المستدامة",
+    "القراءة والكتابة",
+    "الحساب الذهني",
+    "اللغة الأمازيغية",
+    "المسرح المدرسي",
+    "الأمن الرقمي",
+    "التقويم التربوي",
+    "الحياة المدرسية",
+    "النوادي التربوية",
+    "الامتحانات الإشهادية",
+    "التربية الفنية",
+    "المكتبات المدرسية",
+    "الإطعام المدرسي",
+    "النقل المدرسي",
+    "الداخليات",
+    "المنح الدراسية",
+    "تكافؤ الفرص",
+    "المقاربة بالكفايات",
+    "التدريس وفق المستوى المناسب",
+    "الأنشطة الموازية",
+    "محو الأمية",
+    "التربية غير النظامية",
+    "التخطيط التربوي",
+    "تدبير الموارد البشرية",
+    "البنيات التحتية",
+    "التعليم عن بعد",
+    "المنصات الرقمية",
+    "العنف المدرسي",
+    "الوساطة التربوية",
+    "الإرشاد الأسري",
+    "التفتح العلمي",
+    "علم الفلك",
+    "الروبوتيك",
+    "الطاقات المتجددة",
+    "الإسعافات الأولية",
+    "حقوق الطفل",
+    "التربية البيئية",
+    "الموسيقى الأندلسية",
+    "الخط العربي",
+    "ريادة الأعمال",
+];
+
+const AUDIENCES: &[&str] = &[
+    "أساتذة التعليم الابتدائي",
+    "أساتذة التعليم الثانوي الإعدادي",
+    "مديري المؤسسات التعليمية",
+    "المفتشين التربويين",
+    "تلاميذ السنة السادسة",
+    "أولياء الأمور",
+    "المستشارين في التوجيه",
+    "الأطر الإدارية",
+    "مربيات التعليم الأولي",
+    "الأساتذة المتدربين",
+    "جمعيات آباء وأمهات التلاميذ",
+    "تلميذات الداخليات",
+];
+
+const INSTITUTIONS: &[&str] = &[
+    "مدرسة ابن خلدون",
+    "مدرسة الأمل",
+    "مدرسة المسيرة الخضراء",
+    "مدرسة الفارابي",
+    "مدرسة عقبة بن نافع",
+    "مدرسة الزرقطوني",
+    "مدرسة ابن رشد",
+    "مدرسة الخوارزمي",
+    "مدرسة النخيل",
+    "مدرسة الياسمين",
+    "مدرسة طارق بن زياد",
+    "مدرسة الأندلس",
+    "مدرسة أنوال",
+    "مدرسة الوحدة",
+    "مدرسة الإمام علي",
+    "مدرسة أم البنين",
+    "مدرسة الفتح",
+    "مدرسة البساتين",
+    "مدرسة الإدريسي",
+    "مدرسة الكندي",
+    "إعدادية الإمام مالك",
+    "إعدادية ابن سينا",
+    "إعدادية المختار السوسي",
+    "إعدادية الحسن الأول",
+    "إعدادية علال الفاسي",
+    "إعدادية المنصور الذهبي",
+    "إعدادية أبي ذر الغفاري",
+    "إعدادية الشريف الإدريسي",
+    "إعدادية ابن الهيثم",
+    "إعدادية الجاحظ",
+    "إعدادية المتنبي",
+    "إعدادية ابن زيدون",
+    "إعدادية الموحدين",
+    "إعدادية المرابطين",
+    "إعدادية أسماء بنت أبي بكر",
+    "ثانوية مولاي يوسف",
+    "ثانوية ابن بطوطة",
+    "ثانوية عبد الكريم الخطابي",
+    "ثانوية للا عائشة",
+    "ثانوية أحمد الحنصالي",
+    "ثانوية الرازي",
+    "ثانوية يعقوب المنصور",
+    "ثانوية ابن عباد",
+    "ثانوية الحسن الثاني",
+    "ثانوية محمد الخامس",
+    "ثانوية وادي الذهب",
+    "ثانوية الزهراء",
+    "ثانوية عمر بن الخطاب",
+    "ثانوية ابن الخطيب",
+    "ثانوية الليمون",
+    "مجموعة مدارس تاسيلا",
+    "مجموعة مدارس إمي نتانوت",
+    "مجموعة مدارس أيت باها",
+    "مجموعة مدارس تافراوت",
+    "مجموعة مدارس أولاد تايمة",
+    "مركز التكوين المستمر",
+    "المركز الجهوي لمهن التربية والتكوين",
+    "دار الطالبة",
+    "مركز التفتح الفني والأدبي",
+    "المدرسة الجماعاتية",
+];
+
+const TOWNS: &[&str] = &[
+    "أكادير",
+    "تيزنيت",
+    "تارودانت",
+    "إنزكان",
+    "آيت ملول",
+    "الرباط",
+    "سلا",
+    "القنيطرة",
+    "الخميسات",
+    "تمارة",
+    "الدار البيضاء",
+    "المحمدية",
+    "سطات",
+    "برشيد",
+    "الجديدة",
+    "مراكش",
+    "آسفي",
+    "الصويرة",
+    "قلعة السراغنة",
+    "شيشاوة",
+    "فاس",
+    "مكناس",
+    "إفران",
+    "صفرو",
+    "تازة",
+    "وجدة",
+    "الناظور",
+    "بركان",
+    "جرادة",
+    "فجيج",
+    "طنجة",
+    "تطوان",
+    "العرائش",
+    "شفشاون",
+    "الحسيمة",
+    "الرشيدية",
+    "ورزازات",
+    "زاكورة",
+    "تنغير",
+    "ميدلت",
+    "كلميم",
+    "طانطان",
+    "العيون",
+    "الداخلة",
+    "السمارة",
+];
+
+const MONTHS: &[&str] = &[
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ماي",
+    "يونيو",
+    "يوليوز",
+    "غشت",
+    "شتنبر",
+    "أكتوبر",
+    "نونبر",
+    "دجنبر",
+];
+
+const CLOSINGS: &[&str] = &[
+    "وقد عرف هذا النشاط حضورا مكثفا وتفاعلا إيجابيا من طرف المشاركين.",
+    "واختتم اللقاء بتوصيات سترفع إلى المصالح المختصة قصد تتبعها.",
+    "وأكد المتدخلون على أهمية تعميم هذه التجربة على باقي المؤسسات.",
+    "ويندرج هذا النشاط ضمن برنامج عمل المديرية الإقليمية للموسم الدراسي الحالي.",
+    "وتم توزيع شواهد المشاركة على المستفيدين في ختام الأشغال.",
+    "وسيتم تنظيم دورات مماثلة خلال الأسابيع المقبلة.",
+];
+
+/// A small deterministic generator (xorshift), so every run sees the same
+/// corpus and queries.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len())]
+    }
+}
+
+/// What a generated item is about: a reader who remembers it remembers these.
+#[derive(Clone, Copy)]
+struct Facts {
+    activity: &'static str,
+    topic: &'static str,
+    audience: &'static str,
+    institution: &'static str,
+    town: &'static str,
+}
+
+fn corpus(rng: &mut Rng) -> Vec<(Facts, Document)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(DOCUMENTS);
+    while out.len() < DOCUMENTS {
+        let facts = Facts {
+            activity: rng.pick(ACTIVITIES),
+            topic: rng.pick(TOPICS),
+            audience: rng.pick(AUDIENCES),
+            institution: rng.pick(INSTITUTIONS),
+            town: rng.pick(TOWNS),
+        };
+        // One item per topic, institution and town: each is a known item.
+        if !seen.insert((facts.topic, facts.institution, facts.town)) {
+            continue;
+        }
+        let id = out.len() as i64 + 1;
+        out.push((facts, document(rng, id, facts)));
+    }
+    out
+}
+
+fn document(rng: &mut Rng, id: i64, f: Facts) -> Document {
+    let title = match rng.below(3) {
+        0 => format!(
+            "{} حول {} ب{} {}",
+            f.activity, f.topic, f.institution, f.town
+        ),
+        1 => format!(
+            "{} ب{} تحتضن {} في {}",
+            f.institution, f.town, f.activity, f.topic
+        ),
+        _ => format!(
+            "{} لفائدة {} حول {} ب{}",
+            f.activity, f.audience, f.topic, f.town
+        ),
+    };
+    let day = 1 + rng.below(28);
+    let month = rng.pick(MONTHS);
+    // Dates as people write them: western or Arabic-Indic digits.
+    let date = if rng.chance(30) {
+        to_arabic_indic(&format!("{day} {month} 2026"))
+    } else {
+        format!("{day} {month} 2026")
+    };
+    // Other items' words appear in every body, as they do in real news.
+    let other_topic = rng.pick(TOPICS);
+    let other_town = rng.pick(TOWNS);
+    let body = format!(
+        "احتضنت {institution} ب{town} يوم {date} {activity} حول {topic} لفائدة {audience}. \
+         وأشرف على افتتاح الأشغال المدير الإقليمي الذي ذكر بالمجهودات المبذولة في مجال {other_topic}، \
+         كما استحضر تجربة مديرية {other_town}. {closing}",
+        institution = f.institution,
+        town = f.town,
+        activity = f.activity,
+        topic = f.topic,
+        audience = f.audience,
+        closing = rng.pick(CLOSINGS),
+    );
+    Document {
+        id,
+        site: format!("dir-{}", rng.below(12)),
+        ancestors: vec!["region".to_owned()],
+        kind: "news".to_owned(),
+        locale: "ar".to_owned(),
+        status: "published".to_owned(),
+        title,
+        summary: String::new(),
+        body,
+        category: None,
+        tags: Vec::new(),
+        programmes: Vec::new(),
+        published_at: Some(OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000 + id)),
+    }
+}
+
+fn to_arabic_indic(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x0660 + d).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
+/// One word as a careless or creative typist writes it. Every change here
+/// is one that Arabic readers take for the same word.
+fn variant(rng: &mut Rng, word: &str) -> String {
+    let mut w = word.to_owned();
+    match rng.below(10) {
+        // Hamza left off (the most common), or put on a bare alif.
+        0 => w = w.replace(['أ', 'إ', 'آ'], "ا"),
+        1 => {
+            if let Some(rest) = w.strip_prefix('ا') {
+                w = format!("أ{rest}");
+            } else {
+                w = w.replace(['أ', 'إ', 'آ'], "ا");
+            }
+        }
+        // Final ta marbuta as ha, final alif maqsura as ya (and back).
+        2 => {
+            if w.ends_with('ة') {
+                w = format!("{}ه", w.trim_end_matches('ة'));
+            } else if w.ends_with('ى') {
+                w = format!("{}ي", w.trim_end_matches('ى'));
+            } else if w.ends_with('ي') {
+                w = format!("{}ى", w.trim_end_matches('ي'));
+            } else {
+                w = vowelled(rng, &w);
+            }
+        }
+        // The article dropped, or a conjunction or preposition glued on.
+        3 => {
+            if let Some(rest) = w.strip_prefix("ال").filter(|r| r.chars().count() >= 3) {
+                w = rest.to_owned();
+            } else {
+                w = glued(rng, &w);
+            }
+        }
+        4 | 5 => w = glued(rng, &w),
+        // Full or partial vowelling.
+        6 => w = vowelled(rng, &w),
+        // Stretched with tatweel, as in headlines.
+        7 => w = stretched(&w),
+        // Persian keyboard letters.
+        8 => w = w.replace('ي', "ی").replace('ك', "ک"),
+        // A presentation-form ligature pasted from a PDF.
+        _ => {
+            if w.contains("لا") {
+                w = w.replace("لا", "\u{FEFB}");
+            } else {
+                w = stretched(&w);
+            }
+        }
+    }
+    w
+}
+
+/// A conjunction or preposition glued on, as Arabic writes them: و, ب, or
+/// ل (which with the article makes لل). Never a second one.
+fn glued(rng: &mut Rng, word: &str) -> String {
+    if word.starts_with(['و', 'ب', 'ل']) {
+        return vowelled(rng, word);
+    }
+    match rng.below(3) {
+        0 => format!("و{word}"),
+        1 => format!("ب{word}"),
+        _ => match word.strip_prefix("ال") {
+            Some(rest) => format!("لل{rest}"),
+            None => format!("ل{word}"),
+        },
+    }
+}
+
+fn vowelled(rng: &mut Rng, word: &str) -> String {
+    const MARKS: &[char] = &['\u{064E}', '\u{064F}', '\u{0650}', '\u{0651}', '\u{0652}'];
+    let mut out = String::new();
+    for c in word.chars() {
+        out.push(c);
+        if rng.chance(60) {
+            out.push(MARKS[rng.below(MARKS.len())]);
+        }
+    }
+    out
+}
+
+fn stretched(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        out.push(*c);
+        // Tatweel only joins letters that connect to the next one.
+        if i + 1 < chars.len() && !"اأإآدذرزوةى".contains(*c) {
+            out.push('\u{0640}');
+        }
+    }
+    out
+}
+
+/// What someone looking for this item types: a few of its words, at least
+/// one in a variant spelling.
+fn known_item_query(rng: &mut Rng, f: &Facts) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    match rng.below(3) {
+        0 => {
+            words.extend(f.topic.split_whitespace());
+            words.extend(f.institution.split_whitespace());
+            words.extend(f.town.split_whitespace());
+        }
+        1 => {
+            words.extend(f.institution.split_whitespace());
+            words.extend(f.topic.split_whitespace());
+        }
+        _ => {
+            words.extend(f.topic.split_whitespace());
+            words.extend(f.town.split_whitespace());
+            words.extend(f.institution.split_whitespace().skip(1));
+        }
+    }
+    let changed = rng.below(words.len());
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i == changed || rng.chance(50) {
+                variant(rng, w)
+            } else {
+                (*w).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct Figures {
+    queries: usize,
+    at_1: usize,
+    at_10: usize,
+    reciprocal_rank: f64,
+    misses: Vec<String>,
+}
+
+async fn measure(index: &dyn SearchIndex) -> Figures {
+    let mut rng = Rng(0x7a5e_11a0_2026_1202);
+    let items = corpus(&mut rng);
+    for chunk in items.chunks(500) {
+        index
+            .upsert(chunk.iter().map(|(_, d)| d.clone()).collect())
+            .await
+            .expect("index the corpus");
+    }
+    assert_eq!(index.count().await.expect("count"), DOCUMENTS as u64);
+    let mut figures = Figures {
+        queries: 0,
+        at_1: 0,
+        at_10: 0,
+        reciprocal_rank: 0.0,
+        misses: Vec::new(),
+    };
+    for _ in 0..QUERIES {
+        let (facts, target) = &items[rng.below(items.len())];
+        let text = known_item_query(&mut rng, facts);
+        let query = Query {
+            text: text.clone(),
+            per_page: 10,
+            ..Query::public("")
+        };
+        let hits = index.search(&query).await.expect("search");
+        figures.queries += 1;
+        match hits.hits.iter().position(|h| h.id == target.id) {
+            Some(rank) => {
+                figures.at_10 += 1;
+                figures.at_1 += usize::from(rank == 0);
+                figures.reciprocal_rank += 1.0 / (rank as f64 + 1.0);
+            }
+            None => figures.misses.push(format!("{text}  →  {}", target.title)),
+        }
+    }
+    figures
+}
+
+fn report(backend: &str, f: &Figures) -> f64 {
+    let recall = f.at_10 as f64 / f.queries as f64;
+    println!(
+        "{backend}: {} known-item queries over {DOCUMENTS} articles: \
+         top-10 {:.1}%, top-1 {:.1}%, mean reciprocal rank {:.3}",
+        f.queries,
+        100.0 * recall,
+        100.0 * f.at_1 as f64 / f.queries as f64,
+        f.reciprocal_rank / f.queries as f64,
+    );
+    for miss in &f.misses {
+        println!("  missed: {miss}");
+    }
+    recall
+}
+
+#[tokio::test]
+async fn known_items_are_found_in_variant_spellings_on_the_embedded_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = EmbeddedIndex::open(dir.path()).expect("open");
+    let figures = measure(&index).await;
+    let recall = report("embedded", &figures);
+    assert!(
+        recall >= TARGET_RECALL_AT_10,
+        "top-10 recall {recall:.3} is below {TARGET_RECALL_AT_10}"
+    );
+}
+
+#[cfg(feature = "meilisearch")]
+#[tokio::test]
+async fn known_items_are_found_in_variant_spellings_on_meilisearch() {
+    let Ok(url) = std::env::var("TAWASUL_TEST_MEILI_URL") else {
+        eprintln!("TAWASUL_TEST_MEILI_URL is not set: the Meilisearch quality run is skipped");
+        return;
+    };
+    let config = tawasul_search::MeiliConfig {
+        url,
+        api_key: std::env::var("TAWASUL_TEST_MEILI_KEY").ok(),
+        index: format!("tawasul_quality_{}", std::process::id()),
+    };
+    let index = tawasul_search::MeiliIndex::connect(config)
+        .await
+        .expect("connect");
+    let figures = measure(&index).await;
+    let _ = index.clear().await;
+    let recall = report("meilisearch", &figures);
+    assert!(
+        recall >= TARGET_RECALL_AT_10,
+        "top-10 recall {recall:.3} is below {TARGET_RECALL_AT_10}"
+    );
+}

@@ -1,0 +1,228 @@
+//! A site's delivery log: every message about the site (notices, workflow
+//! notices, newsletters, confirmations), newest first, with its status,
+//! attempts and last error, filtered by status, 25 a page; a failed one
+//! can be sent again. For the site's administrators (and platform admins),
+//! the same reach as `GET /api/v1/outbox`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Value};
+use tawasul_app::network::Site;
+use tawasul_app::{App, AppError, Viewer};
+use tawasul_domain::Role;
+
+use super::screens::local;
+use super::{
+    base_context, csrf_refused, error_page, render, see_other_with, text, AdminUser, Form, Req,
+};
+
+const PER_PAGE: u64 = 25;
+/// The statuses of a message, in the order the filter offers them.
+const STATUSES: [&str; 4] = ["queued", "sending", "sent", "failed"];
+/// Kinds of messages with a name of their own in the log.
+const KINDS: [&str; 7] = [
+    "notice",
+    "workflow",
+    "workflow_digest",
+    "newsletter",
+    "newsletter_confirm",
+    "password_reset",
+    "invitation",
+];
+
+/// The site, if the viewer administers it.
+fn administered(app: &App, viewer: &Viewer, slug: &str) -> Result<Site, AppError> {
+    let network = app.network();
+    let site = network
+        .site_by_slug(slug)
+        .ok_or_else(|| AppError::NotFound(slug.to_owned()))?;
+    if !viewer.is_platform_admin()
+        && !viewer
+            .sites_with(&network, Role::SiteAdmin)
+            .contains(&site.id)
+    {
+        return Err(AppError::Forbidden(
+            "the delivery log is for the site's administrators".into(),
+        ));
+    }
+    Ok(site.clone())
+}
+
+fn log_url(slug: &str, status: Option<&str>, page: u64) -> String {
+    let mut url = format!("/admin/sites/{slug}/outbox?page={page}");
+    if let Some(status) = status {
+        url.push_str(&format!("&status={status}"));
+    }
+    url
+}
+
+/// `GET /admin/sites/{site}/outbox?status=&page=`
+pub async fn list(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(slug): Path<String>,
+) -> Response {
+    let site = match administered(&app, &viewer, &slug) {
+        Ok(site) => site,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
+    // Unknown filter values are ignored, as the entries list does.
+    let status = req
+        .query_param("status")
+        .filter(|s| STATUSES.contains(&s.as_str()));
+    let page = req
+        .query_param("page")
+        .and_then(|p| p.parse::<u64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    let found = match app
+        .store()
+        .outbox_page(site.id, status.as_deref(), (page - 1) * PER_PAGE, PER_PAGE)
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e.into()),
+    };
+    let messages: Vec<Value> = found
+        .rows
+        .iter()
+        .map(|m| {
+            let kind = if KINDS.contains(&m.kind.as_str()) {
+                m.kind.as_str()
+            } else {
+                "other"
+            };
+            json!({
+                "id": m.id,
+                "to": m.to_address,
+                "subject": m.subject,
+                "kind": m.kind,
+                "kind_label": text(&app, &req, &format!("outbox.kind.{kind}")),
+                "status": m.status,
+                "status_label": text(&app, &req, &format!("outbox.status.{}", m.status)),
+                "attempts": m.attempts,
+                "last_error": m.last_error,
+                "created_at": local(&app, m.created_at),
+                "sent_at": m.sent_at.map(|at| local(&app, at)),
+                "next_attempt_at": (m.status == "queued").then(|| local(&app, m.next_attempt_at)),
+                "can_resend": m.status == "failed",
+            })
+        })
+        .collect();
+    let pages = found.total.div_ceil(PER_PAGE).max(1);
+    let statuses: Vec<Value> = STATUSES
+        .iter()
+        .map(|s| json!({"value": s, "label": text(&app, &req, &format!("outbox.status.{s}"))}))
+        .collect();
+    let store = app.store();
+    let confirmed = store
+        .count_subscribers(site.id, "confirmed")
+        .await
+        .unwrap_or(0);
+    let pending = store
+        .count_subscribers(site.id, "pending")
+        .await
+        .unwrap_or(0);
+    let title = format!(
+        "{} · {}",
+        text(&app, &req, "outbox.heading"),
+        site.name(req.lang)
+    );
+    let mut ctx = base_context(&app, &req, Some(&viewer), &title);
+    ctx.insert(
+        "site",
+        &json!({"slug": site.slug, "name": site.name(req.lang)}),
+    );
+    ctx.insert("messages", &messages);
+    ctx.insert("status", &status.clone().unwrap_or_default());
+    ctx.insert("statuses", &statuses);
+    ctx.insert("total", &found.total);
+    ctx.insert("page", &page);
+    ctx.insert("pages", &pages);
+    if page > 1 {
+        ctx.insert(
+            "prev_url",
+            &log_url(&site.slug, status.as_deref(), page - 1),
+        );
+    }
+    if page < pages {
+        ctx.insert(
+            "next_url",
+            &log_url(&site.slug, status.as_deref(), page + 1),
+        );
+    }
+    ctx.insert(
+        "subscribers",
+        &json!({"confirmed": confirmed, "pending": pending}),
+    );
+    render(&app, &req, "outbox.html", &ctx, StatusCode::OK)
+}
+
+/// `POST /admin/sites/{site}/outbox/{id}/resend`: a failed message goes
+/// back in the queue, due now, its attempts counted from zero.
+pub async fn resend(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path((slug, id)): Path<(String, String)>,
+    form: Form,
+) -> Response {
+    if !form.csrf_ok(&viewer, &req) {
+        return csrf_refused(&app, &req, &viewer);
+    }
+    let site = match administered(&app, &viewer, &slug) {
+        Ok(site) => site,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
+    };
+    let row = match app.store().outbox_row(id).await {
+        Ok(Some(row)) if row.site_id == Some(site.id) => row,
+        Ok(_) => {
+            return error_page(
+                &app,
+                &req,
+                Some(&viewer),
+                &AppError::NotFound(format!("message #{id}")),
+            )
+        }
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e.into()),
+    };
+    if row.status != "failed" {
+        return error_page(
+            &app,
+            &req,
+            Some(&viewer),
+            &AppError::Conflict(format!("message #{id} is {}, not failed", row.status)),
+        );
+    }
+    match app.store().requeue_outbox(id).await {
+        Ok(true) => {
+            let _ = app
+                .store()
+                .audit(
+                    Some(viewer.user.id),
+                    "mail_resend",
+                    Some(site.id),
+                    &row.to_address,
+                    &format!("message #{id}"),
+                )
+                .await;
+            let back = form.get("back");
+            let back = if back.starts_with(&format!("/admin/sites/{}/outbox", site.slug)) {
+                back.to_owned()
+            } else {
+                log_url(&site.slug, None, 1)
+            };
+            see_other_with(&back, "mail_resend")
+        }
+        // Someone else resent it meanwhile: the log shows where it is.
+        Ok(false) => see_other_with(&log_url(&site.slug, None, 1), "mail_resend"),
+        Err(e) => error_page(&app, &req, Some(&viewer), &e.into()),
+    }
+}

@@ -1,0 +1,55 @@
+//! Sending a published entry as a notice to audiences, and the notices
+//! sent with their delivery (publishers of the entry's site).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use tawasul_app::directory::NoticeRequest;
+use tawasul_app::App;
+
+use super::{path_id, ApiUser, JsonBody, Problem};
+
+/// `POST /entries/{id}/notices` `{audience_ids, confirm, key?}`: without
+/// `confirm`, how many it would reach; with it, 201 and the notice (200
+/// and the same notice when this request was already made).
+pub async fn send(
+    State(app): State<Arc<App>>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<NoticeRequest>,
+) -> Result<Response, Problem> {
+    let id = path_id(&id, "entry")?;
+    if !body.confirm {
+        let preview = app.notice_preview(&viewer, id, &body.audience_ids).await?;
+        return Ok(Json(json!({
+            "count": preview.recipients,
+            "audiences": preview.audiences,
+        }))
+        .into_response());
+    }
+    let (notice, created) = app.send_notice(&viewer, id, &body).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut body = json!(notice);
+    if let Value::Object(map) = &mut body {
+        map.insert("created".into(), json!(created));
+    }
+    Ok((status, Json(body)).into_response())
+}
+
+/// `GET /entries/{id}/notices`: newest first, with delivery counts.
+pub async fn list(
+    State(app): State<Arc<App>>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let id = path_id(&id, "entry")?;
+    Ok(Json(json!({ "notices": app.notices(&viewer, id).await? })))
+}
