@@ -14,7 +14,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use tawasul_app::{App, Config};
 
-use crate::cli::{Cli, Command, DirectoryCommand, ImportCommand, SiteCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    Cli, Command, DirectoryCommand, ImportCommand, SiteCommand, TokenCommand, UserCommand,
+};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.global.config.as_deref())?;

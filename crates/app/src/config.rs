@@ -589,7 +589,10 @@ mod tests {
                 "server.reload_templates",
             ),
             ("[mail]\ndigest_hour = 24\n", "mail.digest_hour"),
-            ("[mail]\nnewsletter_day = \"someday\"\n", "mail.newsletter_day"),
+            (
+                "[mail]\nnewsletter_day = \"someday\"\n",
+                "mail.newsletter_day",
+            ),
             (
                 "[mail]\nunsubscribe_mailbox = \"nobody\"\n",
                 "mail.unsubscribe_mailbox",

@@ -33,7 +33,8 @@ impl App {
 
     /// The periodic mail jobs, run by every server's mail worker: the daily
     /// digests, the weekly newsletters, forgetting old subscription
-    /// requests. A failure is logged and tried again next time.
+    /// requests and digested notices. A failure is logged and tried again
+    /// next time.
     pub async fn run_digest_jobs(&self) {
         let now = OffsetDateTime::now_utc();
         if let Err(e) = self.send_workflow_digests(now).await {
@@ -46,6 +47,11 @@ impl App {
         }
         if let Err(e) = self.prune_newsletter_attempts().await {
             tracing::warn!(error = %e, "could not forget old newsletter requests");
+        }
+        // Digested notices are kept a month, to answer "did I get it?".
+        let month_ago = now - time::Duration::days(30);
+        if let Err(e) = self.store().prune_digest_items(month_ago).await {
+            tracing::warn!(error = %e, "could not forget old digested notices");
         }
     }
 

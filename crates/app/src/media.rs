@@ -487,7 +487,13 @@ impl App {
     ) -> Result<Uploaded, AppError> {
         let (site_id, site_slug) = self.library_site(viewer, site_slug)?;
         let meta = checked_meta(default_meta(), &input)?;
-        let media_type = sniff_file(file.spooled.path()).map_err(AppError::Media)?;
+        // Reading a large PDF and inflating its streams takes a while: off
+        // the async workers, like the image pipeline.
+        let path = file.spooled.path().to_owned();
+        let media_type = tokio::task::spawn_blocking(move || sniff_file(&path))
+            .await
+            .map_err(|e| AppError::io("checking an upload", std::io::Error::other(e)))?
+            .map_err(AppError::Media)?;
         let limit = if media_type.is_video() {
             MAX_VIDEO_BYTES
         } else {

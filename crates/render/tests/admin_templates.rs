@@ -547,63 +547,87 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         add(
             "directory_institutions.html",
             &format!("directory institutions {variant}"),
-            dir("المؤسسات", "institutions", json!({
-                "institutions": [{"id": 1, "code": format!("RB101{EVIL}"), "name": format!("مدرسة الأمل {EVIL}"), "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "cycle": "primary", "cycle_label": "الابتدائي", "commune": EVIL, "email": "rb101@taalim.example", "url": "/admin/sites/dp-rabat/directory/institutions/1", "contacts_url": "/admin/sites/dp-rabat/directory/contacts?institution=1"}],
-                "total": 41, "q": EVIL, "cycle": "primary", "cycles": cycles,
-                "export_urls": {"fr": "/admin/sites/dp-rabat/directory/export/institutions?lang=fr", "ar": "/admin/sites/dp-rabat/directory/export/institutions?lang=ar"},
-                "page": 1, "pages": 2, "next_url": "/admin/sites/dp-rabat/directory/institutions?page=2",
-            })),
+            dir(
+                "المؤسسات",
+                "institutions",
+                json!({
+                    "institutions": [{"id": 1, "code": format!("RB101{EVIL}"), "name": format!("مدرسة الأمل {EVIL}"), "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "cycle": "primary", "cycle_label": "الابتدائي", "commune": EVIL, "email": "rb101@taalim.example", "url": "/admin/sites/dp-rabat/directory/institutions/1", "contacts_url": "/admin/sites/dp-rabat/directory/contacts?institution=1"}],
+                    "total": 41, "q": EVIL, "cycle": "primary", "cycles": cycles,
+                    "export_urls": {"fr": "/admin/sites/dp-rabat/directory/export/institutions?lang=fr", "ar": "/admin/sites/dp-rabat/directory/export/institutions?lang=ar"},
+                    "page": 1, "pages": 2, "next_url": "/admin/sites/dp-rabat/directory/institutions?page=2",
+                }),
+            ),
         );
         add(
             "directory_institutions.html",
             &format!("directory institutions empty {variant}"),
-            dir("المؤسسات", "institutions", json!({
-                "institutions": [], "total": 0, "q": "", "cycle": "", "cycles": cycles,
-                "export_urls": {"fr": "/x?lang=fr", "ar": "/x?lang=ar"}, "page": 1, "pages": 1,
-            })),
+            dir(
+                "المؤسسات",
+                "institutions",
+                json!({
+                    "institutions": [], "total": 0, "q": "", "cycle": "", "cycles": cycles,
+                    "export_urls": {"fr": "/x?lang=fr", "ar": "/x?lang=ar"}, "page": 1, "pages": 1,
+                }),
+            ),
         );
         add(
             "directory_institution.html",
             &format!("directory institution {variant}"),
-            dir("مؤسسة", "institutions", json!({
-                "form": {"code": "RB101", "name_ar": EVIL, "name_fr": "", "cycle": "primary", "commune": "", "email": format!("x{EVIL}")},
-                "errors": {"email": format!("عنوان غير صحيح {EVIL}")}, "cycles": cycles,
-                "action": "/admin/sites/dp-rabat/directory/institutions/1", "delete_url": "/admin/sites/dp-rabat/directory/institutions/1/delete",
-                "contacts_url": "/admin/sites/dp-rabat/directory/contacts?institution=1", "is_new": false,
-                "list_url": "/admin/sites/dp-rabat/directory/institutions",
-            })),
+            dir(
+                "مؤسسة",
+                "institutions",
+                json!({
+                    "form": {"code": "RB101", "name_ar": EVIL, "name_fr": "", "cycle": "primary", "commune": "", "email": format!("x{EVIL}")},
+                    "errors": {"email": format!("عنوان غير صحيح {EVIL}")}, "cycles": cycles,
+                    "action": "/admin/sites/dp-rabat/directory/institutions/1", "delete_url": "/admin/sites/dp-rabat/directory/institutions/1/delete",
+                    "contacts_url": "/admin/sites/dp-rabat/directory/contacts?institution=1", "is_new": false,
+                    "list_url": "/admin/sites/dp-rabat/directory/institutions",
+                }),
+            ),
         );
         add(
             "directory_institution.html",
             &format!("directory institution new {variant}"),
-            dir("مؤسسة جديدة", "institutions", json!({
-                "form": {"cycle": "primary"}, "errors": {}, "cycles": cycles,
-                "action": "/admin/sites/dp-rabat/directory/institutions", "is_new": true,
-                "list_url": "/admin/sites/dp-rabat/directory/institutions",
-            })),
+            dir(
+                "مؤسسة جديدة",
+                "institutions",
+                json!({
+                    "form": {"cycle": "primary"}, "errors": {}, "cycles": cycles,
+                    "action": "/admin/sites/dp-rabat/directory/institutions", "is_new": true,
+                    "list_url": "/admin/sites/dp-rabat/directory/institutions",
+                }),
+            ),
         );
         add(
             "directory_contacts.html",
             &format!("directory contacts {variant}"),
-            dir("جهات الاتصال", "contacts", json!({
-                "contacts": [
-                    {"id": 3, "name": format!("نادية {EVIL}"), "function": "principal", "function_label": "مديرة", "email": "d@taalim.example", "institution": {"code": "RB101", "name": EVIL, "url": "/admin/sites/dp-rabat/directory/institutions/1"}, "url": "/admin/sites/dp-rabat/directory/contacts/3"},
-                    {"id": 4, "name": "Karim", "function": "inspector", "function_label": "Inspecteur", "email": "k@taalim.example", "institution": null, "url": "/admin/sites/dp-rabat/directory/contacts/4"}
-                ],
-                "total": 2, "q": "", "function": "", "functions": functions,
-                "institution": {"id": 1, "code": "RB101", "name": format!("مدرسة {EVIL}")},
-                "export_urls": {"fr": "/x?lang=fr", "ar": "/x?lang=ar"}, "page": 2, "pages": 2, "prev_url": "/x?page=1",
-            })),
+            dir(
+                "جهات الاتصال",
+                "contacts",
+                json!({
+                    "contacts": [
+                        {"id": 3, "name": format!("نادية {EVIL}"), "function": "principal", "function_label": "مديرة", "email": "d@taalim.example", "institution": {"code": "RB101", "name": EVIL, "url": "/admin/sites/dp-rabat/directory/institutions/1"}, "url": "/admin/sites/dp-rabat/directory/contacts/3"},
+                        {"id": 4, "name": "Karim", "function": "inspector", "function_label": "Inspecteur", "email": "k@taalim.example", "institution": null, "url": "/admin/sites/dp-rabat/directory/contacts/4"}
+                    ],
+                    "total": 2, "q": "", "function": "", "functions": functions,
+                    "institution": {"id": 1, "code": "RB101", "name": format!("مدرسة {EVIL}")},
+                    "export_urls": {"fr": "/x?lang=fr", "ar": "/x?lang=ar"}, "page": 2, "pages": 2, "prev_url": "/x?page=1",
+                }),
+            ),
         );
         add(
             "directory_contact.html",
             &format!("directory contact {variant}"),
-            dir("جهة اتصال", "contacts", json!({
-                "form": {"name": EVIL, "function": "teacher", "institution": "RB101", "email": "t@taalim.example"},
-                "errors": {"institution": EVIL, "function": "اختر"}, "functions": functions,
-                "action": "/admin/sites/dp-rabat/directory/contacts/3", "delete_url": "/admin/sites/dp-rabat/directory/contacts/3/delete",
-                "is_new": false, "list_url": "/admin/sites/dp-rabat/directory/contacts",
-            })),
+            dir(
+                "جهة اتصال",
+                "contacts",
+                json!({
+                    "form": {"name": EVIL, "function": "teacher", "institution": "RB101", "email": "t@taalim.example"},
+                    "errors": {"institution": EVIL, "function": "اختر"}, "functions": functions,
+                    "action": "/admin/sites/dp-rabat/directory/contacts/3", "delete_url": "/admin/sites/dp-rabat/directory/contacts/3/delete",
+                    "is_new": false, "list_url": "/admin/sites/dp-rabat/directory/contacts",
+                }),
+            ),
         );
         let columns = json!({
             "institutions": [{"fr": "code", "ar": "الرمز", "required": true, "header": "الرمز"}],
@@ -612,31 +636,43 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         add(
             "directory_import.html",
             &format!("directory import refused {variant}"),
-            dir("استيراد", "import", json!({
-                "file": "contacts", "files": [{"value": "institutions", "label": "المؤسسات"}, {"value": "contacts", "label": "جهات الاتصال"}],
-                "text": format!("nom,fonction,email\n{EVIL},x,y"), "action": "/admin/sites/dp-rabat/directory/import",
-                "problems": [{"line": 2, "column": format!("email{EVIL}"), "message": format!("«{EVIL}» ليس عنوانًا") }, {"line": 3, "column": null, "message": "x"}],
-                "columns": columns, "form_error": EVIL,
-            })),
+            dir(
+                "استيراد",
+                "import",
+                json!({
+                    "file": "contacts", "files": [{"value": "institutions", "label": "المؤسسات"}, {"value": "contacts", "label": "جهات الاتصال"}],
+                    "text": format!("nom,fonction,email\n{EVIL},x,y"), "action": "/admin/sites/dp-rabat/directory/import",
+                    "problems": [{"line": 2, "column": format!("email{EVIL}"), "message": format!("«{EVIL}» ليس عنوانًا") }, {"line": 3, "column": null, "message": "x"}],
+                    "columns": columns, "form_error": EVIL,
+                }),
+            ),
         );
         add(
             "directory_import.html",
             &format!("directory import done {variant}"),
-            dir("استيراد", "import", json!({
-                "file": "institutions", "files": [{"value": "institutions", "label": "المؤسسات"}, {"value": "contacts", "label": "جهات الاتصال"}],
-                "text": "", "action": "/admin/sites/dp-rabat/directory/import", "problems": [],
-                "outcome": {"created": 20, "updated": 1, "unchanged": 0, "ignored_columns": [EVIL]}, "columns": columns,
-            })),
+            dir(
+                "استيراد",
+                "import",
+                json!({
+                    "file": "institutions", "files": [{"value": "institutions", "label": "المؤسسات"}, {"value": "contacts", "label": "جهات الاتصال"}],
+                    "text": "", "action": "/admin/sites/dp-rabat/directory/import", "problems": [],
+                    "outcome": {"created": 20, "updated": 1, "unchanged": 0, "ignored_columns": [EVIL]}, "columns": columns,
+                }),
+            ),
         );
         add(
             "directory_audiences.html",
             &format!("directory audiences {variant}"),
-            dir("الفئات المستهدفة", "audiences", json!({
-                "audiences": [
-                    {"id": 1, "name": format!("مديرو الابتدائي {EVIL}"), "url": "/admin/sites/dp-rabat/directory/audiences/1", "rule": {"functions": ["مدير"], "cycles": ["الابتدائي"], "institutions": [EVIL], "include_descendants": true, "institution_emails": true}},
-                    {"id": 2, "name": "Tous", "url": "/admin/sites/dp-rabat/directory/audiences/2", "rule": {"functions": [], "cycles": [], "institutions": [], "include_descendants": false, "institution_emails": false}}
-                ],
-            })),
+            dir(
+                "الفئات المستهدفة",
+                "audiences",
+                json!({
+                    "audiences": [
+                        {"id": 1, "name": format!("مديرو الابتدائي {EVIL}"), "url": "/admin/sites/dp-rabat/directory/audiences/1", "rule": {"functions": ["مدير"], "cycles": ["الابتدائي"], "institutions": [EVIL], "include_descendants": true, "institution_emails": true}},
+                        {"id": 2, "name": "Tous", "url": "/admin/sites/dp-rabat/directory/audiences/2", "rule": {"functions": [], "cycles": [], "institutions": [], "include_descendants": false, "institution_emails": false}}
+                    ],
+                }),
+            ),
         );
         add(
             "directory_audiences.html",
@@ -646,22 +682,30 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         add(
             "directory_audience.html",
             &format!("directory audience {variant}"),
-            dir("فئة مستهدفة", "audiences", json!({
-                "form": {"name": EVIL, "functions": ["principal"], "cycles": ["primary"], "institutions": format!("RB101 {EVIL}"), "include_descendants": true, "institution_emails": false},
-                "errors": {"institutions": EVIL}, "functions": functions, "cycles": cycles,
-                "count": 12, "sample": [{"name": EVIL, "email": "d@taalim.example", "kind": "contact", "site": "dp-rabat"}],
-                "action": "/admin/sites/dp-rabat/directory/audiences/1", "delete_url": "/admin/sites/dp-rabat/directory/audiences/1/delete",
-                "is_new": false, "list_url": "/admin/sites/dp-rabat/directory/audiences",
-            })),
+            dir(
+                "فئة مستهدفة",
+                "audiences",
+                json!({
+                    "form": {"name": EVIL, "functions": ["principal"], "cycles": ["primary"], "institutions": format!("RB101 {EVIL}"), "include_descendants": true, "institution_emails": false},
+                    "errors": {"institutions": EVIL}, "functions": functions, "cycles": cycles,
+                    "count": 12, "sample": [{"name": EVIL, "email": "d@taalim.example", "kind": "contact", "site": "dp-rabat"}],
+                    "action": "/admin/sites/dp-rabat/directory/audiences/1", "delete_url": "/admin/sites/dp-rabat/directory/audiences/1/delete",
+                    "is_new": false, "list_url": "/admin/sites/dp-rabat/directory/audiences",
+                }),
+            ),
         );
         add(
             "directory_audience.html",
             &format!("directory audience new {variant}"),
-            dir("فئة مستهدفة جديدة", "audiences", json!({
-                "form": {"functions": [], "cycles": []}, "errors": {}, "functions": functions, "cycles": cycles,
-                "action": "/admin/sites/dp-rabat/directory/audiences", "is_new": true,
-                "list_url": "/admin/sites/dp-rabat/directory/audiences",
-            })),
+            dir(
+                "فئة مستهدفة جديدة",
+                "audiences",
+                json!({
+                    "form": {"functions": [], "cycles": []}, "errors": {}, "functions": functions, "cycles": cycles,
+                    "action": "/admin/sites/dp-rabat/directory/audiences", "is_new": true,
+                    "list_url": "/admin/sites/dp-rabat/directory/audiences",
+                }),
+            ),
         );
     }
     let notice_entry = json!({"id": 12, "title": format!("مذكرة {EVIL}"), "url": "/admin/entries/12", "site": {"slug": "dp-rabat", "name": EVIL}});

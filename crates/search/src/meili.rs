@@ -447,5 +447,10 @@ mod tests {
             "مدرس \"دعم اجتماع\" وزار"
         );
         assert_eq!(shadow("وزارة المدرسة"), "زار وزار مدرس");
+        // A glued preposition: the query asks for the word without it,
+        // which the shadow of either spelling carries.
+        assert_eq!(query_text(&parse("بمراكش")), "مراكش");
+        assert_eq!(shadow("بمراكش"), "بمراكش مراكش");
+        assert_eq!(shadow("مراكش"), "مراكش");
     }
 }

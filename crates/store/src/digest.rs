@@ -106,6 +106,25 @@ impl Store {
         Ok(items.len())
     }
 
+    /// Forgets items a digest took before `before`. Asks first, so an idle
+    /// server writes nothing.
+    pub async fn prune_digest_items(&self, before: OffsetDateTime) -> Result<u64> {
+        let old = digest_item::Entity::find()
+            .filter(digest_item::Column::DigestKey.is_not_null())
+            .filter(digest_item::Column::CreatedAt.lt(before))
+            .one(&self.db)
+            .await?;
+        if old.is_none() {
+            return Ok(0);
+        }
+        Ok(digest_item::Entity::delete_many()
+            .filter(digest_item::Column::DigestKey.is_not_null())
+            .filter(digest_item::Column::CreatedAt.lt(before))
+            .exec(&self.db)
+            .await?
+            .rows_affected)
+    }
+
     /// Items of an address not yet in a digest, oldest first.
     pub async fn digest_items_waiting(&self, address: &str) -> Result<Vec<DigestItemRow>> {
         Ok(digest_item::Entity::find()

@@ -148,7 +148,9 @@ impl App {
             plans.push((site.slug.clone(), dir, plan));
         }
         let directories = crate::directory::demo::plan(
-            plans.iter().map(|(slug, dir, _)| (slug.as_str(), dir.as_path())),
+            plans
+                .iter()
+                .map(|(slug, dir, _)| (slug.as_str(), dir.as_path())),
             &mut problems,
         );
         if !problems.is_empty() {

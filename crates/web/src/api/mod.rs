@@ -113,7 +113,10 @@ pub fn routes() -> Router<Arc<App>> {
                 directory::IMPORT_BODY_LIMIT,
             )),
         )
-        .route("/sites/{site}/contacts/export", get(directory::export_contacts))
+        .route(
+            "/sites/{site}/contacts/export",
+            get(directory::export_contacts),
+        )
         .route(
             "/sites/{site}/contacts/{id}",
             get(directory::contact)

@@ -155,8 +155,8 @@ pub async fn new(
     AdminUser(viewer): AdminUser,
     Path(site): Path<String>,
 ) -> Response {
-    if let Err(e) = app.audiences(&viewer, &site).await {
-        return error_page(&app, &req, Some(&viewer), &e);
+    if let Some(refused) = super::unless_manager(&app, &req, &viewer, &site) {
+        return refused;
     }
     let form = json!({"functions": [], "cycles": []});
     page(

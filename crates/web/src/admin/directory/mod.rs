@@ -122,6 +122,32 @@ fn no_site(app: &App, req: &Req, viewer: &Viewer, site: &str) -> Response {
     error_page(app, req, Some(viewer), &AppError::NotFound(site.to_owned()))
 }
 
+/// The refusal of a page only the site's administrators use (the forms
+/// to add and to import), or `None` when the viewer is one.
+pub(super) fn unless_manager(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    site: &str,
+) -> Option<Response> {
+    let network = app.network();
+    let Some(site_row) = network.site_by_slug(site) else {
+        return Some(no_site(app, req, viewer, site));
+    };
+    if app.may_use_directory(viewer, site_row.id, DirectoryOperation::Manage) {
+        return None;
+    }
+    Some(error_page(
+        app,
+        req,
+        Some(viewer),
+        &AppError::Forbidden(format!(
+            "only an administrator of {} manages its directory",
+            site_row.slug
+        )),
+    ))
+}
+
 pub(super) fn cycle_options(lang: Locale) -> Vec<Value> {
     Cycle::ALL
         .iter()
@@ -360,11 +386,8 @@ pub async fn new_institution(
     AdminUser(viewer): AdminUser,
     Path(site): Path<String>,
 ) -> Response {
-    if let Err(e) = app
-        .institutions(&viewer, &site, &ListFilter::default())
-        .await
-    {
-        return error_page(&app, &req, Some(&viewer), &e);
+    if let Some(refused) = unless_manager(&app, &req, &viewer, &site) {
+        return refused;
     }
     let form = json!({"cycle": "primary"});
     institution_page(
@@ -656,8 +679,8 @@ pub async fn new_contact(
             .unwrap_or_default(),
         None => String::new(),
     };
-    if let Err(e) = app.contacts(&viewer, &site, &ListFilter::default()).await {
-        return error_page(&app, &req, Some(&viewer), &e);
+    if let Some(refused) = unless_manager(&app, &req, &viewer, &site) {
+        return refused;
     }
     let form = json!({"function": "principal", "institution": code});
     contact_page(
@@ -870,17 +893,8 @@ pub async fn import_form(
     AdminUser(viewer): AdminUser,
     Path(site): Path<String>,
 ) -> Response {
-    let network = app.network();
-    let Some(site_row) = network.site_by_slug(&site) else {
-        return no_site(&app, &req, &viewer, &site);
-    };
-    if !app.may_use_directory(&viewer, site_row.id, DirectoryOperation::Manage) {
-        return error_page(
-            &app,
-            &req,
-            Some(&viewer),
-            &AppError::Forbidden("directory".to_owned()),
-        );
+    if let Some(refused) = unless_manager(&app, &req, &viewer, &site) {
+        return refused;
     }
     let state = ImportState {
         file: req.query_param("file").unwrap_or_default(),

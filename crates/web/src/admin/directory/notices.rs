@@ -97,6 +97,11 @@ async fn notices_page(
         }
     }
     ctx.insert("errors", &state.errors);
+    let separator = if req.lang == tawasul_app::directory::Locale::Ar {
+        "، "
+    } else {
+        ", "
+    };
     let rows: Vec<Value> = notices
         .iter()
         .map(|n| {
@@ -104,7 +109,7 @@ async fn notices_page(
                 "id": n.id,
                 "sent_by": n.sent_by.clone().unwrap_or_default(),
                 "sent_at": local(app, n.sent_at),
-                "audiences": n.audiences.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join("، "),
+                "audiences": n.audiences.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(separator),
                 "recipients": n.recipients,
                 "delivery": n.delivery,
             })
