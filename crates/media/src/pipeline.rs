@@ -1,6 +1,8 @@
 //! The image pipeline: one decode under limits, the EXIF orientation
 //! applied, every rendition re-encoded from pixels (so no metadata survives:
-//! no EXIF, no GPS, no XMP, no ICC), resized with `fast_image_resize`.
+//! no EXIF, no GPS, no XMP, no ICC), resized with `fast_image_resize`. A
+//! photo with a colour profile (Display P3 from phones) is converted to
+//! sRGB, which browsers assume for images without one.
 //!
 //! [`process_image`] is the synchronous CPU work; [`ImageProcessor`] runs it
 //! off the async workers on a pool bounded by the number of cores, so
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use fast_image_resize::images::Image as FirImage;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
+use moxcms::{ColorProfile, Layout, Transform8BitExecutor, TransformOptions};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
@@ -198,6 +201,10 @@ pub fn process_image(
 /// Decoded, upright pixels: RGB8, or RGBA8 when the image has transparency.
 pub(crate) struct Pixels {
     image: FirImage<'static>,
+    /// From the photo's colour profile to sRGB, when it has one we can
+    /// read: the renditions carry no profile, and browsers read untagged
+    /// images as sRGB, so a Display P3 photo would look dull without it.
+    to_srgb: Option<Arc<Transform8BitExecutor>>,
 }
 
 impl Pixels {
@@ -251,17 +258,53 @@ fn decode(bytes: &[u8], media_type: MediaType, config: &PipelineConfig) -> Resul
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    // Likewise a damaged colour profile: the pixels are kept as they are.
+    let icc = decoder.icc_profile().ok().flatten();
     let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     image.apply_orientation(orientation);
     let exif_orientation = orientation_number(orientation);
     let (w, h) = (image.width(), image.height());
-    let fir = if image.color().has_alpha() {
+    let alpha = image.color().has_alpha();
+    let to_srgb = icc.and_then(|icc| srgb_transform(&icc, alpha));
+    let fir = if alpha {
         FirImage::from_vec_u8(w, h, image.into_rgba8().into_raw(), PixelType::U8x4)
     } else {
         FirImage::from_vec_u8(w, h, image.into_rgb8().into_raw(), PixelType::U8x3)
     }
     .map_err(|e| MediaError::Encode(e.to_string()))?;
-    Ok((Pixels { image: fir }, exif_orientation))
+    Ok((
+        Pixels {
+            image: fir,
+            to_srgb,
+        },
+        exif_orientation,
+    ))
+}
+
+/// A transform from an embedded ICC profile to sRGB, for RGB(A) pixels.
+/// `None` for a profile that cannot be read or does not describe RGB (a
+/// CMYK or grey profile on pixels the decoder already made RGB).
+fn srgb_transform(icc: &[u8], alpha: bool) -> Option<Arc<Transform8BitExecutor>> {
+    let source = ColorProfile::new_from_slice(icc).ok()?;
+    let layout = if alpha { Layout::Rgba } else { Layout::Rgb };
+    source
+        .create_transform_8bit(
+            layout,
+            &ColorProfile::new_srgb(),
+            layout,
+            TransformOptions::default(),
+        )
+        .ok()
+}
+
+/// Converts an image's pixels to sRGB in place; a failure leaves them as
+/// they were (a colour shift is better than no photo).
+fn convert_to_srgb(image: &mut FirImage<'static>, transform: &Transform8BitExecutor) {
+    let source = image.buffer().to_vec();
+    if let Err(e) = transform.transform(&source, image.buffer_mut()) {
+        tracing::warn!(error = %e, "colour profile conversion failed; pixels kept as decoded");
+        image.buffer_mut().copy_from_slice(&source);
+    }
 }
 
 fn orientation_number(o: image::metadata::Orientation) -> u8 {
@@ -312,26 +355,42 @@ fn render(pixels: &Pixels, focal: FocalPoint, config: &PipelineConfig) -> Result
         scaled.push((width, image));
     }
 
+    let mut thumb = match config.thumbnail {
+        Some(side) => {
+            // Crop from the smallest scaled copy still at least twice the
+            // thumbnail (sharp and cheap), else from the original.
+            let source = scaled
+                .iter()
+                .rev()
+                .map(|(_, img)| img)
+                .find(|img| img.width().min(img.height()) >= side.saturating_mul(2))
+                .unwrap_or(&pixels.image);
+            Some(thumbnail(&mut resizer, source, side, focal)?)
+        }
+        None => None,
+    };
+
+    // Colours are converted on the renditions, a fraction of the
+    // original's pixels, once every size is made from unconverted ones.
+    if let Some(transform) = &pixels.to_srgb {
+        for (_, image) in &mut scaled {
+            convert_to_srgb(image, transform.as_ref());
+        }
+        if let Some(thumb) = &mut thumb {
+            convert_to_srgb(thumb, transform.as_ref());
+        }
+    }
+
     let mut out = Vec::with_capacity((scaled.len() + 1) * config.formats.len());
     for (width, image) in &scaled {
         for &format in &config.formats {
             out.push(encode(image, format, RenditionKind::Width(*width), config)?);
         }
     }
-
-    if let Some(side) = config.thumbnail {
-        // Crop from the smallest scaled copy still at least twice the
-        // thumbnail (sharp and cheap), else from the original.
-        let source = scaled
-            .iter()
-            .rev()
-            .map(|(_, img)| img)
-            .find(|img| img.width().min(img.height()) >= side.saturating_mul(2))
-            .unwrap_or(&pixels.image);
-        let thumb = thumbnail(&mut resizer, source, side, focal)?;
+    if let Some(thumb) = &thumb {
         for &format in &config.formats {
             out.push(encode(
-                &thumb,
+                thumb,
                 format,
                 RenditionKind::Thumbnail(thumb.width()),
                 config,

@@ -597,3 +597,59 @@ async fn processing_runs_off_the_async_workers() {
         "processing took {elapsed:?}; the runtime stalled up to {longest_gap:?}"
     );
 }
+
+/// A flat orange JPEG, tagged with `icc` when given.
+fn flat_jpeg(icc: Option<Vec<u8>>) -> Vec<u8> {
+    use image::ImageEncoder as _;
+    let img = RgbImage::from_pixel(300, 200, Rgb([200, 120, 60]));
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
+    if let Some(icc) = icc {
+        encoder.set_icc_profile(icc).unwrap();
+    }
+    encoder
+        .write_image(img.as_raw(), 300, 200, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn centre_of_first_jpeg(processed: &Processed) -> [u8; 3] {
+    let r = processed
+        .renditions
+        .iter()
+        .find(|r| r.format == RenditionFormat::Jpeg)
+        .unwrap();
+    let img = decode(&r.bytes).to_rgb8();
+    img.get_pixel(img.width() / 2, img.height() / 2).0
+}
+
+#[test]
+fn a_display_p3_photo_is_converted_to_srgb_and_an_untagged_one_is_left_alone() {
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let tagged = flat_jpeg(Some(p3));
+    assert!(
+        contains(&tagged, b"ICC_PROFILE"),
+        "the input carries its profile"
+    );
+
+    let converted = process_image(&tagged, FocalPoint::default(), &small_config()).unwrap();
+    let untagged = process_image(&flat_jpeg(None), FocalPoint::default(), &small_config()).unwrap();
+    let [r, g, b] = centre_of_first_jpeg(&converted);
+    let [r0, g0, b0] = centre_of_first_jpeg(&untagged);
+    // The same orange in Display P3 is a more saturated one in sRGB: more
+    // red, less blue than the numbers written in the file.
+    assert!(
+        r > r0 + 8 && b + 8 < b0,
+        "P3 {:?} → sRGB {:?}",
+        [r0, g0, b0],
+        [r, g, b]
+    );
+    // Untagged pixels are read as sRGB already and kept (JPEG noise aside).
+    for (got, want) in [(r0, 200), (g0, 120), (b0, 60)] {
+        assert!(got.abs_diff(want) <= 4, "{got} vs {want}");
+    }
+    // And the profile itself, metadata like the rest, is not passed on.
+    for r in &converted.renditions {
+        assert!(!contains(&r.bytes, b"ICC_PROFILE") && !contains(&r.bytes, b"ICCP"));
+    }
+}
