@@ -4,7 +4,8 @@
    - the editor: live preview, autosave, a warning before leaving with
      unsaved changes;
    - the media library: uploads with progress bars, the focal point set by
-     a click on the photo.
+     a click on the photo;
+   - an audience's editor: the number of recipients as the rule changes.
    Plain ES2017, no library, no build. Any failure leaves the forms as they
    are: they still post normally. */
 (function () {
@@ -56,6 +57,12 @@
   if (uploadForm && window.XMLHttpRequest && window.FormData) mediaUpload(uploadForm);
   var focalImage = doc.querySelector('[data-focal-image]');
   if (focalImage) focalPoint(focalImage);
+
+  /* An audience's rule: the number of people it reaches, as it is edited. */
+  var audienceForm = doc.querySelector('form[data-test="audience-form"]');
+  if (audienceForm && window.fetch && window.FormData && window.URLSearchParams && window.DOMParser) {
+    liveCount(audienceForm);
+  }
 
   var form = doc.querySelector('form[data-editor]');
   if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) return;
@@ -356,6 +363,47 @@
 
   /* "2026-12-02T09:30:00+01:00" becomes the local hour; a time the server
      already formatted ("2026-12-02 09:30") is shown as it is. */
+  /* Asks the server what its "count" button would show, a moment after
+     each change, and puts the answer in the page's status box (created
+     the first time). Answers that arrive out of order are dropped. */
+  function liveCount(f) {
+    if (!f.querySelector('button[name="do"][value="count"]')) return;
+    var timer = null;
+    var asked = 0;
+    function refresh() {
+      var data = new FormData(f);
+      data.set('do', 'count');
+      var mine = ++asked;
+      post(f.getAttribute('action'), new URLSearchParams(data), 'text/html')
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html || mine !== asked) return;
+          var page = new DOMParser().parseFromString(html, 'text/html');
+          var fresh = page.querySelector('[data-test="audience-count"]');
+          if (!fresh) return;
+          var box = f.querySelector('[data-test="audience-count"]');
+          if (!box) {
+            box = doc.createElement('div');
+            box.className = fresh.className;
+            box.setAttribute('role', 'status');
+            box.setAttribute('data-test', 'audience-count');
+            f.insertBefore(box, f.querySelector('.form-actions'));
+          }
+          var nodes = Array.prototype.map.call(fresh.childNodes, function (n) {
+            return doc.importNode(n, true);
+          });
+          box.replaceChildren.apply(box, nodes);
+        })
+        .catch(function () { /* the button still counts */ });
+    }
+    function soon() {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 400);
+    }
+    f.addEventListener('change', soon);
+    f.addEventListener('input', soon);
+  }
+
   function clock(value) {
     if (typeof value !== 'string' || value.indexOf('T') < 0) return value ? String(value) : '';
     var date = new Date(value);
