@@ -569,3 +569,73 @@ async fn restoring_an_old_version_brings_its_photos_back_as_pictures() {
     assert!(html.contains("<picture>"), "{html}");
     assert!(html.contains("ورشة القراءة"), "the alt text: {html}");
 }
+
+#[tokio::test]
+async fn restoring_an_old_version_brings_back_its_cover_and_gallery() {
+    let test = TestApp::with_demo().await;
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let mut ids = Vec::new();
+    for (name, seed) in [("أ.jpg", 21), ("ب.jpg", 22)] {
+        let item = upload(
+            &editor,
+            name,
+            phone_photo(900, 600, seed),
+            &[("alt_ar", "صورة"), ("rights", "own")],
+        )
+        .await
+        .expect(201);
+        ids.push(id_of(&item));
+    }
+    let (a, b) = (ids[0], ids[1]);
+    let entry = editor
+        .post(
+            &format!("/api/v1/sites/{SITE}/entries"),
+            &json!({"kind": "news", "locale": "ar", "title": "صور الورشة", "body": "نص.",
+                    "cover_media": a}),
+        )
+        .await
+        .expect(201);
+    let id = entry.json["id"].as_i64().unwrap();
+    let path = format!("/api/v1/entries/{id}");
+    let changed = editor
+        .put(
+            &path,
+            &json!({"version": 1, "title": "صور الورشة", "body": "نص.",
+                    "cover_media": b, "gallery": [a, b]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed.json["cover_media"], b);
+
+    let restored = editor
+        .post(
+            &format!("{path}/revisions/1/restore"),
+            &json!({"version": 2}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(restored.json["cover_media"], a, "version 1's cover");
+    assert_eq!(
+        restored.json["gallery"],
+        json!([]),
+        "version 1 had no gallery"
+    );
+
+    // The history says what changed in the photos.
+    let diff = editor
+        .get(&format!("{path}/diff?from=1&to=2"))
+        .await
+        .expect(200);
+    let fields = diff.json["fields"].to_string();
+    assert!(fields.contains(&format!("media:{b}")), "{fields}");
+
+    let again = editor
+        .post(
+            &format!("{path}/revisions/2/restore"),
+            &json!({"version": 3}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(again.json["cover_media"], b);
+    assert_eq!(again.json["gallery"], json!([a, b]));
+}

@@ -15,6 +15,7 @@ mod m20261202_000005_outbox_templates;
 mod m20261202_000006_directory;
 mod m20261202_000007_newsletter;
 mod m20261202_000008_entry_media;
+mod m20261202_000009_revision_media;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_directory::Migration),
             Box::new(m20261202_000007_newsletter::Migration),
             Box::new(m20261202_000008_entry_media::Migration),
+            Box::new(m20261202_000009_revision_media::Migration),
         ]
     }
 }

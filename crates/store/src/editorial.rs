@@ -757,6 +757,8 @@ pub(crate) async fn insert_revision(
         summary: Set(row.summary.clone()),
         body_md: Set(row.body_md.clone()),
         fields: Set(row.fields.clone()),
+        cover_media_id: Set(row.cover_media_id),
+        gallery: Set(Some(row.gallery.clone())),
         author_id: Set(author_id),
         created_at: Set(row.updated_at),
         ..Default::default()

@@ -36,6 +36,23 @@ fn named_fields(revision: Option<&RevisionRow>) -> Vec<(String, String)> {
         ("title".to_owned(), revision.title.clone()),
         ("summary".to_owned(), revision.summary.clone()),
     ];
+    // The photos, as `media:N` the way authors refer to them; versions
+    // from before revisions recorded them show nothing to compare.
+    if let Some(gallery) = &revision.gallery {
+        let refer = |id: i32| format!("media:{id}");
+        out.push((
+            "cover_media".to_owned(),
+            revision.cover_media_id.map(refer).unwrap_or_default(),
+        ));
+        out.push((
+            "gallery".to_owned(),
+            tawasul_store::gallery_ids(gallery)
+                .into_iter()
+                .map(refer)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ));
+    }
     if let Value::Object(map) = &revision.fields {
         // Facts in the order of the form, not of the JSON keys.
         let order: Vec<&str> = map
@@ -180,10 +197,14 @@ impl App {
                 .map(|t| t.id)
                 .collect(),
             programme_ids: self.store().programme_ids_of(id).await?,
-            // Revisions keep the text and facts; the cover and the gallery
-            // stay as they are now.
             cover: None,
             gallery: None,
+        };
+        let (cover, gallery) = self.restored_photos(&row, &old).await?;
+        let edit = EntryEdit {
+            cover,
+            gallery,
+            ..edit
         };
         let before = self.entry_facts(&row).await?;
         let comment = format!("version {revision}");
@@ -207,5 +228,34 @@ impl App {
                 current: Box::new(current),
             }),
         }
+    }
+}
+
+impl App {
+    /// The cover and gallery an old version had, as they can be shown now:
+    /// photos deleted from the library since are left out, and a version
+    /// saved before revisions recorded photos leaves the entry's own.
+    async fn restored_photos(
+        &self,
+        row: &tawasul_store::EntryRow,
+        old: &tawasul_store::RevisionRow,
+    ) -> Result<(Option<tawasul_store::CoverEdit>, Option<Vec<i32>>), AppError> {
+        let Some(gallery) = &old.gallery else {
+            return Ok((None, None));
+        };
+        let cover = match old.cover_media_id {
+            // The same cover (or an imported one, which is not a library
+            // item): nothing to change.
+            id if id == row.cover_media_id => None,
+            Some(id) => self.resolve_cover(row.site_id, &row.locale, id).await?.ok(),
+            None => Some(tawasul_store::CoverEdit::default()),
+        };
+        let wanted = tawasul_store::gallery_ids(gallery);
+        let present = self.store().media_of_site(row.site_id, &wanted).await?;
+        let gallery = wanted
+            .into_iter()
+            .filter(|id| present.iter().any(|m| m.id == *id))
+            .collect();
+        Ok((cover, Some(gallery)))
     }
 }

@@ -11,6 +11,11 @@ pub struct Model {
     pub summary: String,
     pub body_md: String,
     pub fields: Json,
+    /// The cover's library item when this version was saved.
+    pub cover_media_id: Option<i32>,
+    /// The gallery's item ids, space-separated; `None` in revisions made
+    /// before revisions recorded photos.
+    pub gallery: Option<String>,
     pub author_id: Option<i32>,
     pub created_at: TimeDateTimeWithTimeZone,
 }
