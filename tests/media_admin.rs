@@ -534,7 +534,12 @@ async fn a_cover_and_a_gallery_go_out_with_their_rules_and_show_as_pictures_and_
         )
         .await;
     assert_eq!(typo.status, 422, "{}", typo.body);
-    assert_eq!(typo.texts("[data-test=field-error-cover_media]").len(), 1);
+    let said = typo.texts("[data-test=field-error-cover_media]");
+    assert_eq!(said.len(), 1);
+    assert!(
+        said[0].starts_with("تعذر قبول صورة الغلاف"),
+        "a lead-in in the page's language, then the detail: {said:?}"
+    );
     assert_eq!(typo.attrs("input[name=cover_media]", "value"), ["غلاف"]);
 
     // A gallery photo of pupils without consent stops the approval, by name.

@@ -435,14 +435,17 @@ pub fn field_errors(
         };
         // The text's field has one plain failure (it is empty) and others
         // that name what to fix (a photo without alt text, a size): those
-        // keep their details after a translated lead-in.
-        let key = if name == "body" && !message.starts_with("write the text") {
-            "field_errors.body_detail".to_owned()
+        // keep their details after a translated lead-in (`…_detail`).
+        // The cover's and the gallery's messages always name the photo.
+        let detailed = matches!(name.as_str(), "cover_media" | "gallery")
+            || (name == "body" && !message.starts_with("write the text"));
+        let key = if detailed {
+            format!("field_errors.{name}_detail")
         } else {
             format!("field_errors.{name}")
         };
         let translated = strings.get(&key);
-        let translated = if key.ends_with("body_detail") && translated != key {
+        let translated = if detailed && translated != key {
             format!("{translated} {message}")
         } else {
             translated
