@@ -35,14 +35,40 @@ const LEASE: Duration = Duration::minutes(5);
 #[derive(Default)]
 struct Round {
     /// Mails rendered this round, by template, language, site and data.
-    rendered: std::sync::Mutex<
-        std::collections::HashMap<RenderKey, Result<tawasul_mail::Rendered, String>>,
-    >,
+    rendered: std::sync::Mutex<std::collections::HashMap<RenderKey, RenderResult>>,
     /// Messages the relay accepted, recorded together at the end.
     sent: std::sync::Mutex<Vec<i32>>,
 }
 
 type RenderKey = (String, Option<String>, Option<i32>, Option<String>);
+type RenderResult = Result<tawasul_mail::Rendered, String>;
+
+/// A poisoned lock still holds usable data here (a cache and a list).
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Round {
+    /// The mail for `key`, rendered by `render` the first time it is asked.
+    fn rendered(&self, key: RenderKey, render: impl FnOnce() -> RenderResult) -> RenderResult {
+        if let Some(done) = lock(&self.rendered).get(&key) {
+            return done.clone();
+        }
+        let done = render();
+        lock(&self.rendered).insert(key, done.clone());
+        done
+    }
+
+    fn sent(&self, id: i32) {
+        lock(&self.sent).push(id);
+    }
+
+    fn take_sent(&self) -> Vec<i32> {
+        std::mem::take(&mut *lock(&self.sent))
+    }
+}
 
 /// The configured way out.
 pub enum Transport {
@@ -176,7 +202,7 @@ impl App {
         // than one per message. A crash before it leaves them claimed, and
         // they are sent again when the lease ends, as before (at least once,
         // with the same Message-ID).
-        let sent = std::mem::take(&mut *round.sent.lock().unwrap_or_else(|p| p.into_inner()));
+        let sent = round.take_sent();
         if let Err(e) = self.store().finish_outbox_sent(&sent, &mailer.worker).await {
             tracing::error!(messages = sent.len(), error = %e, "could not record deliveries; they will be sent again when the claim ends");
         }
@@ -195,11 +221,7 @@ impl App {
         let attempts = u32::try_from(row.attempts).unwrap_or(0) + 1;
         let delivery = match outcome {
             Ok(()) => {
-                round
-                    .sent
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(row.id);
+                round.sent(row.id);
                 return;
             }
             Err(Failure::Permanent(error)) => Delivery::Failed { error },
@@ -242,37 +264,22 @@ impl App {
                     row.site_id,
                     row.data.clone(),
                 );
-                let cached = round
-                    .rendered
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(&key)
-                    .cloned();
-                let rendered = match cached {
-                    Some(rendered) => rendered,
-                    None => {
+                let rendered = round
+                    .rendered(key, || {
                         let data: serde_json::Value = row
                             .data
                             .as_deref()
                             .and_then(|d| serde_json::from_str(d).ok())
                             .unwrap_or(serde_json::Value::Null);
                         let site = self.site_style(row.site_id, lang);
-                        // A template that fails is a bug to fix, not a
-                        // reason to lose the message: it waits and is
-                        // tried again.
-                        let rendered = mailer
+                        mailer
                             .templates
                             .render(template, lang, &site, &data)
-                            .map_err(|e| e.to_string());
-                        round
-                            .rendered
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(key, rendered.clone());
-                        rendered
-                    }
-                }
-                .map_err(|e| Failure::Temporary(format!("template: {e}")))?;
+                            .map_err(|e| e.to_string())
+                    })
+                    // A template that fails is a bug to fix, not a reason
+                    // to lose the message: it waits and is tried again.
+                    .map_err(|e| Failure::Temporary(format!("template: {e}")))?;
                 (rendered.subject, rendered.text, Some(rendered.html))
             }
             None => (

@@ -23,6 +23,12 @@ struct Filters {
     newest: bool,
 }
 
+/// Whether `below` is a site under `site` (a directorate of an academy,
+/// a school of a directorate), not the site itself.
+fn is_below(network: &Network, below: &Site, site: &Site) -> bool {
+    below.id != site.id && network.lineage(below.id).iter().any(|a| a.id == site.id)
+}
+
 /// A parameter's value, unless it is missing or blank.
 fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
@@ -46,10 +52,9 @@ impl Filters {
                 .map(str::to_owned),
             site: given(&query.site)
                 .filter(|s| {
-                    network.site_by_slug(s).is_some_and(|below| {
-                        below.id != site.id
-                            && network.lineage(below.id).iter().any(|a| a.id == site.id)
-                    })
+                    network
+                        .site_by_slug(s)
+                        .is_some_and(|below| is_below(network, below, site))
                 })
                 .map(str::to_owned),
             from,
@@ -235,14 +240,7 @@ impl Page<'_> {
             .network
             .sites()
             .iter()
-            .filter(|s| {
-                s.id != self.site.id
-                    && self
-                        .network
-                        .lineage(s.id)
-                        .iter()
-                        .any(|a| a.id == self.site.id)
-            })
+            .filter(|s| is_below(self.network, s, self.site))
             .map(|s| {
                 choice(
                     &s.slug,

@@ -209,29 +209,7 @@ pub async fn create_contact(
     if !form.csrf_ok(&viewer, &req) {
         return csrf_refused(&app, &req, &viewer);
     }
-    let (fields, typed) = typed_contact(&form);
-    match app.create_contact(&viewer, &site, fields).await {
-        Ok(_) => see_other_with(
-            &format!("/admin/sites/{site}/directory/contacts"),
-            "directory.saved",
-        ),
-        Err(e) => match directory_errors(&app, &req, &e) {
-            Some(errors) => {
-                contact_page(
-                    &app,
-                    &req,
-                    &viewer,
-                    &site,
-                    None,
-                    typed,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => error_page(&app, &req, Some(&viewer), &e),
-        },
-    }
+    store_contact(&app, &req, &viewer, &site, None, &form).await
 }
 
 /// `POST /admin/sites/{site}/directory/contacts/{id}`
@@ -248,27 +226,44 @@ pub async fn save_contact(
     let Ok(id) = id.parse::<i32>() else {
         return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
     };
-    let (fields, typed) = typed_contact(&form);
-    match app.update_contact(&viewer, &site, id, fields).await {
-        Ok(_) => see_other_with(
+    store_contact(&app, &req, &viewer, &site, Some(id), &form).await
+}
+
+/// Adds (`id` is `None`) or changes a contact as the form says; a refusal
+/// shows the form again with what was typed and each error.
+async fn store_contact(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    site: &str,
+    id: Option<i32>,
+    form: &Form,
+) -> Response {
+    let (fields, typed) = typed_contact(form);
+    let saved = match id {
+        Some(id) => app.update_contact(viewer, site, id, fields).await.map(drop),
+        None => app.create_contact(viewer, site, fields).await.map(drop),
+    };
+    match saved {
+        Ok(()) => see_other_with(
             &format!("/admin/sites/{site}/directory/contacts"),
             "directory.saved",
         ),
-        Err(e) => match directory_errors(&app, &req, &e) {
+        Err(e) => match directory_errors(app, req, &e) {
             Some(errors) => {
                 contact_page(
-                    &app,
-                    &req,
-                    &viewer,
-                    &site,
-                    Some(id),
+                    app,
+                    req,
+                    viewer,
+                    site,
+                    id,
                     typed,
                     errors,
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await
             }
-            None => error_page(&app, &req, Some(&viewer), &e),
+            None => error_page(app, req, Some(viewer), &e),
         },
     }
 }

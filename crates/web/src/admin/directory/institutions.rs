@@ -206,29 +206,7 @@ pub async fn create_institution(
     if !form.csrf_ok(&viewer, &req) {
         return csrf_refused(&app, &req, &viewer);
     }
-    let (fields, typed) = typed_institution(&form);
-    match app.create_institution(&viewer, &site, fields).await {
-        Ok(_) => see_other_with(
-            &format!("/admin/sites/{site}/directory/institutions"),
-            "directory.saved",
-        ),
-        Err(e) => match directory_errors(&app, &req, &e) {
-            Some(errors) => {
-                institution_page(
-                    &app,
-                    &req,
-                    &viewer,
-                    &site,
-                    None,
-                    typed,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => error_page(&app, &req, Some(&viewer), &e),
-        },
-    }
+    store_institution(&app, &req, &viewer, &site, None, &form).await
 }
 
 /// `POST /admin/sites/{site}/directory/institutions/{id}`
@@ -245,27 +223,47 @@ pub async fn save_institution(
     let Ok(id) = id.parse::<i32>() else {
         return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
     };
-    let (fields, typed) = typed_institution(&form);
-    match app.update_institution(&viewer, &site, id, fields).await {
-        Ok(_) => see_other_with(
+    store_institution(&app, &req, &viewer, &site, Some(id), &form).await
+}
+
+/// Adds (`id` is `None`) or changes a institution as the form says; a refusal
+/// shows the form again with what was typed and each error.
+async fn store_institution(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    site: &str,
+    id: Option<i32>,
+    form: &Form,
+) -> Response {
+    let (fields, typed) = typed_institution(form);
+    let saved = match id {
+        Some(id) => app
+            .update_institution(viewer, site, id, fields)
+            .await
+            .map(drop),
+        None => app.create_institution(viewer, site, fields).await.map(drop),
+    };
+    match saved {
+        Ok(()) => see_other_with(
             &format!("/admin/sites/{site}/directory/institutions"),
             "directory.saved",
         ),
-        Err(e) => match directory_errors(&app, &req, &e) {
+        Err(e) => match directory_errors(app, req, &e) {
             Some(errors) => {
                 institution_page(
-                    &app,
-                    &req,
-                    &viewer,
-                    &site,
-                    Some(id),
+                    app,
+                    req,
+                    viewer,
+                    site,
+                    id,
                     typed,
                     errors,
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await
             }
-            None => error_page(&app, &req, Some(&viewer), &e),
+            None => error_page(app, req, Some(viewer), &e),
         },
     }
 }
