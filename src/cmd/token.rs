@@ -12,9 +12,7 @@ pub async fn create(
     let Some(viewer) = app.viewer_by_email(email).await? else {
         bail!("no account has the e-mail address {email}");
     };
-    let created = app
-        .create_api_token(viewer.user.id, name, expires_days)
-        .await?;
+    let created = app.create_api_token(&viewer, name, expires_days).await?;
     let expiry = match created.row.expires_at {
         Some(at) => format!("expires {}", at.date()),
         None => "never expires (revoke it in the admin when no longer needed)".to_owned(),

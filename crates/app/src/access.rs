@@ -5,6 +5,7 @@
 use tawasul_domain::{allowed, effective_reach, Actor, Operation, Reach, Role, Subject};
 use tawasul_store::{EntryRow, UserRow};
 
+use crate::auth::TokenInfo;
 use crate::network::Network;
 use crate::{App, AppError};
 
@@ -22,6 +23,8 @@ pub struct Viewer {
     /// (site id, role) of each membership.
     pub roles: Vec<(i32, Role)>,
     pub session: Option<SessionInfo>,
+    /// The API token a request came with (absent for sessions).
+    pub token: Option<TokenInfo>,
 }
 
 impl Viewer {
@@ -150,6 +153,7 @@ impl App {
             user,
             roles,
             session: None,
+            token: None,
         }))
     }
 

@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use tawasul_domain::{retry_after, DomainError, ThrottlePolicy};
+use tawasul_domain::{may_create_token, retry_after, Credential, DomainError, ThrottlePolicy};
 use tawasul_store::{ApiTokenRow, NewMail, NewSession, UserRow};
 use time::{Duration, OffsetDateTime};
 
@@ -28,6 +28,32 @@ pub struct Login {
     pub csrf: String,
     pub user: UserRow,
     pub max_age: Duration,
+}
+
+/// The API token a request came with: what a token made with it may not
+/// outlive.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub id: i32,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl Viewer {
+    fn with_token(mut self, token: TokenInfo) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// What the request proved who it is with; the command line, which has
+    /// neither a session nor a token, counts as a session.
+    pub fn credential(&self) -> Credential {
+        match &self.token {
+            Some(token) => Credential::Token {
+                expires_at: token.expires_at,
+            },
+            None => Credential::Session,
+        }
+    }
 }
 
 /// A new API token: the secret is shown once and never again.
@@ -86,6 +112,29 @@ fn account_key(email: &str) -> String {
 
 fn address_key(address: &str) -> String {
     format!("address:{address}")
+}
+
+/// Reset-link requests are counted under keys of their own, apart from
+/// failed logins: per account (by id, which outlives a changed address)
+/// and per client address.
+fn reset_account_key(user_id: i32) -> String {
+    format!("reset:account:{user_id}")
+}
+
+fn reset_client_key(client: &str) -> String {
+    format!("reset:client:{client}")
+}
+
+/// Why a token may not have the expiry asked for, with what it may have.
+fn token_outlives_its_maker(maker_expires_at: Option<OffsetDateTime>) -> DomainError {
+    let message = match maker_expires_at.map(|at| (at - OffsetDateTime::now_utc()).whole_days()) {
+        Some(days) if days >= 1 => format!(
+            "the token this request came with expires in {days} days: a token made with it must expire too, within {days} days at most"
+        ),
+        _ => "the token this request came with expires within a day: sign in to make a new token"
+            .to_owned(),
+    };
+    DomainError::field("expires_days", message)
 }
 
 impl App {
@@ -213,7 +262,11 @@ impl App {
         if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
             store.touch_api_token(row.id, now).await?;
         }
-        self.viewer(row.user_id).await
+        let token = TokenInfo {
+            id: row.id,
+            expires_at: row.expires_at,
+        };
+        Ok(self.viewer(row.user_id).await?.map(|v| v.with_token(token)))
     }
 
     pub async fn logout(&self, viewer: &Viewer) -> Result<(), AppError> {
@@ -258,14 +311,21 @@ impl App {
         let hash = tokio::task::spawn_blocking(move || password::hash(&new))
             .await
             .map_err(|e| AppError::Password(e.to_string()))??;
-        self.store().set_password_hash(viewer.user.id, hash).await?;
+        // Whoever else is signed in may be the reason for the change: every
+        // other session ends, and the reset links still in a mailbox die.
+        // The session that changed it stays (a token changing it keeps none).
+        let keep = viewer.session.as_ref().map(|s| s.id);
+        let ended = self
+            .store()
+            .set_password(viewer.user.id, hash, keep)
+            .await?;
         self.store()
             .audit(
                 Some(viewer.user.id),
                 "password_change",
                 None,
                 &viewer.user.email,
-                "",
+                &format!("{ended} other sessions ended"),
             )
             .await?;
         Ok(())
@@ -283,16 +343,67 @@ impl App {
     }
 
     /// Mails a one-time link to set a new password, when the address has an
-    /// account. Answers the same either way, so the form tells no one who
-    /// has an account.
-    pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
+    /// account and neither it nor the `client` address asked too often
+    /// (`ThrottlePolicy::RESET_PER_ACCOUNT`, `RESET_PER_CLIENT`). Answers the
+    /// same in every case, so the form tells no one who has an account, nor
+    /// whose account was asked for lately.
+    pub async fn request_password_reset(&self, email: &str, client: &str) -> Result<(), AppError> {
         let email = email.trim().to_lowercase();
+        let now = OffsetDateTime::now_utc();
+        // Every request counts against its client, whatever address it
+        // names, so that one client cannot mail many people either.
+        let per_client = ThrottlePolicy::RESET_PER_CLIENT;
+        if !self
+            .take_attempt(&reset_client_key(client), &per_client, now)
+            .await?
+        {
+            tracing::info!(
+                client,
+                "password reset not mailed: too many requests from this client"
+            );
+            return Ok(());
+        }
         let Some(user) = self.store().user_by_email(&email).await? else {
             return Ok(());
         };
+        let per_account = ThrottlePolicy::RESET_PER_ACCOUNT;
+        if !self
+            .take_attempt(&reset_account_key(user.id), &per_account, now)
+            .await?
+        {
+            tracing::info!(user = %user.email, "password reset not mailed: enough links were mailed to this account lately");
+            return Ok(());
+        }
         let minutes = i64::from(self.config.auth.reset_link_minutes);
         self.mail_password_link(&user, Duration::minutes(minutes), "password_reset")
             .await
+    }
+
+    /// Whether one more attempt under `key` keeps within `policy`; it is
+    /// recorded when it does, and only then, so asking again and again
+    /// does not push the limit further away. Attempts are rows, so the
+    /// limit holds across nodes.
+    async fn take_attempt(
+        &self,
+        key: &str,
+        policy: &ThrottlePolicy,
+        now: OffsetDateTime,
+    ) -> Result<bool, AppError> {
+        let store = self.store();
+        let since = now - policy.lookback();
+        if retry_after(policy, &store.attempts(key, since, None).await?, now).is_some() {
+            return Ok(false);
+        }
+        let id = store.record_attempt(key, now).await?;
+        // Counted again once recorded: of requests racing on several nodes,
+        // the one recorded n-th sees at least the n - 1 before it, so no
+        // more than the limit go ahead.
+        let others = store.attempts(key, since, Some(id)).await?;
+        if retry_after(policy, &others, now).is_some() {
+            store.forget_attempt(id).await?;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// Queues a mail with a link that sets the user's password.
@@ -356,8 +467,9 @@ impl App {
             .is_some())
     }
 
-    /// Sets a new password through a reset link; the link is used up and
-    /// every session of the account ends.
+    /// Sets a new password through a reset link; the link and every other
+    /// link of the account are used up, every session of the account ends
+    /// and every API token of it is revoked.
     pub async fn reset_password(
         &self,
         token: &str,
@@ -391,14 +503,16 @@ impl App {
         }
     }
 
-    /// Creates an API token for the user with this e-mail (for scripts and
-    /// other information systems).
+    /// Creates an API token for the viewer (for scripts and other
+    /// information systems). A token made with a token ends no later than
+    /// it (`tawasul_domain::may_create_token`): 422 `expires_days` otherwise.
     pub async fn create_api_token(
         &self,
-        user_id: i32,
+        viewer: &Viewer,
         name: &str,
         expires_days: Option<u32>,
     ) -> Result<NewApiToken, AppError> {
+        let user_id = viewer.user.id;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(DomainError::field(
@@ -418,6 +532,10 @@ impl App {
         let prefix: String = secret.chars().take(10).collect();
         let expires_at =
             expires_days.map(|d| OffsetDateTime::now_utc() + Duration::days(i64::from(d)));
+        if !may_create_token(viewer.credential(), expires_at) {
+            let maker = viewer.token.as_ref().and_then(|t| t.expires_at);
+            return Err(token_outlives_its_maker(maker).into());
+        }
         let row = self
             .store()
             .create_api_token(user_id, name, token_hash(&secret), prefix, expires_at)

@@ -283,7 +283,7 @@ impl App {
                 (rendered.subject, rendered.text, Some(rendered.html))
             }
             None => (
-                row.subject.clone(),
+                tawasul_mail::one_line(&row.subject),
                 row.body_text.clone(),
                 row.body_html.clone(),
             ),

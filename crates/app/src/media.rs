@@ -689,11 +689,106 @@ impl App {
             .update_media_meta(id, &meta)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("media #{id}")))?;
-        if focal_moved && row.kind == "image" {
+        let withdrawn = row.kind == "image" && !lacks_consent(&row) && lacks_consent(&updated);
+        let restored = row.kind == "image" && lacks_consent(&row) && !lacks_consent(&updated);
+        if withdrawn {
+            self.withhold_photo(viewer, &updated).await?;
+        } else if restored && self.store().renditions_of(&[id]).await?.is_empty() {
+            // Consent is back on file: the photo is made again from its
+            // original, and the entries that name it show it again.
+            self.remake_renditions(&updated).await?;
+            self.store()
+                .audit(
+                    Some(viewer.user.id),
+                    "media_consent_recorded",
+                    Some(updated.site_id),
+                    &format!("media:{id}"),
+                    "",
+                )
+                .await?;
+        } else if focal_moved && row.kind == "image" {
             self.remake_thumbnail(&updated).await?;
         }
         self.rerender_entries_using(&updated).await?;
         self.media_item_of(&updated, &site).await
+    }
+
+    /// A photo of minors whose consent was withdrawn stops being shown at
+    /// once: its renditions are deleted (so no address of it answers any
+    /// more; the private original stays, to make them again if consent
+    /// comes back), the entries showing it are rendered without it, the
+    /// publishers over each published one are told, and the change is in
+    /// the audit log.
+    async fn withhold_photo(&self, viewer: &Viewer, row: &MediaRow) -> Result<(), AppError> {
+        let storage = self.media_storage();
+        for purpose in ["width", "thumbnail"] {
+            let freed = self
+                .store()
+                .replace_renditions(row.id, purpose, &[])
+                .await?;
+            remove_files(&storage, &freed).await;
+        }
+        let using = self.entries_using(row).await?;
+        let now = time::OffsetDateTime::now_utc();
+        let mut mails = Vec::new();
+        for entry in using.iter().filter(|e| crate::editorial::is_live(e, now)) {
+            mails.extend(
+                self.photo_withheld_mails(entry, Some(&viewer.user), &describe(row))
+                    .await?,
+            );
+        }
+        if !mails.is_empty() {
+            self.store().queue_mail_batch(&mails).await?;
+        }
+        let ids: Vec<String> = using.iter().map(|e| e.id.to_string()).collect();
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "media_consent_withdrawn",
+                Some(row.site_id),
+                &format!("media:{}", row.id),
+                &format!("entries: {}", ids.join(",")),
+            )
+            .await?;
+        tracing::info!(
+            media = row.id,
+            entries = using.len(),
+            "consent withdrawn: a photo is no longer shown"
+        );
+        Ok(())
+    }
+
+    /// Makes every rendition of a photo again from its original.
+    async fn remake_renditions(&self, row: &MediaRow) -> Result<(), AppError> {
+        let storage = self.media_storage();
+        let original = storage
+            .get(&row.stored_name)
+            .await
+            .map_err(AppError::Media)?;
+        let processed = processor()
+            .process(
+                Arc::from(original),
+                FocalPoint::new(row.focal_x, row.focal_y),
+            )
+            .await
+            .map_err(AppError::Media)?;
+        for r in &processed.renditions {
+            store_if_missing(&storage, &r.name, r.bytes.clone()).await?;
+        }
+        let all = new_renditions(&processed);
+        for purpose in ["width", "thumbnail"] {
+            let these: Vec<NewRendition> = all
+                .iter()
+                .filter(|r| r.purpose == purpose)
+                .cloned()
+                .collect();
+            let freed = self
+                .store()
+                .replace_renditions(row.id, purpose, &these)
+                .await?;
+            remove_files(&storage, &freed).await;
+        }
+        Ok(())
     }
 
     /// Crops the square thumbnail again around the item's focal point.
@@ -752,12 +847,14 @@ impl App {
             .collect())
     }
 
-    /// The entries that use an item (deleted ones included: they may come back).
+    /// The entries that use an item and that the viewer may open: those
+    /// they may read the drafts of (deleted ones included for a site admin:
+    /// they may come back), and those readers see now. Others' drafts and
+    /// the trash are nobody else's business, not even by title.
     pub async fn media_usage(&self, viewer: &Viewer, id: i32) -> Result<Vec<MediaUse>, AppError> {
         let (row, _) = self.media_row_for(viewer, id).await?;
-        Ok(self
-            .entries_using(&row)
-            .await?
+        let (visible, _) = self.split_by_reader(viewer, self.entries_using(&row).await?);
+        Ok(visible
             .into_iter()
             .map(|e| MediaUse {
                 entry_id: e.id,
@@ -767,6 +864,18 @@ impl App {
                 deleted: e.deleted_at.is_some(),
             })
             .collect())
+    }
+
+    /// Entries the viewer may open, and how many others there are.
+    fn split_by_reader(&self, viewer: &Viewer, entries: Vec<EntryRow>) -> (Vec<EntryRow>, usize) {
+        let network = self.network();
+        let now = time::OffsetDateTime::now_utc();
+        let (visible, hidden): (Vec<EntryRow>, Vec<EntryRow>) =
+            entries.into_iter().partition(|e| {
+                viewer.may_on(&network, e, Operation::ReadDrafts)
+                    || crate::editorial::is_live(e, now)
+            });
+        (visible, hidden.len())
     }
 
     /// Deletes an item no entry uses, and the files no other item shares.
@@ -779,16 +888,24 @@ impl App {
         }
         let used = self.entries_using(&row).await?;
         if !used.is_empty() {
-            let titles: Vec<String> = used
+            let count = used.len();
+            let (visible, hidden) = self.split_by_reader(viewer, used);
+            let mut names: Vec<String> = visible
                 .iter()
                 .take(5)
                 .map(|e| format!("«{}» (#{})", e.title, e.id))
                 .collect();
+            if hidden > 0 {
+                names.push(format!(
+                    "{hidden} {} you cannot open",
+                    if hidden == 1 { "entry" } else { "entries" }
+                ));
+            }
             return Err(AppError::Conflict(format!(
                 "{} is used by {}: take it out of {} first",
                 describe(&row),
-                titles.join(", "),
-                if used.len() == 1 {
+                names.join(", "),
+                if count == 1 {
                     "this entry"
                 } else {
                     "these entries"
@@ -820,6 +937,11 @@ impl App {
         let renditions = self.store().renditions_of(&ids).await?;
         let mut found = HashMap::new();
         for row in rows {
+            // A photo without renditions (its consent was withdrawn) is
+            // not shown at all, rather than as an empty frame.
+            if row.kind == "image" && !renditions.iter().any(|r| r.media_id == row.id) {
+                continue;
+            }
             let embed = embed_of(&row, locale, &renditions);
             found.insert(row.id, (row, embed));
         }
@@ -951,14 +1073,21 @@ impl App {
             // the gallery is read with its page, which only needs dropping.
             let mut cover_changed = false;
             if entry.cover_media_id == Some(row.id) {
-                if let Ok(cover) = self
+                // A cover without renditions shows nothing, but stays the
+                // entry's cover: it comes back with the photo's consent.
+                let cover = self
                     .resolve_cover(entry.site_id, &entry.locale, row.id)
                     .await?
+                    .unwrap_or(tawasul_store::CoverEdit {
+                        media_id: Some(row.id),
+                        ..Default::default()
+                    });
+                if entry.cover_image != cover.image
+                    || entry.cover_alt != cover.alt
+                    || entry.cover_url != cover.url
                 {
-                    if entry.cover_image != cover.image || entry.cover_alt != cover.alt {
-                        self.store().refresh_entry_cover(entry.id, &cover).await?;
-                        cover_changed = true;
-                    }
+                    self.store().refresh_entry_cover(entry.id, &cover).await?;
+                    cover_changed = true;
                 }
             }
             let in_gallery = tawasul_store::gallery_ids(&entry.gallery).contains(&row.id);
@@ -991,6 +1120,12 @@ impl App {
             }
         }
     }
+}
+
+/// A photo of minors without their parents' consent on file: it may not be
+/// shown on a public page.
+fn lacks_consent(row: &MediaRow) -> bool {
+    row.depicts_minors && row.rights != "consent_on_file"
 }
 
 /// How a message names an item: «file name» (media:42).

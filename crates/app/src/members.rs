@@ -76,8 +76,14 @@ impl App {
             errors.add("role", "choose a role");
         }
         let existing = self.store().user_by_email(&email).await?;
-        if existing.is_none() && (name.trim().is_empty() || name.chars().count() > 200) {
+        // The name is asked of every invitation, known address or not, so
+        // that the answer never tells whether an account exists.
+        if name.trim().is_empty() || name.chars().count() > 200 {
             errors.add("name", "give the person's name, as colleagues know it");
+        } else if let Some(c) =
+            tawasul_domain::forbidden_character(name, tawasul_domain::Lines::One)
+        {
+            errors.add("name", tawasul_domain::forbidden_character_message(c));
         }
         errors.into_result()?;
         let Some(role) = role else {
@@ -116,6 +122,10 @@ impl App {
         Ok(user_id)
     }
 
+    /// Changes the role of someone who already works on the site. Adding a
+    /// person goes through [`App::invite_member`], by their address: an
+    /// account id alone gives nothing, and an id without a membership here
+    /// is not found, whether or not the account exists.
     pub async fn set_member_role(
         &self,
         viewer: &Viewer,
@@ -127,11 +137,17 @@ impl App {
         let role: Role = role
             .parse()
             .map_err(|_| DomainError::field("role", "choose a role"))?;
-        let user = self
+        let not_member = || AppError::NotFound(format!("a member #{user_id} of this site"));
+        let is_member = self
             .store()
-            .user(user_id)
+            .memberships_of(user_id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("user #{user_id}")))?;
+            .iter()
+            .any(|m| m.site_id == site_id);
+        if !is_member {
+            return Err(not_member());
+        }
+        let user = self.store().user(user_id).await?.ok_or_else(not_member)?;
         self.store()
             .set_membership(user_id, site_id, role.as_str())
             .await?;

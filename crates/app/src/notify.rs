@@ -34,25 +34,56 @@ impl App {
             return Ok(Vec::new());
         };
         let recipients: Vec<UserRow> = if action == Action::Submit {
-            let network = self.network();
-            let lineage: Vec<i32> = network.lineage(row.site_id).iter().map(|s| s.id).collect();
-            let mut users: Vec<UserRow> = self
-                .store()
-                .members_of(&lineage)
-                .await?
-                .into_iter()
-                .filter(|(m, _)| m.role.parse::<Role>().is_ok_and(|r| r >= Role::Publisher))
-                .map(|(_, user)| user)
-                .collect();
-            users.sort_by_key(|u| u.id);
-            users.dedup_by_key(|u| u.id);
-            users
+            self.publishers_over(row.site_id).await?
         } else {
             match row.author_id {
                 Some(id) => self.store().user(id).await?.into_iter().collect(),
                 None => Vec::new(),
             }
         };
+        self.entry_mails(row, what, recipients, actor, comment)
+    }
+
+    /// Tells the publishers over a published entry's site that a photo it
+    /// showed is no longer shown (its consent was withdrawn): they decide
+    /// whether the entry still stands without it. `photo` names the photo.
+    pub(crate) async fn photo_withheld_mails(
+        &self,
+        row: &EntryRow,
+        actor: Option<&UserRow>,
+        photo: &str,
+    ) -> Result<Vec<NewMail>, AppError> {
+        let recipients = self.publishers_over(row.site_id).await?;
+        self.entry_mails(row, "photo_withheld", recipients, actor, photo)
+    }
+
+    /// Publishers and site admins of a site and of the sites above it.
+    async fn publishers_over(&self, site_id: i32) -> Result<Vec<UserRow>, AppError> {
+        let network = self.network();
+        let lineage: Vec<i32> = network.lineage(site_id).iter().map(|s| s.id).collect();
+        let mut users: Vec<UserRow> = self
+            .store()
+            .members_of(&lineage)
+            .await?
+            .into_iter()
+            .filter(|(m, _)| m.role.parse::<Role>().is_ok_and(|r| r >= Role::Publisher))
+            .map(|(_, user)| user)
+            .collect();
+        users.sort_by_key(|u| u.id);
+        users.dedup_by_key(|u| u.id);
+        Ok(users)
+    }
+
+    /// One `workflow` mail about `row` to each recipient who wants it, but
+    /// the person who acted.
+    fn entry_mails(
+        &self,
+        row: &EntryRow,
+        what: &str,
+        recipients: Vec<UserRow>,
+        actor: Option<&UserRow>,
+        comment: &str,
+    ) -> Result<Vec<NewMail>, AppError> {
         let actor_id = actor.map(|a| a.id);
         let lang = self
             .network()

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use tawasul_domain::{EntryStatus, Role};
+use tawasul_domain::{EntryStatus, Operation};
 use tawasul_render::markdown;
 use tawasul_search::{Document, EmbeddedIndex, Hits, Query, SearchIndex};
 use tawasul_store::EntryRow;
@@ -249,10 +249,11 @@ impl App {
         }
         match (drafts, viewer) {
             (true, Some(viewer)) => {
-                let readable: Vec<String> = viewer
-                    .sites_with(&network, Role::Editor)
-                    .into_iter()
-                    .filter_map(|id| network.site(id).map(|s| s.slug.clone()))
+                let readable: Vec<String> = network
+                    .sites()
+                    .iter()
+                    .filter(|s| viewer.may(&network, s.id, Operation::SearchDrafts))
+                    .map(|s| s.slug.clone())
                     .collect();
                 if query.sites.is_empty() {
                     query.sites = readable;

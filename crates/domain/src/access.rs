@@ -15,7 +15,9 @@
 //! | submit                     | own draft   | any draft        | yes                  | yes                  |
 //! | request changes, approve, publish, unpublish, archive | no | no | yes            | yes                  |
 //! | feature on parent          | no          | no               | inherited role only  | inherited role only  |
-//! | manage members             | no          | no               | no                   | yes                  |
+//! | list and search entries    | yes         | yes              | yes                  | yes                  |
+//! | search drafts              | no          | yes              | yes                  | yes                  |
+//! | manage members, delivery log | no        | no               | no                   | yes                  |
 //! | undelete                   | no          | no               | no                   | yes                  |
 //! | manage sites               | no          | no               | no                   | no                   |
 //!
@@ -30,9 +32,16 @@
 //! - A deleted entry can only be undeleted, and read with its history, by a
 //!   site admin or a platform admin, until it is undeleted.
 //! - Featuring on the parent needs a published entry that is not deleted.
-//! - Create, manage members and manage sites concern no entry (`subject`
-//!   `None`); every other operation concerns one. A call of the wrong shape is
+//! - Create, list entries, search drafts, manage members, the delivery log
+//!   and manage sites concern no entry (`subject` `None`); every other
+//!   operation concerns one. A call of the wrong shape is
 //!   refused rather than guessed at.
+//!
+//! Besides the table, [`may_create_token`]: an API token makes tokens that
+//! end no later than it does; a permanent one takes a session or another
+//! permanent token.
+
+use time::OffsetDateTime;
 
 use crate::{Action, EntryStatus, Role};
 
@@ -89,10 +98,17 @@ pub enum Operation {
     ManageSites,
     ViewHistory,
     RestoreRevision,
+    /// See a site's entries in the admin, and search them (a contributor
+    /// sees their own there, and what is published).
+    ListEntries,
+    /// Search the drafts of a site, everybody's.
+    SearchDrafts,
+    /// Read the delivery log of a site's mails.
+    ViewDeliveryLog,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 16] = [
+    pub const ALL: [Operation; 19] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -109,6 +125,9 @@ impl Operation {
         Operation::ManageSites,
         Operation::ViewHistory,
         Operation::RestoreRevision,
+        Operation::ListEntries,
+        Operation::SearchDrafts,
+        Operation::ViewDeliveryLog,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -116,7 +135,12 @@ impl Operation {
     pub fn needs_subject(self) -> bool {
         !matches!(
             self,
-            Operation::Create | Operation::ManageMembers | Operation::ManageSites
+            Operation::Create
+                | Operation::ListEntries
+                | Operation::SearchDrafts
+                | Operation::ManageMembers
+                | Operation::ViewDeliveryLog
+                | Operation::ManageSites
         )
     }
 }
@@ -143,7 +167,8 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
         (false, None) => {
             return match op {
                 Operation::ManageSites => admin,
-                Operation::ManageMembers => at_least(Role::SiteAdmin),
+                Operation::ManageMembers | Operation::ViewDeliveryLog => at_least(Role::SiteAdmin),
+                Operation::SearchDrafts => at_least(Role::Editor),
                 _ => at_least(Role::Contributor),
             };
         }
@@ -222,6 +247,31 @@ pub fn allowed_actions(actor: &Actor, subject: &Subject) -> Vec<Action> {
         .into_iter()
         .filter(|&action| allowed(actor, Operation::Transition(action), Some(subject)))
         .collect()
+}
+
+/// What a request proved who it is with, as far as making API tokens goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed-in session, or the operator's command line (which holds the
+    /// database anyway).
+    Session,
+    /// An API token, with its expiry (`None`: it never expires).
+    Token { expires_at: Option<OffsetDateTime> },
+}
+
+/// Whether a request proved by `credential` may create an API token that
+/// expires at `expires_at` (`None`: never). A token's expiry bounds what
+/// its holder can do: were it able to make a longer-lived token, whoever
+/// stole it would keep the account after it expired.
+pub fn may_create_token(credential: Credential, expires_at: Option<OffsetDateTime>) -> bool {
+    let Credential::Token {
+        expires_at: Some(limit),
+    } = credential
+    else {
+        // A session, or a token that never expires: no limit to keep to.
+        return true;
+    };
+    expires_at.is_some_and(|at| at <= limit)
 }
 
 #[cfg(test)]
@@ -325,7 +375,8 @@ mod tests {
 
         #[rustfmt::skip]
         pub const RULES: &[(Who, &[Operation], On)] = &[
-            (Who::AtLeast(Role::Contributor), &[Create], On::NoEntry),
+            (Who::AtLeast(Role::Contributor), &[Create, ListEntries], On::NoEntry),
+            (Who::AtLeast(Role::Editor), &[SearchDrafts], On::NoEntry),
             (Who::AtLeast(Role::Contributor), &[ReadDrafts, ViewHistory], On::Live(ANY, OWN)),
             (Who::AtLeast(Role::Contributor), &[Edit, Delete, Transition(Submit)], On::Live(DRAFT, OWN)),
             (Who::AtLeast(Role::Editor), &[ReadDrafts, ViewHistory], On::Live(ANY, ANY_AUTHOR)),
@@ -335,7 +386,7 @@ mod tests {
             (Who::AtLeast(Role::Publisher), &[Delete], On::Live(NOT_PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
             (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
-            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers], On::NoEntry),
+            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog], On::NoEntry),
             (Who::AtLeast(Role::SiteAdmin), &[Undelete, ReadDrafts, ViewHistory], On::Deleted),
             (Who::PlatformAdmin, &[ManageSites], On::NoEntry),
             (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
@@ -413,7 +464,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 16 * 21);
+        assert_eq!(checked, 9 * 2 * 19 * 21);
     }
 
     #[test]
@@ -432,7 +483,10 @@ mod tests {
                 | Operation::ManageMembers
                 | Operation::ManageSites
                 | Operation::ViewHistory
-                | Operation::RestoreRevision => {}
+                | Operation::RestoreRevision
+                | Operation::ListEntries
+                | Operation::SearchDrafts
+                | Operation::ViewDeliveryLog => {}
             }
         }
         for action in Action::ALL {
@@ -667,6 +721,59 @@ mod tests {
                 "{direct:?} {inherited:?}"
             );
             assert_eq!(reach.role(), direct.max(inherited));
+        }
+    }
+
+    #[test]
+    fn a_token_makes_tokens_that_end_no_later_than_it_does() {
+        let now = time::macros::datetime!(2026-11-03 10:00 UTC);
+        let day = time::Duration::days(1);
+        let expiring = Credential::Token {
+            expires_at: Some(now + 30 * day),
+        };
+        let permanent = Credential::Token { expires_at: None };
+        let table = [
+            (
+                "a session, a permanent token",
+                Credential::Session,
+                None,
+                true,
+            ),
+            (
+                "a session, any expiry",
+                Credential::Session,
+                Some(now + 3650 * day),
+                true,
+            ),
+            ("a permanent token, a permanent one", permanent, None, true),
+            (
+                "a permanent token, any expiry",
+                permanent,
+                Some(now + 3650 * day),
+                true,
+            ),
+            ("an expiring token, a permanent one", expiring, None, false),
+            (
+                "an expiring token, one that outlives it",
+                expiring,
+                Some(now + 31 * day),
+                false,
+            ),
+            (
+                "an expiring token, one that ends with it",
+                expiring,
+                Some(now + 30 * day),
+                true,
+            ),
+            (
+                "an expiring token, one that ends before it",
+                expiring,
+                Some(now + 7 * day),
+                true,
+            ),
+        ];
+        for (case, credential, expires_at, expected) in table {
+            assert_eq!(may_create_token(credential, expires_at), expected, "{case}");
         }
     }
 }

@@ -292,6 +292,12 @@ pub fn validate_text(title: &str, summary: &str) -> Result<(), DomainError> {
             format!("keep the title under {MAX_TITLE_CHARS} characters ({title_len} now)"),
         );
     }
+    if let Some(c) = crate::text::forbidden_character(title, crate::text::Lines::One) {
+        errors.add("title", crate::text::forbidden_character_message(c));
+    }
+    if let Some(c) = crate::text::forbidden_character(summary, crate::text::Lines::Many) {
+        errors.add("summary", crate::text::forbidden_character_message(c));
+    }
     let summary_len = summary.chars().count();
     if summary_len > MAX_SUMMARY_CHARS {
         errors.add(

@@ -18,10 +18,14 @@ pub mod newsletter;
 mod role;
 mod site;
 pub mod slug;
+mod text;
 mod throttle;
 mod workflow;
 
-pub use access::{allowed, allowed_actions, effective_reach, Actor, Operation, Reach, Subject};
+pub use access::{
+    allowed, allowed_actions, effective_reach, may_create_token, Actor, Credential, Operation,
+    Reach, Subject,
+};
 pub use delivery::{retry_wait, RetryPolicy};
 pub use diff::{diff_lines, field_changes, DiffOp, DiffRow, FieldChange};
 pub use entry::{
@@ -32,5 +36,6 @@ pub use error::{DomainError, FieldErrors};
 pub use locale::Locale;
 pub use role::Role;
 pub use site::{SiteKind, SiteSlug};
+pub use text::{forbidden_character, forbidden_character_message, Lines, FORBIDDEN_CHARACTER_LEAD};
 pub use throttle::{retry_after, ThrottlePolicy};
 pub use workflow::{Action, WorkflowError};

@@ -1,6 +1,7 @@
-//! Login throttling, as a function of the recorded failures: the store keeps
-//! the times of failed attempts per account and per address, and asks here
-//! whether the next attempt may go ahead.
+//! Throttling, as a function of the recorded attempts: the store keeps the
+//! times of failed logins, and of requests for a password-reset link, per
+//! account and per address, and asks here whether the next attempt may go
+//! ahead.
 
 use time::{Duration, OffsetDateTime};
 
@@ -27,6 +28,24 @@ impl ThrottlePolicy {
         max_failures: 20,
         window: Duration::minutes(15),
         lockout: Duration::minutes(15),
+    };
+
+    /// Reset links mailed to one account: three within an hour are enough to
+    /// find one in a slow inbox, and more would let anyone flood someone's
+    /// mailbox through the forgotten-password form.
+    pub const RESET_PER_ACCOUNT: Self = Self {
+        max_failures: 3,
+        window: Duration::hours(1),
+        lockout: Duration::hours(1),
+    };
+
+    /// Reset-link requests from one client address, whatever address they
+    /// name (with an account or not): as generous as a school behind one
+    /// address needs, too few to mail many people.
+    pub const RESET_PER_CLIENT: Self = Self {
+        max_failures: 20,
+        window: Duration::hours(1),
+        lockout: Duration::hours(1),
     };
 
     /// How far back failures can still matter: older ones may be pruned and
@@ -122,6 +141,62 @@ mod tests {
         );
         // 20 failures spread over 20 minutes never had 20 within 15.
         assert_eq!(retry_after(&policy, &minutes_ago(&twenty[..]), NOW), None);
+    }
+
+    #[test]
+    fn an_account_gets_three_reset_links_an_hour_and_a_client_twenty() {
+        let table: [(&str, ThrottlePolicy, &[i64], bool); 8] = [
+            ("a first link", ThrottlePolicy::RESET_PER_ACCOUNT, &[], true),
+            (
+                "a third link",
+                ThrottlePolicy::RESET_PER_ACCOUNT,
+                &[50, 10],
+                true,
+            ),
+            (
+                "a fourth within the hour",
+                ThrottlePolicy::RESET_PER_ACCOUNT,
+                &[50, 30, 10],
+                false,
+            ),
+            (
+                "a fourth soon after three quick ones",
+                ThrottlePolicy::RESET_PER_ACCOUNT,
+                &[3, 2, 1],
+                false,
+            ),
+            (
+                "an hour after the third",
+                ThrottlePolicy::RESET_PER_ACCOUNT,
+                &[62, 61, 60],
+                true,
+            ),
+            (
+                "three spread over more than an hour",
+                ThrottlePolicy::RESET_PER_ACCOUNT,
+                &[70, 30, 1],
+                true,
+            ),
+            (
+                "a client's twentieth",
+                ThrottlePolicy::RESET_PER_CLIENT,
+                &[1; 19],
+                true,
+            ),
+            (
+                "a client's twenty-first",
+                ThrottlePolicy::RESET_PER_CLIENT,
+                &[1; 20],
+                false,
+            ),
+        ];
+        for (case, policy, earlier, allowed) in table {
+            assert_eq!(
+                retry_after(&policy, &minutes_ago(earlier), NOW).is_none(),
+                allowed,
+                "{case}"
+            );
+        }
     }
 
     #[test]

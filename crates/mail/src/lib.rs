@@ -14,7 +14,7 @@ pub mod transport;
 
 pub use dkim::{Dkim, DkimError};
 pub use message::{Email, MessageError, MessageSpec, Unsubscribe};
-pub use templates::{Lang, MailTemplates, Rendered, SiteStyle, TemplateError};
+pub use templates::{one_line, Lang, MailTemplates, Rendered, SiteStyle, TemplateError};
 pub use transport::{
     FileTransport, MailTransport, RateLimit, Security, SendError, SmtpConfig, SmtpStats,
     SmtpTransport, TlsOptions,

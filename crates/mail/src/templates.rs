@@ -97,6 +97,18 @@ impl SiteStyle {
     }
 }
 
+/// `text` as one header-safe line: control characters (a NUL or U+0085 in
+/// an entry's title) become spaces and runs of space one, so that what an
+/// author typed can never make a message unsendable.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A rendered mail: its subject (one line) and both bodies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -249,8 +261,7 @@ impl MailTemplates {
         }
         let mut context = Self::context(lang, site, data)?;
         let subject = self.render_one(&format!("{base}.subject"), &context)?;
-        // A subject is one line: whatever the template or data did.
-        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        let subject = one_line(&subject);
         context.insert("subject", &subject);
         let text = self.render_one(&format!("{base}.txt"), &context)?;
         let html = self.render_one(&format!("{base}.html"), &context)?;
@@ -369,6 +380,15 @@ mod tests {
         assert!(r
             .text
             .contains("إلغاء الاشتراك: https://dp-tetouan.example.ma/u/x"));
+    }
+
+    #[test]
+    fn a_subject_is_one_line_whatever_the_data_holds() {
+        assert_eq!(
+            one_line("ورشة\u{0}التكوين\u{85} 2026\r\nBcc: x"),
+            "ورشة التكوين 2026 Bcc: x"
+        );
+        assert_eq!(one_line("  a \t b  "), "a b");
     }
 
     #[test]

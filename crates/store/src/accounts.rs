@@ -40,17 +40,32 @@ impl Store {
             .await?)
     }
 
-    pub async fn set_password_hash(&self, user_id: i32, hash: String) -> Result<()> {
+    /// Sets a new password hash, in one transaction with what a new
+    /// password ends: every outstanding reset link of the account, and every
+    /// session but `keep` (the one that changed it). Returns how many
+    /// sessions ended.
+    pub async fn set_password(&self, user_id: i32, hash: String, keep: Option<i32>) -> Result<u64> {
+        use sea_orm::TransactionTrait;
+        let stamp = now();
+        let txn = self.db.begin().await?;
         let updated = user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash))
-            .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(stamp))
             .filter(user::Column::Id.eq(user_id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if updated.rows_affected == 0 {
             return Err(crate::StoreError::NotFound("user"));
         }
-        Ok(())
+        void_password_resets(&txn, user_id, stamp).await?;
+        let mut sessions =
+            session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+        if let Some(keep) = keep {
+            sessions = sessions.filter(session::Column::Id.ne(keep));
+        }
+        let ended = sessions.exec(&txn).await?.rows_affected;
+        txn.commit().await?;
+        Ok(ended)
     }
 
     /// How the user hears of work waiting: `immediate` or `none`.
@@ -344,12 +359,85 @@ impl Store {
             .filter(user::Column::Id.eq(row.user_id))
             .exec(&txn)
             .await?;
-        // A new password ends every session: whoever knew the old one is out.
+        // A reset is what someone does who lost the password or fears it is
+        // known: whoever held the account by it is out, by every way in.
+        // The account's other links die with this one (a mailbox read later,
+        // or by someone else, must not set the password again), every
+        // session ends and every API token is revoked.
+        void_password_resets(&txn, row.user_id, stamp).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(row.user_id))
+            .exec(&txn)
+            .await?;
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(stamp)))
+            .filter(api_token::Column::UserId.eq(row.user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;
         txn.commit().await?;
         Ok(Some(row.user_id))
     }
+
+    /// Records an attempt under `key` (see [`Store::attempts`]); its id.
+    pub async fn record_attempt(&self, key: &str, at: OffsetDateTime) -> Result<i32> {
+        Ok(login_failure::ActiveModel {
+            key: Set(key.to_owned()),
+            at: Set(at),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?
+        .id)
+    }
+
+    /// Times of the attempts recorded under `key` after `since`, but for
+    /// the one with id `except` (the caller's own). Attempts share the
+    /// `login_failures` table with failed logins, under keys of their own
+    /// (`reset:…` for reset-link requests): it is pruned after a day and
+    /// indexed by key and time, which is all a count over a window needs.
+    pub async fn attempts(
+        &self,
+        key: &str,
+        since: OffsetDateTime,
+        except: Option<i32>,
+    ) -> Result<Vec<OffsetDateTime>> {
+        let mut query = login_failure::Entity::find()
+            .filter(login_failure::Column::Key.eq(key))
+            .filter(login_failure::Column::At.gt(since));
+        if let Some(id) = except {
+            query = query.filter(login_failure::Column::Id.ne(id));
+        }
+        Ok(query
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|f| f.at)
+            .collect())
+    }
+
+    /// Forgets an attempt that was refused, so that refused attempts do not
+    /// extend a limit for as long as someone keeps trying.
+    pub async fn forget_attempt(&self, id: i32) -> Result<()> {
+        login_failure::Entity::delete_by_id(id)
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Marks the account's unused reset (and invitation) links used: a new
+/// password makes them pointless, and each is a way in while it lives.
+async fn void_password_resets(
+    txn: &sea_orm::DatabaseTransaction,
+    user_id: i32,
+    stamp: OffsetDateTime,
+) -> Result<u64> {
+    Ok(password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(Some(stamp)))
+        .filter(password_reset::Column::UserId.eq(user_id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected)
 }

@@ -153,7 +153,7 @@ impl Store {
         let items = institution::Entity::find()
             .filter(cond)
             .order_by_asc(institution::Column::Code)
-            .offset(query.page.saturating_sub(1) * query.per_page)
+            .offset(crate::page_offset(query.page, query.per_page))
             .limit(query.per_page)
             .all(&self.db)
             .await?;
@@ -351,7 +351,7 @@ impl Store {
             .filter(cond)
             .order_by_asc(contact::Column::Name)
             .order_by_asc(contact::Column::Id)
-            .offset(query.page.saturating_sub(1) * query.per_page)
+            .offset(crate::page_offset(query.page, query.per_page))
             .limit(query.per_page)
             .all(&self.db)
             .await?;

@@ -592,7 +592,7 @@ impl Store {
         };
         let items = select
             .order_by_desc(C::Id)
-            .offset(page.saturating_sub(1) * per_page)
+            .offset(crate::page_offset(page, per_page))
             .limit(per_page)
             .into_model::<AdminEntry>()
             .all(&self.db)

@@ -401,7 +401,7 @@ impl Store {
             .filter(condition)
             .order_by_desc(entry::Column::PublishedAt)
             .order_by_desc(entry::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
+            .offset(crate::page_offset(page, per_page))
             .limit(per_page)
             .into_model::<EntrySummary>()
             .all(&self.db)
@@ -454,7 +454,27 @@ impl Store {
             .await?)
     }
 
-    /// Public translations of an entry: same site, same translation key.
+    /// Translations of an entry that readers see now: same site, same
+    /// translation key, public and past their publication time (an
+    /// embargoed one is not linked before its time).
+    pub async fn public_translations(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
+        let Some(key) = &row.translation_key else {
+            return Ok(Vec::new());
+        };
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(row.site_id))
+            .filter(entry::Column::TranslationKey.eq(key.as_str()))
+            .filter(entry::Column::Id.ne(row.id))
+            .filter(entry::Column::Status.is_in(["published", "archived"]))
+            .filter(entry::Column::DeletedAt.is_null())
+            .filter(entry::Column::PublishedAt.lte(now()))
+            .order_by_asc(entry::Column::Locale)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Public translations of an entry, embargoed ones included (the pages
+    /// a change of the entry touches): same site, same translation key.
     pub async fn translations(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
         let Some(key) = &row.translation_key else {
             return Ok(Vec::new());
@@ -470,12 +490,14 @@ impl Store {
             .await?)
     }
 
-    /// Every public entry of a site, for its sitemap (id, kind, slug, updated).
+    /// Every public entry of a site past its publication time, for its
+    /// sitemap (id, kind, slug, updated).
     pub async fn sitemap_entries(&self, site_id: i32) -> Result<Vec<EntrySummary>> {
         Ok(summaries()
             .filter(entry::Column::SiteId.eq(site_id))
             .filter(entry::Column::Status.is_in(["published", "archived"]))
             .filter(entry::Column::DeletedAt.is_null())
+            .filter(entry::Column::PublishedAt.lte(now()))
             .order_by_desc(entry::Column::PublishedAt)
             .into_model::<EntrySummary>()
             .all(&self.db)

@@ -116,6 +116,20 @@ impl Store {
     }
 }
 
+/// The highest page number any list serves. Beyond it a page would skip
+/// more rows than a database counts in a signed 64-bit offset; nobody
+/// pages that far, so a larger number is read as this one (an empty page).
+pub const MAX_PAGE: u64 = 1_000_000;
+/// The most rows one page may hold.
+pub const MAX_PER_PAGE: u64 = 1_000;
+
+/// How many rows to skip for `page` (1-based) of `per_page` rows: the one
+/// place where a page number from a URL becomes an offset, clamped so that
+/// no number, however large, overflows or reaches the database out of range.
+pub fn page_offset(page: u64, per_page: u64) -> u64 {
+    page.clamp(1, MAX_PAGE).saturating_sub(1) * per_page.clamp(1, MAX_PER_PAGE)
+}
+
 pub(crate) fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }

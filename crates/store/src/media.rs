@@ -253,7 +253,7 @@ impl Store {
             .filter(cond)
             .order_by_desc(media::Column::CreatedAt)
             .order_by_desc(media::Column::Id)
-            .offset(page.saturating_sub(1) * per_page)
+            .offset(crate::page_offset(page, per_page))
             .limit(per_page)
             .all(&self.db)
             .await?;

@@ -336,14 +336,14 @@ pub struct OutboxPage {
 }
 
 impl Store {
-    /// The messages about a site, newest first, optionally of one status:
-    /// `limit` of them after skipping `offset` (the admin's delivery log).
+    /// The messages about a site, newest first, optionally of one status;
+    /// page `page` of `per_page` of them (the admin's delivery log).
     pub async fn outbox_page(
         &self,
         site_id: i32,
         status: Option<&str>,
-        offset: u64,
-        limit: u64,
+        page: u64,
+        per_page: u64,
     ) -> Result<OutboxPage> {
         use sea_orm::PaginatorTrait;
         let mut query = outbox::Entity::find().filter(outbox::Column::SiteId.eq(site_id));
@@ -353,8 +353,8 @@ impl Store {
         let total = query.clone().count(&self.db).await?;
         let rows = query
             .order_by_desc(outbox::Column::Id)
-            .offset(offset)
-            .limit(limit)
+            .offset(crate::page_offset(page, per_page))
+            .limit(per_page)
             .all(&self.db)
             .await?;
         Ok(OutboxPage { rows, total })

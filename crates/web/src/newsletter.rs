@@ -23,7 +23,7 @@ use crate::resolve::{self, Target};
 use crate::session::same_origin;
 
 /// The same policy as the site's pages.
-const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /// Which newsletter route a path below a site's root names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,7 @@ pub async fn respond(
     }
     let answer = match (route, post) {
         (Route::Subscribe, false) => Ok((StatusCode::OK, NewsletterPage::Form)),
-        (Route::Subscribe, true) if !same_origin(headers) => {
+        (Route::Subscribe, true) if !same_origin(headers, app.config.server.behind_proxy) => {
             Ok((StatusCode::FORBIDDEN, NewsletterPage::Refused))
         }
         (Route::Subscribe, true) => {
@@ -150,7 +150,7 @@ pub async fn respond(
                 Err(e) => Err(e),
             }
         }
-        (Route::Confirm, true) if !same_origin(headers) => {
+        (Route::Confirm, true) if !same_origin(headers, app.config.server.behind_proxy) => {
             Ok((StatusCode::FORBIDDEN, NewsletterPage::Refused))
         }
         (Route::Confirm, true) => match app.confirm_newsletter(&token(uri, body)).await {

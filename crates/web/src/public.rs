@@ -16,7 +16,7 @@ use crate::resolve::{self, Target};
 /// web, which articles may embed); theme colours come as one inline style.
 /// Frames only from the two video players a reader may start with a click
 /// (the theme's script builds them from a library video's id).
-const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-src https://www.youtube-nocookie.com https://www.facebook.com; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+pub(crate) const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-src https://www.youtube-nocookie.com https://www.facebook.com; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /// The parameters pages understand; unknown or repeated ones are ignored
 /// rather than refused, as links in the wild carry all sorts of tracking.

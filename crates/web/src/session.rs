@@ -71,17 +71,24 @@ pub fn csrf_header(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A login form has no session yet to hold a token: it must at least come
-/// from a page of this server (browsers send `Origin` on every POST).
-pub fn same_origin(headers: &HeaderMap) -> bool {
+/// from a page of this server (browsers send `Origin` on every POST). The
+/// server's host is the `Host` header, or the proxy's `X-Forwarded-Host`
+/// when `behind_proxy`; without a proxy anyone can send that header, and a
+/// forged one naming the attacker's site would make any origin "ours".
+pub fn same_origin(headers: &HeaderMap, behind_proxy: bool) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         // Scripts and old browsers send none; the cookie's SameSite covers them.
         return true;
     };
-    let host = headers
-        .get("x-forwarded-host")
-        .or_else(|| headers.get(header::HOST))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let forwarded = behind_proxy
+        .then(|| header_str("x-forwarded-host"))
+        .flatten()
+        .and_then(|h| h.split(',').next())
+        .map(str::trim);
+    let Some(host) = forwarded.or_else(|| header_str(header::HOST.as_str())) else {
+        return false;
+    };
     origin
         .split_once("://")
         .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
@@ -177,16 +184,100 @@ mod tests {
     fn a_login_from_another_site_is_refused() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(same_origin(&headers), "no Origin: a script");
+        assert!(same_origin(&headers, false), "no Origin: a script");
         headers.insert(
             header::ORIGIN,
             HeaderValue::from_static("http://127.0.0.1:8080"),
         );
-        assert!(same_origin(&headers));
+        assert!(same_origin(&headers, false));
         headers.insert(
             header::ORIGIN,
             HeaderValue::from_static("https://evil.example"),
         );
-        assert!(!same_origin(&headers));
+        assert!(!same_origin(&headers, false));
+    }
+
+    #[test]
+    fn the_forwarded_host_names_the_server_only_behind_a_proxy() {
+        let origin =
+            |origin: &'static str, host: Option<&'static str>, forwarded: Option<&'static str>| {
+                let mut headers = HeaderMap::new();
+                headers.insert(header::ORIGIN, HeaderValue::from_static(origin));
+                if let Some(host) = host {
+                    headers.insert(header::HOST, HeaderValue::from_static(host));
+                }
+                if let Some(forwarded) = forwarded {
+                    headers.insert("x-forwarded-host", HeaderValue::from_static(forwarded));
+                }
+                headers
+            };
+        let table = [
+            // (case, headers, behind a proxy, same origin)
+            (
+                "a forged forwarded host, no proxy",
+                origin(
+                    "https://evil.example",
+                    Some("127.0.0.1:8080"),
+                    Some("evil.example"),
+                ),
+                false,
+                false,
+            ),
+            (
+                "our own host, a forged forwarded one",
+                origin(
+                    "http://127.0.0.1:8080",
+                    Some("127.0.0.1:8080"),
+                    Some("evil.example"),
+                ),
+                false,
+                true,
+            ),
+            (
+                "the proxy's host, behind it",
+                origin(
+                    "https://tawasul.example",
+                    Some("127.0.0.1:8080"),
+                    Some("tawasul.example"),
+                ),
+                true,
+                true,
+            ),
+            (
+                "the first of the proxies' hosts",
+                origin(
+                    "https://tawasul.example",
+                    Some("127.0.0.1:8080"),
+                    Some("tawasul.example, inner.local"),
+                ),
+                true,
+                true,
+            ),
+            (
+                "another site, behind a proxy",
+                origin(
+                    "https://evil.example",
+                    Some("127.0.0.1:8080"),
+                    Some("tawasul.example"),
+                ),
+                true,
+                false,
+            ),
+            (
+                "no forwarded host, behind a proxy",
+                origin("http://127.0.0.1:8080", Some("127.0.0.1:8080"), None),
+                true,
+                true,
+            ),
+            (
+                "no host at all",
+                origin("http://127.0.0.1:8080", None, None),
+                false,
+                false,
+            ),
+        ];
+        for (case, headers, behind_proxy, expected) in table {
+            assert_eq!(same_origin(&headers, behind_proxy), expected, "{case}");
+        }
     }
 }

@@ -134,9 +134,78 @@ impl CachedPage {
     }
 }
 
-/// Origins (scheme, host, prefix) cached at most: a client inventing Host
-/// headers gets rendered pages, not a flooded cache.
+/// Origins (scheme and host) whose pages are kept at once: a client
+/// inventing Host headers gets rendered pages, not a flooded cache.
 const MAX_ORIGINS: usize = 64;
+
+/// The scheme and host of an origin key (`scheme://host/prefix`): the sites
+/// of a one-domain deployment are one origin, not one each.
+fn scheme_and_host(origin: &str) -> &str {
+    let host_start = origin.find("://").map_or(0, |i| i + 3);
+    match origin[host_start..].find('/') {
+        Some(i) => &origin[..host_start + i],
+        None => origin,
+    }
+}
+
+/// The origins whose pages are kept, each with the keys of its pages, in
+/// two least-recently-used lists. An origin enters `new`; once one of its
+/// pages is served from the cache it moves to `proven`. When a new origin
+/// needs room, the oldest of `new` goes first, with its pages, and only
+/// when `new` is empty the least recently used of `proven`. So hosts that
+/// are asked for once each (invented ones) only push each other out, and a
+/// real origin is never locked out: it takes the place of an old one.
+struct Origins {
+    new: LruCache<String, HashSet<String>>,
+    proven: LruCache<String, HashSet<String>>,
+}
+
+impl Origins {
+    fn new() -> Origins {
+        Origins {
+            new: LruCache::unbounded(),
+            proven: LruCache::unbounded(),
+        }
+    }
+
+    /// Makes `origin` the most recently used, adding it if need be; returns
+    /// the keys of the pages of the origin that made room for it.
+    fn admit(&mut self, origin: &str) -> Option<HashSet<String>> {
+        if self.proven.get(origin).is_some() || self.new.get(origin).is_some() {
+            return None;
+        }
+        let evicted = if self.len() >= MAX_ORIGINS {
+            self.new
+                .pop_lru()
+                .or_else(|| self.proven.pop_lru())
+                .map(|(_, keys)| keys)
+        } else {
+            None
+        };
+        self.new.put(origin.to_owned(), HashSet::new());
+        evicted
+    }
+
+    /// One of the origin's pages was served from the cache.
+    fn hit(&mut self, origin: &str) {
+        if self.proven.get(origin).is_none() {
+            if let Some(keys) = self.new.pop(origin) {
+                self.proven.put(origin.to_owned(), keys);
+            }
+        }
+    }
+
+    fn keys_mut(&mut self, origin: &str) -> Option<&mut HashSet<String>> {
+        match self.proven.peek_mut(origin) {
+            Some(keys) => Some(keys),
+            None => self.new.peek_mut(origin),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.new.len() + self.proven.len()
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
@@ -152,12 +221,14 @@ struct Slot {
     page: Arc<CachedPage>,
     deps: Vec<Dep>,
     weight: usize,
+    /// Its scheme and host, as `Origins` knows them.
+    origin: String,
 }
 
 struct Inner {
     pages: LruCache<String, Slot>,
     by_dep: HashMap<Dep, HashSet<String>>,
-    origins: HashSet<String>,
+    origins: Origins,
     bytes: usize,
 }
 
@@ -172,6 +243,9 @@ impl Inner {
 
     fn forget(&mut self, key: &str, slot: Slot) {
         self.bytes = self.bytes.saturating_sub(slot.weight);
+        if let Some(keys) = self.origins.keys_mut(&slot.origin) {
+            keys.remove(key);
+        }
         for dep in &slot.deps {
             if let Some(keys) = self.by_dep.get_mut(dep) {
                 keys.remove(key);
@@ -213,7 +287,7 @@ impl PageCache {
             inner: Mutex::new(Inner {
                 pages: LruCache::unbounded(),
                 by_dep: HashMap::new(),
-                origins: HashSet::new(),
+                origins: Origins::new(),
                 bytes: 0,
             }),
             hits: AtomicU64::new(0),
@@ -238,11 +312,13 @@ impl PageCache {
         if !self.enabled {
             return None;
         }
-        let found = self
-            .lock()
-            .pages
-            .get(key)
-            .map(|slot| Arc::clone(&slot.page));
+        let mut guard = self.lock();
+        let Inner { pages, origins, .. } = &mut *guard;
+        let found = pages.get(key).map(|slot| {
+            origins.hit(&slot.origin);
+            Arc::clone(&slot.page)
+        });
+        drop(guard);
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -257,9 +333,10 @@ impl PageCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Keeps `page` under `key` until a change touches one of `deps` or the
-    /// byte budget needs the room. A page larger than the budget, or from an
-    /// origin past the limit, is simply not kept.
+    /// Keeps `page` under `key` until a change touches one of `deps`, the
+    /// byte budget needs the room, or its origin (`scheme://host/prefix`)
+    /// makes room for others (see `Origins`). A page larger than a quarter
+    /// of the budget is simply not kept.
     pub fn insert(
         &self,
         rendered_at: u64,
@@ -280,13 +357,18 @@ impl PageCache {
         if self.generation.load(Ordering::Acquire) != rendered_at {
             return;
         }
-        if !inner.origins.contains(origin) {
-            if inner.origins.len() >= MAX_ORIGINS {
-                return;
+        let origin = scheme_and_host(origin);
+        if let Some(keys) = inner.origins.admit(origin) {
+            for old_key in keys {
+                if inner.remove(&old_key) {
+                    self.evictions.fetch_add(1, Ordering::Relaxed);
+                }
             }
-            inner.origins.insert(origin.to_owned());
         }
         inner.remove(&key);
+        if let Some(keys) = inner.origins.keys_mut(origin) {
+            keys.insert(key.clone());
+        }
         for dep in &deps {
             inner
                 .by_dep
@@ -295,7 +377,15 @@ impl PageCache {
                 .insert(key.clone());
         }
         inner.bytes += weight;
-        inner.pages.put(key, Slot { page, deps, weight });
+        inner.pages.put(
+            key,
+            Slot {
+                page,
+                deps,
+                weight,
+                origin: origin.to_owned(),
+            },
+        );
         while inner.bytes > self.max_bytes {
             let Some((old_key, slot)) = inner.pages.pop_lru() else {
                 break;
@@ -317,6 +407,10 @@ impl PageCache {
             inner.pages.clear();
             inner.by_dep.clear();
             inner.bytes = 0;
+            let Origins { new, proven } = &mut inner.origins;
+            for (_, keys) in new.iter_mut().chain(proven.iter_mut()) {
+                keys.clear();
+            }
             count
         } else {
             let mut keys = HashSet::new();
@@ -478,6 +572,68 @@ mod tests {
             );
         }
         assert_eq!(cache.stats().pages, MAX_ORIGINS);
+    }
+
+    fn insert_home(cache: &PageCache, origin: &str) {
+        cache.insert(
+            cache.generation(),
+            origin,
+            format!("{origin}|/|1"),
+            page("home"),
+            vec![Dep::Chrome { site: 1 }],
+        );
+    }
+
+    #[test]
+    fn real_sites_stay_cached_whatever_the_number_of_invented_hosts() {
+        let cache = PageCache::new(true, 1 << 30);
+        let flood = |from: usize, count: usize| {
+            for i in from..from + count {
+                insert_home(&cache, &format!("http://h{i}.invalid"));
+            }
+        };
+        // A new site, a new host or a restart after the flood: its page is
+        // kept, and the second request is served from the cache.
+        flood(0, 1000);
+        insert_home(&cache, "https://rabat.example");
+        assert!(cache.get("https://rabat.example|/|1").is_some());
+        // A site that readers keep reading is never pushed out.
+        for i in 0..100 {
+            flood(1000 + i * 10, 10);
+            assert!(
+                cache.get("https://rabat.example|/|1").is_some(),
+                "after {} more invented hosts",
+                (i + 1) * 10
+            );
+        }
+        assert!(cache.stats().pages <= MAX_ORIGINS, "{:?}", cache.stats());
+    }
+
+    #[test]
+    fn the_sites_of_a_one_domain_deployment_are_one_origin() {
+        let cache = PageCache::new(true, 1 << 30);
+        for i in 0..200 {
+            insert_home(&cache, &format!("https://tawasul.example/dp-{i}"));
+        }
+        assert_eq!(cache.stats().pages, 200);
+        assert!(cache.contains("https://tawasul.example/dp-199|/|1"));
+    }
+
+    #[test]
+    fn an_origin_is_its_scheme_and_host() {
+        let table = [
+            (
+                "https://tawasul.example/dp-rabat",
+                "https://tawasul.example",
+            ),
+            ("https://tawasul.example", "https://tawasul.example"),
+            ("http://127.0.0.1:8080/dp-rabat", "http://127.0.0.1:8080"),
+            ("http://[::1]:8080", "http://[::1]:8080"),
+            ("o", "o"),
+        ];
+        for (origin, expected) in table {
+            assert_eq!(scheme_and_host(origin), expected, "{origin}");
+        }
     }
 
     #[test]

@@ -380,14 +380,10 @@ impl Line {
     }
 }
 
-/// A spreadsheet cell as typed: trimmed, and without the quote a careful
-/// export puts before a cell starting like a formula.
+/// A spreadsheet cell as typed: trimmed, and without the quotes [`safe`]
+/// puts before what would start a formula.
 fn cell(raw: &str) -> String {
-    let trimmed = raw.trim();
-    match trimmed.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
-        _ => trimmed.to_owned(),
-    }
+    formula_quotes(raw.trim(), Quotes::Remove)
 }
 
 /// The separator of a file: the one its first line uses most, outside quotes.
@@ -795,14 +791,52 @@ pub enum Separator {
     Comma,
 }
 
-/// A cell as written: a text that a spreadsheet would run as a formula gets
-/// a leading quote (which `cell` removes on the way back).
+/// A cell as written: wherever a spreadsheet could start a cell (the
+/// cell's start, and after a `,`, `;` or tab, in case it splits the file
+/// on the other separator) a text that it would run as a formula gets a
+/// leading quote, which [`cell`] removes on the way back.
 fn safe(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
+    formula_quotes(value, Quotes::Add)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quotes {
+    Add,
+    Remove,
+}
+
+/// Adds or removes one `'` at each place a spreadsheet may start a cell,
+/// where the text goes on with quotes and a formula's first character.
+/// Adding one to `'=` too (making `''=`) keeps the two exact inverses.
+fn formula_quotes(text: &str, quotes: Quotes) -> String {
+    let starts_formula = |rest: &str| {
+        let unquoted = rest.trim_start_matches('\'');
+        let quoted = rest.len() - unquoted.len();
+        unquoted.starts_with(['=', '+', '-', '@']) && (quotes == Quotes::Add || quoted > 0)
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut at_start = true;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if at_start && !c.is_whitespace() {
+            at_start = false;
+            if starts_formula(rest) {
+                match quotes {
+                    Quotes::Add => out.push('\''),
+                    Quotes::Remove => {
+                        rest = &rest[1..];
+                        continue;
+                    }
+                }
+            }
+        }
+        out.push(c);
+        if matches!(c, ',' | ';' | '\t') {
+            at_start = true;
+        }
+        rest = &rest[c.len_utf8()..];
     }
+    out
 }
 
 fn write(columns: &[Column], rows: &[Vec<String>], locale: Locale, sep: Separator) -> String {
@@ -1023,6 +1057,61 @@ mod tests {
         assert!(errors[0].1.contains("Z999"));
         assert!(errors[1].1.contains("astronaute"));
         assert!(errors[2].1.contains("already on line 2"), "{errors:?}");
+    }
+
+    #[test]
+    fn formula_quotes_are_added_where_a_cell_may_start_and_removed_exactly() {
+        let cases = [
+            ("=1+2", "'=1+2"),
+            ("x,=1+2", "x,'=1+2"),
+            ("a; @SUM(A1)", "a; '@SUM(A1)"),
+            ("'=already", "''=already"),
+            ("x, -3 km", "x, '-3 km"),
+            ("Lycée Ibn Sina; annexe", "Lycée Ibn Sina; annexe"),
+            ("ثانوية 2-3", "ثانوية 2-3"),
+            ("it's", "it's"),
+        ];
+        for (typed, written) in cases {
+            assert_eq!(safe(typed), written, "{typed:?}");
+            assert_eq!(cell(written), typed, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn no_cell_becomes_a_formula_whichever_separator_a_spreadsheet_splits_on() {
+        let rows = vec![InstitutionRecord {
+            line: 0,
+            code: "C301".into(),
+            name_ar: "x,=1+2".into(),
+            name_fr: "y;@SUM(A1)".into(),
+            cycle: Cycle::Primary,
+            commune: "z".into(),
+            email: "c301@taalim.example".into(),
+        }];
+        for sep in [Separator::Semicolon, Separator::Comma] {
+            let file = write_institutions(&rows, Locale::Fr, sep);
+            // Split as a careless spreadsheet would, on either separator,
+            // honouring quotes: no piece may start like a formula.
+            for split_on in [b',', b';', b'\t'] {
+                let mut reader = ::csv::ReaderBuilder::new()
+                    .delimiter(split_on)
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(file.trim_start_matches('\u{FEFF}').as_bytes());
+                for record in reader.records() {
+                    let record = record.expect("record");
+                    for piece in record.iter() {
+                        assert!(
+                            !piece.trim_start().starts_with(['=', '+', '-', '@']),
+                            "{sep:?} split on {:?}: {piece:?}",
+                            split_on as char
+                        );
+                    }
+                }
+            }
+            let again = parse_institutions(file.as_bytes()).expect("read back");
+            assert_eq!(again.rows[0].name_ar, "x,=1+2");
+        }
     }
 
     #[test]

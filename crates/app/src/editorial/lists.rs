@@ -119,17 +119,13 @@ impl App {
         let site = network
             .site_by_slug(site_slug)
             .ok_or_else(|| AppError::NotFound(format!("site `{site_slug}`")))?;
-        let actor = viewer.actor(&network, site.id);
-        let Some(role) = actor
-            .reach
-            .role()
-            .or(viewer.is_platform_admin().then_some(Role::SiteAdmin))
-        else {
+        if !viewer.may(&network, site.id, Operation::ListEntries) {
             return Err(AppError::Forbidden(format!(
                 "you have no role on {}",
                 site.slug
             )));
-        };
+        }
+        let contributor = !viewer.may(&network, site.id, Operation::SearchDrafts);
         if list.deleted && !viewer.may(&network, site.id, Operation::ManageMembers) {
             return Err(AppError::Forbidden(
                 "only a site administrator sees the trash".into(),
@@ -143,8 +139,7 @@ impl App {
                 .unwrap_or_default(),
             kind: list.kind.clone(),
             // A contributor works on their own entries only.
-            author_id: (role == Role::Contributor && !viewer.is_platform_admin())
-                .then_some(viewer.user.id),
+            author_id: contributor.then_some(viewer.user.id),
             deleted: list.deleted,
             scheduled: false,
         };
@@ -152,5 +147,55 @@ impl App {
             .store()
             .admin_entries(&query, list.page.max(1), list.per_page.clamp(1, 100))
             .await?)
+    }
+}
+
+impl App {
+    /// One site's entries matching words, through the search index: drafts
+    /// too for those who may search them there, published ones for
+    /// contributors; nothing for someone with no role on the site. One page
+    /// of the best matches, or `None` when no index is open.
+    pub async fn search_site_entries(
+        &self,
+        viewer: &Viewer,
+        site_slug: &str,
+        words: &str,
+        status: Option<EntryStatus>,
+        kind: Option<tawasul_domain::EntryKind>,
+    ) -> Result<Page<AdminEntry>, AppError> {
+        let network = self.network();
+        let site = network
+            .site_by_slug(site_slug)
+            .ok_or_else(|| AppError::NotFound(format!("site `{site_slug}`")))?;
+        if !viewer.may(&network, site.id, Operation::ListEntries) {
+            return Err(AppError::Forbidden(format!(
+                "you have no role on {}",
+                site.slug
+            )));
+        }
+        let drafts = viewer.may(&network, site.id, Operation::SearchDrafts);
+        let query = tawasul_search::Query {
+            text: words.chars().take(500).collect(),
+            sites: vec![site.slug.clone()],
+            kinds: kind.iter().map(|k| k.as_str().to_owned()).collect(),
+            per_page: 50,
+            ..Default::default()
+        };
+        let Some(hits) = self.search_entries(Some(viewer), query, drafts).await? else {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
+        };
+        let ids: Vec<i32> = hits
+            .hits
+            .iter()
+            .filter_map(|h| i32::try_from(h.id).ok())
+            .collect();
+        let mut items = self.store().admin_entries_by_ids(&ids).await?;
+        items.retain(|e| e.site_id == site.id && status.is_none_or(|s| e.status == s.as_str()));
+        items.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
+        let total = items.len() as u64;
+        Ok(Page { items, total })
     }
 }

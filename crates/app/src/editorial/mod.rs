@@ -10,7 +10,8 @@ mod workflow;
 
 use serde_json::Value;
 use tawasul_domain::{
-    slug, validate_text, DomainError, EntryKind, EntryStatus, FieldErrors, Locale, Operation,
+    forbidden_character, forbidden_character_message, slug, validate_text, DomainError, EntryKind,
+    EntryStatus, FieldErrors, Lines, Locale, Operation,
 };
 use tawasul_store::{EntryEdit, EntryRow, Outcome};
 use time::UtcOffset;
@@ -62,6 +63,7 @@ impl App {
     /// everything a submission needs (a body, every required fact).
     async fn check_input(
         &self,
+        viewer: &Viewer,
         site: &Site,
         kind: EntryKind,
         input: &EntryInput,
@@ -83,6 +85,17 @@ impl App {
                 None
             }
         };
+        if let Some(c) = forbidden_character(&input.body, Lines::Many) {
+            errors.add("body", forbidden_character_message(c));
+        }
+        for tag in &input.tags {
+            if let Some(c) = forbidden_character(tag, Lines::One) {
+                errors.add("tags", forbidden_character_message(c));
+            }
+        }
+        if let Some(c) = input.fields.as_ref().and_then(forbidden_in_json) {
+            errors.add("fields", forbidden_character_message(c));
+        }
         let body_chars = input.body.chars().count();
         if body_chars > MAX_BODY_CHARS {
             errors.add(
@@ -141,9 +154,23 @@ impl App {
                 }
             };
         let mut translation_key = None;
+        // The original's key is written only once the whole input checks
+        // out, and only on an entry the writer may read: linking must not
+        // touch, or reveal, what they cannot see.
+        let mut key_to_share: Option<(i32, String)> = None;
         if let Some(other_id) = input.translation_of {
-            match self.store().entry(other_id).await? {
-                Some(other) if other.site_id == site.id && Some(other.id) != entry_id => {
+            let readable = match self.store().entry(other_id).await? {
+                Some(other)
+                    if other.site_id == site.id
+                        && Some(other.id) != entry_id
+                        && viewer.may_on(&self.network(), &other, Operation::ReadDrafts) =>
+                {
+                    Some(other)
+                }
+                _ => None,
+            };
+            match readable {
+                Some(other) => {
                     if locale.is_some_and(|l| l.as_str() == other.locale) {
                         errors.add(
                             "translation_of",
@@ -155,13 +182,13 @@ impl App {
                         .clone()
                         .unwrap_or_else(|| format!("entry-{}", other.id));
                     if other.translation_key.is_none() {
-                        self.store().set_translation_key(other.id, &key).await?;
+                        key_to_share = Some((other.id, key.clone()));
                     }
                     translation_key = Some(key);
                 }
-                _ => errors.add(
+                None => errors.add(
                     "translation_of",
-                    format!("the site has no entry #{other_id} to translate"),
+                    "choose, as the original, an entry of this site that you can open",
                 ),
             }
         }
@@ -173,6 +200,9 @@ impl App {
         let (Some(locale), Some(fields)) = (locale, fields) else {
             return Err(AppError::Invalid(FieldErrors::new()));
         };
+        if let Some((other_id, key)) = key_to_share {
+            self.store().set_translation_key(other_id, &key).await?;
+        }
         if complete {
             let unknown = self.unknown_media(site.id, &input.body).await?;
             if !unknown.is_empty() {
@@ -266,7 +296,9 @@ impl App {
             })?,
             None => return Err(DomainError::field("kind", "choose the kind of entry").into()),
         };
-        let (mut edit, tags) = self.check_input(site, kind, &input, false, None).await?;
+        let (mut edit, tags) = self
+            .check_input(viewer, site, kind, &input, false, None)
+            .await?;
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
         // Two people starting entries with one title at once race for its
         // slug: the loser takes the next one.
@@ -284,18 +316,16 @@ impl App {
         }
     }
 
-    /// An entry the viewer may read: anything public, and drafts where
-    /// their role lets them.
+    /// An entry as its site's editors see it: text, history and workflow.
+    /// Only those whose role lets them read its drafts get it; to anyone
+    /// else it is forbidden, and the trash is not found.
     pub async fn entry_for(&self, viewer: &Viewer, id: i32) -> Result<EntryRow, AppError> {
         let row = self
             .store()
             .entry_any(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("entry #{id}")))?;
-        let network = self.network();
-        let public =
-            row.deleted_at.is_none() && row.status.parse().is_ok_and(EntryStatus::is_public);
-        if public || viewer.may_on(&network, &row, Operation::ReadDrafts) {
+        if viewer.may_on(&self.network(), &row, Operation::ReadDrafts) {
             return Ok(row);
         }
         if row.deleted_at.is_some() {
@@ -304,6 +334,19 @@ impl App {
         Err(AppError::Forbidden(format!(
             "entry #{id} belongs to a site where you may not read drafts"
         )))
+    }
+
+    /// An entry to read: what readers of the public site see now, to
+    /// anyone signed in, and the rest as [`App::entry_for`] allows.
+    pub async fn entry_to_read(&self, viewer: &Viewer, id: i32) -> Result<EntryRow, AppError> {
+        match self.entry_for(viewer, id).await {
+            Err(AppError::Forbidden(why)) => {
+                let row = self.store().entry_any(id).await?;
+                row.filter(|row| is_live(row, time::OffsetDateTime::now_utc()))
+                    .ok_or(AppError::Forbidden(why))
+            }
+            other => other,
+        }
     }
 
     /// Saves an edit made on `version` of the entry.
@@ -330,7 +373,7 @@ impl App {
         // may not leave it half-filled.
         let complete = row.status != EntryStatus::Draft.as_str();
         let (mut edit, tags) = self
-            .check_input(site, kind, &input, complete, Some(id))
+            .check_input(viewer, site, kind, &input, complete, Some(id))
             .await?;
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
         // A kept library cover follows the entry's language (its alt text).
@@ -382,6 +425,28 @@ impl App {
         let deps = entry_change_deps(before.as_ref(), Some(&after));
         self.publish_change(deps).await
     }
+}
+
+/// The first control character in any string of a JSON value (the facts
+/// of a kind: venue, audience, recommendations…).
+fn forbidden_in_json(value: &Value) -> Option<char> {
+    match value {
+        Value::String(text) => forbidden_character(text, Lines::Many),
+        Value::Array(items) => items.iter().find_map(forbidden_in_json),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| forbidden_character(k, Lines::One).or_else(|| forbidden_in_json(v))),
+        _ => None,
+    }
+}
+
+/// Whether readers of the public site see the entry at `now`: public,
+/// not deleted, and past its publication time (an entry published for a
+/// later time is under embargo until then).
+pub(crate) fn is_live(row: &EntryRow, now: time::OffsetDateTime) -> bool {
+    row.deleted_at.is_none()
+        && row.status.parse().is_ok_and(EntryStatus::is_public)
+        && row.published_at.is_some_and(|at| at <= now)
 }
 
 impl App {

@@ -67,6 +67,14 @@ impl App {
             )));
         }
         let comment = input.comment.trim().to_owned();
+        if let Some(c) = tawasul_domain::forbidden_character(&comment, tawasul_domain::Lines::Many)
+        {
+            return Err(DomainError::field(
+                "comment",
+                tawasul_domain::forbidden_character_message(c),
+            )
+            .into());
+        }
         if comment.chars().count() > MAX_COMMENT_CHARS {
             return Err(DomainError::field(
                 "comment",
@@ -87,7 +95,7 @@ impl App {
                 .site(row.site_id)
                 .ok_or_else(|| AppError::NotFound(format!("site #{}", row.site_id)))?;
             let kind: EntryKind = row.kind.parse()?;
-            self.check_input(site, kind, &input_of(&row), true, Some(id))
+            self.check_input(viewer, site, kind, &input_of(&row), true, Some(id))
                 .await?;
             // What goes out shows no photo without alt text, nor a child
             // without the parents' consent on file.

@@ -123,7 +123,7 @@ pub async fn create_token(
         Some(days.parse::<u32>().unwrap_or(0))
     };
     match app
-        .create_api_token(viewer.user.id, form.get("name"), expires_days)
+        .create_api_token(&viewer, form.get("name"), expires_days)
         .await
     {
         // Shown once, on this very response: never stored in clear.

@@ -714,9 +714,17 @@ pub async fn preview(
         .await
     {
         Ok(html) => (
+            // Opened on its own without JavaScript, the preview is a page
+            // of the public site: it gets that site's policy, and no other
+            // site may frame it.
             [
                 (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (axum::http::header::CACHE_CONTROL, "no-store"),
+                (
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    crate::public::PAGE_CSP,
+                ),
+                (axum::http::header::X_FRAME_OPTIONS, "SAMEORIGIN"),
             ],
             html,
         )

@@ -58,7 +58,7 @@ pub async fn submit(
 ) -> Response {
     let email = form.get("email").trim().to_owned();
     let next = safe_next(form.get("next"));
-    if !same_origin(&req.headers) {
+    if !same_origin(&req.headers, app.config.server.behind_proxy) {
         let message = text(&app, &req, "errors.csrf");
         return login_page(
             &app,
@@ -148,14 +148,23 @@ pub async fn forgot_form(State(app): State<Arc<App>>, req: Req) -> Response {
     render(&app, &req, "forgot.html", &ctx, StatusCode::OK)
 }
 
-pub async fn forgot_submit(State(app): State<Arc<App>>, req: Req, form: Form) -> Response {
-    if !same_origin(&req.headers) {
+pub async fn forgot_submit(
+    State(app): State<Arc<App>>,
+    req: Req,
+    ClientAddr(address): ClientAddr,
+    form: Form,
+) -> Response {
+    if !same_origin(&req.headers, app.config.server.behind_proxy) {
         return (StatusCode::FORBIDDEN, text(&app, &req, "errors.csrf")).into_response();
     }
     let title = text(&app, &req, "forgot.heading");
     let mut ctx = base_context(&app, &req, None, &title);
-    // The same answer whether the address has an account or not.
-    if let Err(e) = app.request_password_reset(form.get("email")).await {
+    // The same answer whether the address has an account or not, and
+    // whether a link was mailed or too many were asked for.
+    if let Err(e) = app
+        .request_password_reset(form.get("email"), &address)
+        .await
+    {
         return super::error_page(&app, &req, None, &e);
     }
     ctx.insert("sent", &true);

@@ -437,6 +437,18 @@ pub fn field_errors(
         // that name what to fix (a photo without alt text, a size): those
         // keep their details after a translated lead-in (`…_detail`).
         // The cover's and the gallery's messages always name the photo.
+        // Control characters are refused in every field with one sentence
+        // that names the character (`U+0085`).
+        if let Some(code) = message
+            .strip_prefix(tawasul_domain::FORBIDDEN_CHARACTER_LEAD)
+            .and_then(|rest| rest.split_whitespace().next())
+        {
+            let sentence = strings
+                .get("field_errors.control_character")
+                .replace("{code}", code.trim_end_matches(':'));
+            out.insert(name, Value::String(sentence));
+            continue;
+        }
         let detailed = matches!(name.as_str(), "cover_media" | "gallery")
             || (name == "body" && !message.starts_with("write the text"));
         let key = if detailed {

@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tawasul_app::network::Site;
 use tawasul_app::{App, AppError, Viewer};
-use tawasul_domain::Role;
+use tawasul_domain::Operation;
 
 use super::screens::local;
 use super::{
@@ -39,11 +39,7 @@ fn administered(app: &App, viewer: &Viewer, slug: &str) -> Result<Site, AppError
     let site = network
         .site_by_slug(slug)
         .ok_or_else(|| AppError::NotFound(slug.to_owned()))?;
-    if !viewer.is_platform_admin()
-        && !viewer
-            .sites_with(&network, Role::SiteAdmin)
-            .contains(&site.id)
-    {
+    if !viewer.may(&network, site.id, Operation::ViewDeliveryLog) {
         return Err(AppError::Forbidden(
             "the delivery log is for the site's administrators".into(),
         ));
@@ -81,7 +77,7 @@ pub async fn list(
         .unwrap_or(1);
     let found = match app
         .store()
-        .outbox_page(site.id, status.as_deref(), (page - 1) * PER_PAGE, PER_PAGE)
+        .outbox_page(site.id, status.as_deref(), page, PER_PAGE)
         .await
     {
         Ok(found) => found,

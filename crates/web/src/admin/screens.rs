@@ -175,7 +175,8 @@ async fn site_list(app: &App, req: &Req, viewer: &Viewer, site: &str, deleted: b
     let found = if words.is_empty() || deleted {
         app.site_entries(viewer, site, &list).await
     } else {
-        search_site(app, viewer, site, &words, status, kind).await
+        app.search_site_entries(viewer, site, &words, status, kind)
+            .await
     };
     let found = match found {
         Ok(found) => found,
@@ -233,53 +234,6 @@ async fn site_list(app: &App, req: &Req, viewer: &Viewer, site: &str, deleted: b
         "entries.html"
     };
     render(app, req, template, &ctx, StatusCode::OK)
-}
-
-/// The site's entries matching words, through the search index: drafts
-/// too for those who edit there, published ones for contributors. One
-/// page of the best matches.
-async fn search_site(
-    app: &App,
-    viewer: &Viewer,
-    site: &str,
-    words: &str,
-    status: Option<EntryStatus>,
-    kind: Option<EntryKind>,
-) -> Result<tawasul_store::Page<AdminEntry>, tawasul_app::AppError> {
-    let network = app.network();
-    let Some(site_row) = network.site_by_slug(site) else {
-        return Err(tawasul_app::AppError::NotFound(site.to_owned()));
-    };
-    let drafts = viewer.may(&network, site_row.id, Operation::Create)
-        && viewer
-            .actor(&network, site_row.id)
-            .reach
-            .role()
-            .is_some_and(|r| r >= tawasul_domain::Role::Editor)
-        || viewer.is_platform_admin();
-    let query = tawasul_search::Query {
-        text: words.chars().take(500).collect(),
-        sites: vec![site.to_owned()],
-        kinds: kind.iter().map(|k| k.as_str().to_owned()).collect(),
-        per_page: 50,
-        ..Default::default()
-    };
-    let Some(hits) = app.search_entries(Some(viewer), query, drafts).await? else {
-        return Ok(tawasul_store::Page {
-            items: Vec::new(),
-            total: 0,
-        });
-    };
-    let ids: Vec<i32> = hits
-        .hits
-        .iter()
-        .filter_map(|h| i32::try_from(h.id).ok())
-        .collect();
-    let mut items = app.store().admin_entries_by_ids(&ids).await?;
-    items.retain(|e| e.site_id == site_row.id && status.is_none_or(|s| e.status == s.as_str()));
-    items.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
-    let total = items.len() as u64;
-    Ok(tawasul_store::Page { items, total })
 }
 
 pub async fn entries(

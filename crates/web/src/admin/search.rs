@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 use tawasul_app::{App, AppError, Viewer};
-use tawasul_domain::{EntryKind, EntryStatus, Role};
+use tawasul_domain::{EntryKind, EntryStatus, Operation, Role};
 use tawasul_search::{Order, Query};
 
 use super::screens::{card, kind_options, names};
@@ -176,17 +176,31 @@ struct Found {
 
 async fn run(app: &App, req: &Req, viewer: &Viewer, asked: &Asked) -> Result<Found, AppError> {
     let network = app.network();
-    // Drafts wherever the person edits; someone who only contributes
-    // searches what is published on their sites.
-    let drafts = !viewer.sites_with(&network, Role::Editor).is_empty();
-    let sites = match &asked.site {
-        Some(site) => vec![site.clone()],
-        None if drafts => Vec::new(),
-        None => viewer
-            .sites(&network)
-            .into_iter()
-            .filter_map(|id| network.site(id).map(|s| s.slug.clone()))
-            .collect(),
+    // Drafts wherever the person may search them; someone who only
+    // contributes searches what is published on their sites; a site asked
+    // by name must be one of theirs.
+    let (sites, drafts) = match &asked.site {
+        Some(slug) => {
+            let site = network
+                .site_by_slug(slug)
+                .ok_or_else(|| AppError::NotFound(format!("site `{slug}`")))?;
+            if !viewer.may(&network, site.id, Operation::ListEntries) {
+                return Err(AppError::Forbidden(format!("you have no role on {slug}")));
+            }
+            (
+                vec![slug.clone()],
+                viewer.may(&network, site.id, Operation::SearchDrafts),
+            )
+        }
+        None if !viewer.sites_with(&network, Role::Editor).is_empty() => (Vec::new(), true),
+        None => (
+            viewer
+                .sites(&network)
+                .into_iter()
+                .filter_map(|id| network.site(id).map(|s| s.slug.clone()))
+                .collect(),
+            false,
+        ),
     };
     if !drafts && sites.is_empty() {
         return Ok(Found {

@@ -55,7 +55,7 @@ pub async fn login(
     headers: HeaderMap,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Response, Problem> {
-    if !same_origin(&headers) {
+    if !same_origin(&headers, app.config.server.behind_proxy) {
         return Err(Problem::csrf());
     }
     let agent = headers
@@ -140,12 +140,14 @@ pub struct ForgotBody {
     email: String,
 }
 
-/// Always 202: whether the address has an account is nobody's business.
+/// Always 202: whether the address has an account, or was asked for too
+/// often lately, is nobody's business.
 pub async fn forgot_password(
     State(app): State<Arc<App>>,
+    ClientAddr(address): ClientAddr,
     JsonBody(body): JsonBody<ForgotBody>,
 ) -> Result<Response, Problem> {
-    app.request_password_reset(&body.email).await?;
+    app.request_password_reset(&body.email, &address).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }
 

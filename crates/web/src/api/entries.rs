@@ -260,7 +260,7 @@ pub async fn show(
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let row = app.entry_for(&viewer, path_id(&id, "entry")?).await?;
+    let row = app.entry_to_read(&viewer, path_id(&id, "entry")?).await?;
     Ok(Json(entry_json(&app, &row).await?).into_response())
 }
 

@@ -153,6 +153,12 @@ pub fn routes() -> Router<Arc<App>> {
                 "no such API endpoint (see API.md)",
             )
         })
+        // Answers are for the caller alone (drafts, members, addresses): no
+        // browser or proxy may keep them, whatever a handler set.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// The signed-in caller of an API request. Writes made with a session
@@ -180,12 +186,63 @@ impl FromRequestParts<Arc<App>> for ApiUser {
 /// A JSON body, refused with a problem that says what is wrong with it.
 pub struct JsonBody<T>(pub T);
 
+/// The first control character in a JSON body's strings (line breaks and
+/// tabs allowed, since bodies and comments span lines), with the dotted
+/// path of the field that holds it.
+fn control_character_in(value: &serde_json::Value, path: &str) -> Option<(String, char)> {
+    use tawasul_domain::{forbidden_character, Lines};
+    let child = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) => {
+            forbidden_character(text, Lines::Many).map(|c| (path.to_owned(), c))
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_character_in(v, &child(&i.to_string()))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            forbidden_character(k, Lines::One)
+                .map(|c| (child(k), c))
+                .or_else(|| control_character_in(v, &child(k)))
+        }),
+        _ => None,
+    }
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => {
+                // No text field of the API holds control characters: one
+                // check here covers every route, before any use case.
+                if let Some((field, c)) = control_character_in(&value, "") {
+                    return Err(Problem::field(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &field,
+                        tawasul_domain::forbidden_character_message(c),
+                    ));
+                }
+                serde_json::from_value::<T>(value)
+                    .map(JsonBody)
+                    .map_err(|e| {
+                        Problem::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "invalid",
+                            "Invalid input",
+                            format!(
+                                "Failed to deserialize the JSON body into the target type: {e}"
+                            ),
+                        )
+                    })
+            }
             Err(rejection) => Err(match rejection {
                 JsonRejection::MissingJsonContentType(_) => Problem::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,

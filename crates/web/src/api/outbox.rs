@@ -10,7 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tawasul_app::App;
-use tawasul_domain::Role;
+use tawasul_domain::Operation;
 use time::format_description::well_known::Rfc3339;
 
 use super::{ApiUser, Problem};
@@ -38,7 +38,14 @@ pub async fn list(
         }
     }
     let network = app.network();
-    let sites = (!viewer.is_platform_admin()).then(|| viewer.sites_with(&network, Role::SiteAdmin));
+    let sites = (!viewer.is_platform_admin()).then(|| {
+        network
+            .sites()
+            .iter()
+            .filter(|s| viewer.may(&network, s.id, Operation::ViewDeliveryLog))
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    });
     if sites.as_ref().is_some_and(Vec::is_empty) {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,

@@ -49,7 +49,7 @@ pub async fn create(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, Problem> {
     let created = app
-        .create_api_token(viewer.user.id, &body.name, body.expires_days)
+        .create_api_token(&viewer, &body.name, body.expires_days)
         .await?;
     let mut value = token_json(&created.row);
     value["token"] = Value::String(created.secret);

@@ -46,7 +46,7 @@ impl Page<'_> {
         let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
         let tags = store.tags_of_entry(row.id).await?;
         let programme_ids = store.programme_ids_of(row.id).await?;
-        let translations = store.translations(&row).await?;
+        let translations = store.public_translations(&row).await?;
         let card = self.card(&EntrySummary::from(&row));
 
         let fields: Option<EntryFields> = serde_json::from_value(row.fields.clone()).ok();
