@@ -785,3 +785,81 @@ async fn a_refused_approval_in_the_admin_names_the_photo_without_alt_text() {
         "the page names the photo to describe"
     );
 }
+
+#[tokio::test]
+async fn an_uploaded_video_answers_byte_ranges_as_phones_ask_for_them() {
+    let test = TestApp::with_demo().await;
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let mut bytes = mp4();
+    bytes.extend((0..4000u32).map(|i| (i % 251) as u8));
+    let item = api_upload(&editor, "atelier.mp4", bytes.clone(), &[]).await;
+    let url = editor
+        .get(&format!("/api/v1/media/{item}"))
+        .await
+        .expect(200)
+        .json["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let len = bytes.len();
+
+    let whole = test.get(&url).await;
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+    let etag = whole.header("etag").unwrap().to_owned();
+
+    let fetch = |range: String, if_range: Option<String>| {
+        let mut request = test.client.get(test.url(&url)).header("range", range);
+        if let Some(tag) = if_range {
+            request = request.header("if-range", tag);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let range = response
+                .headers()
+                .get("content-range")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (status, range, response.bytes().await.unwrap().to_vec())
+        }
+    };
+    // What Safari asks first, then a seek into the middle, then the end.
+    let (status, range, body) = fetch("bytes=0-1".into(), None).await;
+    assert_eq!(
+        (status, range.as_deref()),
+        (206, Some(&*format!("bytes 0-1/{len}")))
+    );
+    assert_eq!(body, bytes[..2]);
+    let (status, range, body) = fetch("bytes=1000-2999".into(), Some(etag.clone())).await;
+    assert_eq!(status, 206);
+    assert_eq!(range.as_deref(), Some(&*format!("bytes 1000-2999/{len}")));
+    assert_eq!(body, bytes[1000..3000]);
+    let (status, _, body) = fetch("bytes=-10".into(), None).await;
+    assert_eq!((status, body.as_slice()), (206, &bytes[len - 10..]));
+    // Past the end: 416 naming the length; another version: the whole file.
+    let (status, range, _) = fetch(format!("bytes={len}-"), None).await;
+    assert_eq!(
+        (status, range.as_deref()),
+        (416, Some(&*format!("bytes */{len}")))
+    );
+    let (status, _, body) = fetch("bytes=0-9".into(), Some("\"another\"".into())).await;
+    assert_eq!((status, body.len()), (200, len));
+
+    // A theme's files answer ranges too, of the file itself.
+    let page = test.get("/dp-rabat/").await;
+    let css = select_attr(&page.html(), "link[rel=stylesheet]", "href")
+        .into_iter()
+        .next()
+        .expect("a stylesheet");
+    let response = test
+        .client
+        .get(test.url(&css))
+        .header("range", "bytes=0-9")
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 206);
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(response.bytes().await.unwrap().len(), 10);
+}

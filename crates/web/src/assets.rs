@@ -10,6 +10,7 @@ use tawasul_app::cache::{negotiate, Encoding};
 use tawasul_app::App;
 
 use crate::conditional;
+use crate::ranges::{self, Ranged};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -33,6 +34,23 @@ pub fn send_static(file: &tawasul_render::StaticFile, request: &HeaderMap) -> Re
     if conditional::matches(request, &etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
+    let len = file.bytes.len() as u64;
+    match ranges::requested(request, &etag, len) {
+        Ranged::Whole => {}
+        // A range is of the file itself, never of a compressed copy.
+        ranged => {
+            let mut response = ranged_response(ranged, len, &etag, file.content_type);
+            if let Ranged::Part { start, end } = ranged {
+                // Both ends lie inside the file (`ranges::parse`).
+                let part = file.bytes.slice(start as usize..=end as usize);
+                *response.body_mut() = axum::body::Body::from(part);
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+            }
+            return response;
+        }
+    }
     let accept = request
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok());
@@ -53,6 +71,7 @@ pub fn send_static(file: &tawasul_render::StaticFile, request: &HeaderMap) -> Re
                 HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
             ),
             (header::VARY, HeaderValue::from_static("accept-encoding")),
+            (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
         ],
         body,
     )
@@ -119,10 +138,33 @@ pub async fn upload(
         "inline"
     };
     match opened {
-        Ok((file, len)) => (
-            [
+        Ok((file, len)) => {
+            let ranged = ranges::requested(&request, &etag, len);
+            let (status, body, sent) = match ranged {
+                Ranged::Unsatisfiable => {
+                    return ranged_response(ranged, len, &etag, content_type);
+                }
+                Ranged::Whole => (StatusCode::OK, stream(file, len), len),
+                Ranged::Part { start, end } => {
+                    let mut file = file;
+                    use tokio::io::AsyncSeekExt;
+                    if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
+                        tracing::error!(error = %e, file = %path.display(), "cannot seek in an upload");
+                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                    }
+                    (
+                        StatusCode::PARTIAL_CONTENT,
+                        stream(file, end - start + 1),
+                        end - start + 1,
+                    )
+                }
+            };
+            let mut response = (
+                status,
+                [
                 (header::CONTENT_TYPE, content_type.to_owned()),
-                (header::CONTENT_LENGTH, len.to_string()),
+                (header::CONTENT_LENGTH, sent.to_string()),
+                (header::ACCEPT_RANGES, "bytes".to_owned()),
                 (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
                 (header::ETAG, etag),
                 (header::CONTENT_DISPOSITION, disposition.to_owned()),
@@ -140,15 +182,52 @@ pub async fn upload(
                     .to_owned(),
                 ),
             ],
-            axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+            body,
         )
-            .into_response(),
+            .into_response();
+            if let Some(range) = ranged.content_range(len) {
+                if let Ok(value) = HeaderValue::from_str(&range) {
+                    response.headers_mut().insert(header::CONTENT_RANGE, value);
+                }
+            }
+            response
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(error = %e, file = %path.display(), "cannot read an upload");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// `len` bytes of a file from where it stands, streamed: a video may be
+/// 200 MB.
+fn stream(file: tokio::fs::File, len: u64) -> axum::body::Body {
+    use tokio::io::AsyncReadExt;
+    axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file.take(len)))
+}
+
+/// The answer to a range: `206` with its `Content-Range` (the caller puts
+/// the part in), or `416` naming the file's length.
+fn ranged_response(ranged: Ranged, len: u64, etag: &str, content_type: &'static str) -> Response {
+    let status = match ranged {
+        Ranged::Part { .. } => StatusCode::PARTIAL_CONTENT,
+        _ => StatusCode::RANGE_NOT_SATISFIABLE,
+    };
+    let mut response = status.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some(value) = ranged
+        .content_range(len)
+        .and_then(|r| HeaderValue::from_str(&r).ok())
+    {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
+    response
 }
 
 #[cfg(test)]

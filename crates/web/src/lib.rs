@@ -9,6 +9,7 @@ mod conditional;
 mod health;
 mod newsletter;
 mod public;
+mod ranges;
 mod resolve;
 pub mod session;
 
