@@ -714,3 +714,173 @@ async fn a_regional_supervisor_searches_every_directorates_drafts_and_others_onl
         assert_eq!(answer.status, 200, "{odd}");
     }
 }
+
+/// Every field of the editor's form as the browser would send it unchanged:
+/// inputs (checked boxes only), text areas and selected options.
+fn editor_form_fields(page: &Answer) -> Vec<(String, String)> {
+    let html = page.html();
+    let form = scraper::Selector::parse("form[data-test=entry-form]").expect("as the demo has it");
+    let form = html.select(&form).next().expect("the editor's form");
+    let fields = scraper::Selector::parse("input, textarea, select").expect("as the demo has it");
+    let option = scraper::Selector::parse("option").expect("as the demo has it");
+    let mut out = Vec::new();
+    for field in form.select(&fields) {
+        let element = field.value();
+        let Some(name) = element.attr("name") else {
+            continue;
+        };
+        let value = match element.name() {
+            "textarea" => field.text().collect::<String>(),
+            "select" => {
+                let options: Vec<_> = field.select(&option).collect();
+                let chosen = options
+                    .iter()
+                    .find(|o| o.value().attr("selected").is_some())
+                    .or(options.first());
+                match chosen {
+                    Some(o) => o
+                        .value()
+                        .attr("value")
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| o.text().collect()),
+                    None => continue,
+                }
+            }
+            _ => {
+                let kind = element.attr("type").unwrap_or("text");
+                if matches!(kind, "checkbox" | "radio") && element.attr("checked").is_none() {
+                    continue;
+                }
+                if matches!(kind, "submit" | "button" | "file") {
+                    continue;
+                }
+                element.attr("value").unwrap_or_default().to_owned()
+            }
+        };
+        out.push((name.to_owned(), value));
+    }
+    out
+}
+
+/// Opens an entry in the editor and saves the form as it is.
+async fn save_unchanged(browser: &mut Browser<'_>, id: i32) -> Answer {
+    let page = browser.get(&format!("/admin/entries/{id}")).await;
+    assert_eq!(page.status, 200);
+    let fields = editor_form_fields(&page);
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| k != "_csrf")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    browser.post(&format!("/admin/entries/{id}"), &fields).await
+}
+
+#[tokio::test]
+async fn saving_an_imported_entry_unchanged_keeps_its_cover_and_its_translation() {
+    let test = TestApp::with_demo().await;
+    let mut admin = Browser::new(&test);
+    admin
+        .login(common::demo::ADMIN.0, common::demo::ADMIN.1)
+        .await;
+
+    // An imported cover is not a library photo: the form shows no number.
+    let rabat = test
+        .app
+        .network()
+        .site_by_slug("dp-rabat")
+        .expect("as the demo has it")
+        .id;
+    let covered = test
+        .app
+        .store()
+        .admin_entries(
+            &tawasul_store::AdminQuery {
+                site_ids: vec![rabat],
+                ..Default::default()
+            },
+            1,
+            200,
+        )
+        .await
+        .expect("as the demo has it")
+        .items
+        .into_iter()
+        .find(|e| e.kind == "event")
+        .expect("as the demo has it");
+    let before = test
+        .app
+        .store()
+        .entry_any(covered.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert!(before.cover_url.is_some() && before.cover_media_id.is_none());
+    let saved = save_unchanged(&mut admin, before.id).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let after = test
+        .app
+        .store()
+        .entry_any(before.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(after.cover_url, before.cover_url, "the cover is kept");
+    assert_eq!(after.cover_alt, before.cover_alt);
+
+    // A translation stays linked to its original.
+    let original = entry_titled_with_key(&test, "aref-rsk", "ar").await;
+    let translation = entry_titled_with_key(&test, "aref-rsk", "fr").await;
+    let saved = save_unchanged(&mut admin, translation.id).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let after = test
+        .app
+        .store()
+        .entry_any(translation.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(after.translation_key, original.translation_key);
+}
+
+/// The first entry of a site, in `locale`, that has a translation.
+async fn entry_titled_with_key(
+    test: &TestApp,
+    site: &str,
+    locale: &str,
+) -> tawasul_store::EntryRow {
+    let site_id = test
+        .app
+        .network()
+        .site_by_slug(site)
+        .expect("as the demo has it")
+        .id;
+    let items = test
+        .app
+        .store()
+        .admin_entries(
+            &tawasul_store::AdminQuery {
+                site_ids: vec![site_id],
+                ..Default::default()
+            },
+            1,
+            200,
+        )
+        .await
+        .expect("as the demo has it")
+        .items;
+    let mut rows = Vec::new();
+    for item in items {
+        rows.push(
+            test.app
+                .store()
+                .entry_any(item.id)
+                .await
+                .expect("as the demo has it")
+                .expect("as the demo has it"),
+        );
+    }
+    rows.into_iter()
+        .filter(|r| r.translation_key.is_some() && r.locale == locale && r.kind == "news")
+        .min_by_key(|r| r.id)
+        .expect("a translated entry")
+}

@@ -473,6 +473,22 @@ impl Store {
             .await?)
     }
 
+    /// Every other entry of an entry's translation group, whatever its
+    /// state (the trash left out), oldest first.
+    pub async fn translation_group(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
+        let Some(key) = &row.translation_key else {
+            return Ok(Vec::new());
+        };
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(row.site_id))
+            .filter(entry::Column::TranslationKey.eq(key.as_str()))
+            .filter(entry::Column::Id.ne(row.id))
+            .filter(entry::Column::DeletedAt.is_null())
+            .order_by_asc(entry::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
     /// Public translations of an entry, embargoed ones included (the pages
     /// a change of the entry touches): same site, same translation key.
     pub async fn translations(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {

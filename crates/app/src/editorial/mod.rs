@@ -163,7 +163,8 @@ impl App {
                 Some(other)
                     if other.site_id == site.id
                         && Some(other.id) != entry_id
-                        && viewer.may_on(&self.network(), &other, Operation::ReadDrafts) =>
+                        && (viewer.may_on(&self.network(), &other, Operation::ReadDrafts)
+                            || is_live(&other, time::OffsetDateTime::now_utc())) =>
                 {
                     Some(other)
                 }
@@ -349,6 +350,17 @@ impl App {
         }
     }
 
+    /// Another entry of the translation group `row` belongs to (the
+    /// oldest), which its editor shows as what it translates.
+    pub async fn linked_translation(&self, row: &EntryRow) -> Result<Option<i32>, AppError> {
+        Ok(self
+            .store()
+            .translation_group(row)
+            .await?
+            .first()
+            .map(|e| e.id))
+    }
+
     /// Saves an edit made on `version` of the entry.
     pub async fn save_entry(
         &self,
@@ -376,6 +388,18 @@ impl App {
             .check_input(viewer, site, kind, &input, complete, Some(id))
             .await?;
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
+        // A save that names no original keeps the entry's translations: the
+        // editor's form and most API clients do not send the link back.
+        if input.translation_of.is_none() {
+            edit.translation_key = row.translation_key.clone();
+        }
+        // An imported cover is not a library photo, so a form shows no
+        // number for it and sends the field empty: that keeps it. Choosing a
+        // library photo replaces it.
+        let imported_cover = row.cover_media_id.is_none() && row.cover_url.is_some();
+        if imported_cover && input.cover.as_deref().is_some_and(|c| c.trim().is_empty()) {
+            edit.cover = None;
+        }
         // A kept library cover follows the entry's language (its alt text).
         if let (None, Some(media)) = (&edit.cover, row.cover_media_id) {
             edit.cover = self.resolve_cover(site.id, &edit.locale, media).await?.ok();

@@ -122,7 +122,7 @@ async fn entry_view(app: &App, req: &Req, row: &EntryRow) -> Value {
         "category": category,
         "tags": tags.join("، "),
         "programmes": programmes,
-        "translation_of": "",
+        "translation_of": app.linked_translation(row).await.ok().flatten().map(|id| id.to_string()).unwrap_or_default(),
         "cover_media": row.cover_media_id.map(|id| id.to_string()).unwrap_or_default(),
         "gallery": row.gallery,
         "version": row.version,
