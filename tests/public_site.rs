@@ -549,3 +549,45 @@ async fn a_featured_entry_appears_once_on_the_home_page() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_entry_published_from_the_admin_carries_a_valid_html_time() {
+    let test = TestApp::with_demo().await;
+    let editor = test.login(common::demo::EDITOR_RABAT).await;
+    let publisher = test.login(common::demo::PUBLISHER_RABAT).await;
+    let id = editor
+        .post(
+            "/api/v1/sites/dp-rabat/entries",
+            &serde_json::json!({"kind": "news", "locale": "ar", "title": "يوم تحسيسي",
+                                "body": "نص الخبر."}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .expect("an id");
+    for (who, action) in [
+        (&editor, "submit"),
+        (&publisher, "approve"),
+        (&publisher, "publish"),
+    ] {
+        who.post(
+            &format!("/api/v1/entries/{id}/transitions"),
+            &serde_json::json!({ "action": action }),
+        )
+        .await
+        .expect(200);
+    }
+    let url = editor.get(&format!("/api/v1/entries/{id}")).await.json["url"]
+        .as_str()
+        .expect("a public URL")
+        .to_owned();
+    let page = test.get(&url).await;
+    let times = common::select_attr(&page.html(), "time", "datetime");
+    assert!(!times.is_empty(), "{}", page.body);
+    for time in times {
+        // YYYY-MM-DDTHH:MM:SSZ, no fraction of a second.
+        assert_eq!(time.len(), 20, "{time}");
+        assert!(time.ends_with('Z') && !time.contains('.'), "{time}");
+    }
+}

@@ -692,3 +692,35 @@ async fn a_photo_of_minors_whose_consent_is_withdrawn_leaves_the_public_site_at_
     let again = test.get(&url).await;
     assert!(!common::select_attr(&again.html(), "picture img", "src").is_empty());
 }
+
+// 17. The first third of a JPEG uploaded with 201 and became grey renditions.
+#[tokio::test]
+async fn a_photo_cut_off_in_transfer_is_refused_with_a_message_saying_so() {
+    let test = TestApp::with_demo().await;
+    let editor = test.login(demo::EDITOR_RABAT).await;
+    let whole = small_jpeg(5);
+    let cut = whole[..whole.len() / 3].to_vec();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(cut).file_name("cut.jpg"),
+    );
+    let response = editor
+        .request(Method::POST, &format!("/api/v1/sites/{RABAT}/media"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let refused = ApiResponse::read(response)
+        .await
+        .expect_problem(422, "truncated-image");
+    assert!(
+        refused.json["errors"]["file"].as_str().is_some(),
+        "{}",
+        refused.text
+    );
+    let library = editor
+        .get(&format!("/api/v1/sites/{RABAT}/media"))
+        .await
+        .expect(200);
+    assert!(!library.text.contains("cut.jpg"), "nothing was kept");
+}

@@ -20,14 +20,31 @@ pub enum MediaError {
     /// 413: the file is larger than the limit for its kind.
     #[error("the file is larger than the limit of {} MB", limit / (1024 * 1024))]
     TooLarge { limit: u64 },
-    /// 422: a document with active content (scripts, launch actions) is refused.
+    /// 422: a PDF with active content (scripts, launch actions, XFA forms,
+    /// automatic actions) is refused.
     #[error("this PDF contains active content ({0}) and is refused; export it again without scripts or actions")]
     ActiveContent(&'static str),
-    /// 422: the image is damaged, truncated or not what its signature says.
+    /// 422: an Office document with macros, Excel 4.0 macro sheets or
+    /// ActiveX controls is refused.
+    #[error("this document contains {0} and is refused; save it again as a document without macros (DOCX, XLSX or PPTX)")]
+    OfficeActiveContent(&'static str),
+    /// 422: a document whose content could not be checked for active
+    /// content (an encrypted PDF, a part in an encoding that cannot be
+    /// read, more content than the check looks into) is refused rather
+    /// than let through unread.
+    #[error("this document could not be checked for scripts or macros ({0}) and is refused; save or export it again, without a password")]
+    Uncheckable(&'static str),
+    /// 422: the image is damaged or not what its signature says.
     #[error("the image could not be read; it may be damaged or incomplete")]
     Undecodable(String),
-    /// 422: the image declares more pixels than the pipeline decodes
-    /// (a decompression bomb is refused before any pixel memory is taken).
+    /// 422: the image ends before its last part: cut off, most often
+    /// during the transfer.
+    #[error("the image is incomplete: its end is missing, perhaps cut off during the transfer; send it again")]
+    Truncated,
+    /// 422: the image has more pixels than the pipeline decodes, or than
+    /// the memory shared by the images being processed can hold for its
+    /// kind of pixels (a decompression bomb is refused before any pixel
+    /// memory is taken).
     #[error("the image is {width}×{height} pixels; the limit is {max_megapixels} megapixels")]
     TooManyPixels {
         width: u32,
@@ -66,7 +83,10 @@ impl MediaError {
             MediaError::TooLarge { .. } => 413,
             MediaError::Empty
             | MediaError::ActiveContent(_)
+            | MediaError::OfficeActiveContent(_)
+            | MediaError::Uncheckable(_)
             | MediaError::Undecodable(_)
+            | MediaError::Truncated
             | MediaError::TooManyPixels { .. }
             | MediaError::OverMemoryLimit
             | MediaError::InvalidVideoUrl(_) => 422,
@@ -84,7 +104,10 @@ impl MediaError {
             MediaError::Empty => "empty-file",
             MediaError::TooLarge { .. } => "too-large",
             MediaError::ActiveContent(_) => "active-content",
+            MediaError::OfficeActiveContent(_) => "office-active-content",
+            MediaError::Uncheckable(_) => "uncheckable-document",
             MediaError::Undecodable(_) => "undecodable-image",
+            MediaError::Truncated => "truncated-image",
             MediaError::TooManyPixels { .. } | MediaError::OverMemoryLimit => "image-too-large",
             MediaError::InvalidVideoUrl(_) => "invalid-video-url",
             MediaError::NotFound(_) => "not-found",

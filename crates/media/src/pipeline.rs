@@ -6,7 +6,12 @@
 //!
 //! [`process_image`] is the synchronous CPU work; [`ImageProcessor`] runs it
 //! off the async workers on a pool bounded by the number of cores, so
-//! uploads never stall page serving.
+//! uploads never stall page serving. Memory is bounded across the pool, not
+//! per image: each image reserves what it will take from a
+//! [`MemoryBudget`] before it is decoded (see [`PipelineConfig::memory_budget`]).
+//!
+//! A file that ends before its last part (cut off in transfer) is refused
+//! before decoding: decoders would paint the missing part grey.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -18,7 +23,9 @@ use moxcms::{ColorProfile, Layout, Transform8BitExecutor, TransformOptions};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
+use crate::budget::{MemoryBudget, Reservation};
 use crate::error::{MediaError, Result};
+use crate::integrity::{check_complete, FileLayout};
 use crate::names::ContentHash;
 use crate::sniff::{sniff, MediaType};
 
@@ -46,6 +53,12 @@ pub struct PipelineConfig {
     pub max_alloc: u64,
     /// Largest input accepted, in bytes.
     pub max_bytes: u64,
+    /// Bytes of memory all the images being processed at once may take
+    /// together (an [`ImageProcessor`]'s whole pool shares them). Each image
+    /// reserves its share, estimated from its header, before it is decoded
+    /// and waits while others hold the budget; one that alone needs more is
+    /// refused with [`MediaError::TooManyPixels`].
+    pub memory_budget: u64,
 }
 
 impl Default for PipelineConfig {
@@ -60,6 +73,7 @@ impl Default for PipelineConfig {
             max_pixels: 50_000_000,
             max_alloc: 512 * 1024 * 1024,
             max_bytes: 30 * 1024 * 1024,
+            memory_budget: 512 * 1024 * 1024,
         }
     }
 }
@@ -170,11 +184,30 @@ pub struct Processed {
     pub renditions: Vec<Rendition>,
 }
 
-/// Decodes `bytes` once and makes the whole rendition set.
+/// Decodes `bytes` once and makes the whole rendition set, within a
+/// memory budget of its own of [`PipelineConfig::memory_budget`] bytes.
 pub fn process_image(
     bytes: &[u8],
     focal: FocalPoint,
     config: &PipelineConfig,
+) -> Result<Processed> {
+    process_image_within(
+        bytes,
+        focal,
+        config,
+        &MemoryBudget::new(config.memory_budget),
+    )
+}
+
+/// Decodes `bytes` once and makes the whole rendition set, holding its
+/// share of `budget` (shared with the other images being processed) from
+/// before decoding until the renditions are made; blocks the calling
+/// thread while the budget is taken.
+pub fn process_image_within(
+    bytes: &[u8],
+    focal: FocalPoint,
+    config: &PipelineConfig,
+    budget: &MemoryBudget,
 ) -> Result<Processed> {
     if bytes.len() as u64 > config.max_bytes {
         return Err(MediaError::TooLarge {
@@ -182,7 +215,7 @@ pub fn process_image(
         });
     }
     let media_type = sniff(bytes)?;
-    let (pixels, exif_orientation) = decode(bytes, media_type, config)?;
+    let (pixels, exif_orientation, _reservation) = decode(bytes, media_type, config, budget)?;
     let original = OriginalImage {
         media_type,
         width: pixels.width(),
@@ -237,8 +270,15 @@ fn decode_error(e: ImageError) -> MediaError {
     }
 }
 
-fn decode(bytes: &[u8], media_type: MediaType, config: &PipelineConfig) -> Result<(Pixels, u8)> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(media_type)?);
+fn decode(
+    bytes: &[u8],
+    media_type: MediaType,
+    config: &PipelineConfig,
+    budget: &MemoryBudget,
+) -> Result<(Pixels, u8, Reservation)> {
+    let format = image_format(media_type)?;
+    let layout = check_complete(bytes, media_type)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(config.max_alloc);
     reader.limits(limits);
@@ -260,6 +300,29 @@ fn decode(bytes: &[u8], media_type: MediaType, config: &PipelineConfig) -> Resul
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     // Likewise a damaged colour profile: the pixels are kept as they are.
     let icc = decoder.icc_profile().ok().flatten();
+    let need = memory_needed(
+        &Shape {
+            width,
+            height,
+            decoded: decoder.total_bytes(),
+            color: decoder.color_type(),
+            media_type,
+            layout,
+            turned: turns(orientation),
+            icc: icc.is_some(),
+        },
+        config,
+    );
+    let reservation = budget.reserve(need).ok_or_else(|| {
+        // The most pixels of this kind the budget holds, for the message.
+        let pixels = u64::from(width) * u64::from(height);
+        let per_pixel = need.div_ceil(pixels.max(1)).max(1);
+        MediaError::TooManyPixels {
+            width,
+            height,
+            max_megapixels: (budget.total() / per_pixel).min(config.max_pixels) / 1_000_000,
+        }
+    })?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     image.apply_orientation(orientation);
     let exif_orientation = orientation_number(orientation);
@@ -278,7 +341,139 @@ fn decode(bytes: &[u8], media_type: MediaType, config: &PipelineConfig) -> Resul
             to_srgb,
         },
         exif_orientation,
+        reservation,
     ))
+}
+
+/// Whether an orientation swaps width and height (the image crate turns a
+/// copy; flips and half turns are done in place).
+fn turns(o: image::metadata::Orientation) -> bool {
+    use image::metadata::Orientation::*;
+    matches!(o, Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH)
+}
+
+/// What an image's header says about the memory it will take.
+struct Shape {
+    width: u32,
+    height: u32,
+    /// Bytes of the decoder's output.
+    decoded: u64,
+    color: image::ColorType,
+    media_type: MediaType,
+    layout: FileLayout,
+    turned: bool,
+    icc: bool,
+}
+
+/// Memory taken besides the buffers counted: a sixteenth of them (measured
+/// peaks exceed the count by up to 5%) and a few MiB whatever the image.
+fn with_slack(counted: u64) -> u64 {
+    counted + counted / 16 + 4 * 1024 * 1024
+}
+
+/// The most memory processing an image takes at once: the largest of its
+/// phases (decoding, turning, converting to 8-bit RGB(A), making the
+/// renditions), each counting the buffers alive together in it.
+fn memory_needed(shape: &Shape, config: &PipelineConfig) -> u64 {
+    let (w, h) = (u64::from(shape.width), u64::from(shape.height));
+    let pixels = w * h;
+    let d = shape.decoded;
+    let alpha = shape.color.has_alpha();
+    let channels: u64 = if alpha { 4 } else { 3 };
+    let rgb = pixels * channels;
+    // The decoders' own buffers, besides their output.
+    let decoder = match shape.media_type {
+        MediaType::Jpeg if shape.layout.progressive => {
+            // Every coefficient (two bytes) of every component until the
+            // last scan, on blocks padded to 16 pixels.
+            2 * u64::from(shape.layout.components.max(1)) * (w + 16) * (h + 16)
+        }
+        // Upsampling rows and colour conversion (CMYK) of baseline JPEG.
+        MediaType::Jpeg => d,
+        // A frame's indices and its composition.
+        MediaType::Gif => 2 * pixels,
+        // Lossless WebP decodes to ARGB words, lossy to YUV planes, plus alpha.
+        MediaType::Webp => 5 * pixels,
+        // Rows being unfiltered.
+        _ => 16 * w,
+    };
+    let decoding = d + decoder;
+    let turning = if shape.turned { 2 * d } else { d };
+    let converting = if matches!(
+        shape.color,
+        image::ColorType::Rgb8 | image::ColorType::Rgba8
+    ) {
+        d
+    } else {
+        d + rgb
+    };
+    let (rw, rh) = if shape.turned {
+        (shape.height, shape.width)
+    } else {
+        (shape.width, shape.height)
+    };
+    let rendering = rendering_needed(rw, rh, channels, alpha, shape.icc, config);
+    with_slack(decoding.max(turning).max(converting).max(rendering))
+}
+
+/// The memory [`render`] takes for an upright image of `w`×`h` pixels of
+/// `channels` bytes, following its steps.
+fn rendering_needed(
+    w: u32,
+    h: u32,
+    channels: u64,
+    alpha: bool,
+    icc: bool,
+    config: &PipelineConfig,
+) -> u64 {
+    let size = |w: u32, h: u32| u64::from(w) * u64::from(h) * channels;
+    // A resize goes through an intermediate image (one pass each way) and,
+    // with alpha, first premultiplies a copy of its source.
+    let resizing = |(sw, sh): (u32, u32), (dw, dh): (u32, u32)| {
+        let intermediate = (u64::from(dw) * u64::from(sh)).max(u64::from(sw) * u64::from(dh));
+        let premultiplied = if alpha { size(sw, sh) } else { 0 };
+        intermediate * channels + premultiplied
+    };
+    let mut held = size(w, h);
+    let mut peak = held;
+    let mut largest = 0;
+    let mut widths: Vec<u32> = config.widths.iter().map(|&x| x.clamp(1, w)).collect();
+    widths.sort_unstable_by(|a, b| b.cmp(a));
+    widths.dedup();
+    let mut scaled: Vec<(u32, u32)> = Vec::with_capacity(widths.len());
+    for &width in &widths {
+        let dst = (width, scaled_height(w, h, width));
+        let work = if width == w {
+            0
+        } else {
+            resizing(scaled.last().copied().unwrap_or((w, h)), dst)
+        };
+        peak = peak.max(held + size(dst.0, dst.1) + work);
+        held += size(dst.0, dst.1);
+        largest = largest.max(size(dst.0, dst.1));
+        scaled.push(dst);
+    }
+    if let Some(side) = config.thumbnail {
+        let source = scaled
+            .iter()
+            .rev()
+            .copied()
+            .find(|&(sw, sh)| sw.min(sh) >= side.saturating_mul(2))
+            .unwrap_or((w, h));
+        let side = side.clamp(1, source.0.min(source.1));
+        peak = peak.max(held + size(side, side) + resizing(source, (side, side)));
+        held += size(side, side);
+        largest = largest.max(size(side, side));
+    }
+    if icc {
+        // The conversion to sRGB copies each rendition.
+        peak = peak.max(held + largest);
+    }
+    // Encoding: the encoders' own buffers and their output (more with
+    // alpha: libwebp compresses the alpha plane losslessly, and the JPEG
+    // is made from a copy flattened on white).
+    let encoding = if alpha { 8 * largest } else { 4 * largest };
+    peak.max(held + encoding)
 }
 
 /// A transform from an embedded ICC profile to sRGB, for RGB(A) pixels.
@@ -350,6 +545,10 @@ fn render(pixels: &Pixels, focal: FocalPoint, config: &PipelineConfig) -> Result
             resizer
                 .resize(source, &mut dst, &resize_options())
                 .map_err(|e| MediaError::Encode(e.to_string()))?;
+            // The resizer keeps its work buffers (a premultiplied copy of
+            // the source, an intermediate image) for the next call: the
+            // first, from the original, are the size of a photo.
+            resizer.reset_internal_buffers();
             dst
         };
         scaled.push((width, image));
@@ -427,6 +626,7 @@ fn thumbnail(
             &resize_options().crop(left, top, crop, crop),
         )
         .map_err(|e| MediaError::Encode(e.to_string()))?;
+    resizer.reset_internal_buffers();
     Ok(dst)
 }
 
@@ -494,12 +694,15 @@ fn flatten_on_white(rgba: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Runs [`process_image`] off the async workers, at most one image per core
-/// at a time (the rest wait their turn), so uploads never stall page serving.
+/// Runs [`process_image_within`] off the async workers, at most one image
+/// per core at a time (the rest wait their turn), so uploads never stall
+/// page serving, and all of them within one [`MemoryBudget`] of
+/// [`PipelineConfig::memory_budget`] bytes.
 #[derive(Clone)]
 pub struct ImageProcessor {
     config: Arc<PipelineConfig>,
     permits: Arc<Semaphore>,
+    budget: MemoryBudget,
 }
 
 impl ImageProcessor {
@@ -512,6 +715,7 @@ impl ImageProcessor {
     /// A processor running at most `workers` images at once.
     pub fn with_workers(config: PipelineConfig, workers: usize) -> Self {
         Self {
+            budget: MemoryBudget::new(config.memory_budget),
             config: Arc::new(config),
             permits: Arc::new(Semaphore::new(workers.max(1))),
         }
@@ -521,6 +725,11 @@ impl ImageProcessor {
         &self.config
     }
 
+    /// The memory budget the processor's images share.
+    pub fn memory_budget(&self) -> &MemoryBudget {
+        &self.budget
+    }
+
     /// Processes an image on the bounded pool.
     pub async fn process(&self, bytes: Arc<[u8]>, focal: FocalPoint) -> Result<Processed> {
         let permit = Arc::clone(&self.permits)
@@ -528,10 +737,11 @@ impl ImageProcessor {
             .await
             .map_err(|_| MediaError::Unavailable)?;
         let config = Arc::clone(&self.config);
+        let budget = self.budget.clone();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let started = std::time::Instant::now();
-            let result = process_image(&bytes, focal, &config);
+            let result = process_image_within(&bytes, focal, &config, &budget);
             tracing::debug!(
                 bytes = bytes.len(),
                 ms = started.elapsed().as_millis() as u64,

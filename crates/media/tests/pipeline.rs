@@ -1,5 +1,6 @@
 //! The image pipeline end to end: renditions, orientation, metadata
-//! stripping, limits, and corrupted input.
+//! stripping, limits, the memory budget shared by the pool, and corrupted
+//! or truncated input.
 #![expect(
     clippy::unwrap_used,
     reason = "helpers of a test: a panic there is a failing test"
@@ -652,4 +653,124 @@ fn a_display_p3_photo_is_converted_to_srgb_and_an_untagged_one_is_left_alone() {
     for r in &converted.renditions {
         assert!(!contains(&r.bytes, b"ICC_PROFILE") && !contains(&r.bytes, b"ICCP"));
     }
+}
+
+/// The same photo as a JPEG, a PNG, a lossy WebP and a GIF.
+fn photo_files(w: u32, h: u32) -> Vec<(&'static str, Vec<u8>)> {
+    let img = photo(w, h);
+    let webp = webp::Encoder::from_rgb(img.as_raw(), w, h)
+        .encode(75.0)
+        .to_vec();
+    vec![
+        ("jpeg", encode(&img, ImageFormat::Jpeg)),
+        ("png", encode(&img, ImageFormat::Png)),
+        ("webp", webp),
+        ("gif", encode(&img, ImageFormat::Gif)),
+    ]
+}
+
+#[test]
+fn a_photo_cut_off_in_transfer_is_refused_as_incomplete() {
+    let config = small_config();
+    for (format, whole) in photo_files(300, 200) {
+        process_image(&whole, FocalPoint::default(), &config)
+            .unwrap_or_else(|e| panic!("{format}: the whole file is fine: {e}"));
+        let mut cuts = vec![whole.len() / 3, whole.len() * 2 / 3];
+        if format != "gif" {
+            // A GIF cut right before its trailer has every pixel; the others
+            // miss their end mark without their last byte.
+            cuts.push(whole.len() - 1);
+        }
+        for cut in cuts {
+            let err = process_image(&whole[..cut], FocalPoint::default(), &config)
+                .expect_err(&format!("{format} cut at {cut} of {}", whole.len()));
+            assert!(
+                matches!(err, MediaError::Truncated),
+                "{format} cut at {cut}: {err:?}"
+            );
+            assert_eq!(err.http_status(), 422);
+            assert_eq!(err.code(), "truncated-image");
+            assert_eq!(
+                err.to_string(),
+                "the image is incomplete: its end is missing, perhaps cut off during the transfer; send it again"
+            );
+        }
+    }
+}
+
+#[test]
+fn bytes_after_a_jpeg_end_are_no_truncation() {
+    let jpeg = encode(&photo(300, 200), ImageFormat::Jpeg);
+    let padded = [&jpeg[..], &[0u8; 64], b"camera maker's trailer"].concat();
+    assert!(process_image(&padded, FocalPoint::default(), &small_config()).is_ok());
+}
+
+#[test]
+fn an_image_needing_more_than_the_whole_memory_budget_is_refused_before_decoding() {
+    let config = PipelineConfig {
+        memory_budget: 8 * 1024 * 1024,
+        ..small_config()
+    };
+    let bytes = encode(&photo(2000, 1500), ImageFormat::Jpeg);
+    let started = Instant::now();
+    let err = process_image(&bytes, FocalPoint::default(), &config).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MediaError::TooManyPixels {
+                width: 2000,
+                height: 1500,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!((err.http_status(), err.code()), (422, "image-too-large"));
+    assert!(
+        err.to_string()
+            .starts_with("the image is 2000×1500 pixels; the limit is"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // A small one fits in the same budget.
+    let small = encode(&photo(300, 200), ImageFormat::Jpeg);
+    assert!(process_image(&small, FocalPoint::default(), &config).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_shares_one_memory_budget() {
+    let bytes: std::sync::Arc<[u8]> = encode(&photo(1200, 900), ImageFormat::Jpeg).into();
+    // What one photo reserves, alone.
+    let alone = ImageProcessor::with_workers(PipelineConfig::default(), 1);
+    alone
+        .process(bytes.clone(), FocalPoint::default())
+        .await
+        .unwrap();
+    let one = alone.memory_budget().peak();
+    assert!(one > 1200 * 900 * 3, "at least its pixels: {one}");
+    assert_eq!(alone.memory_budget().in_use(), 0);
+
+    // Four workers, memory for one and a half photos: they run one at a
+    // time, and all of them get through.
+    let config = PipelineConfig {
+        memory_budget: one * 3 / 2,
+        ..PipelineConfig::default()
+    };
+    let processor = ImageProcessor::with_workers(config, 4);
+    let jobs: Vec<_> = (0..6)
+        .map(|_| {
+            let processor = processor.clone();
+            let bytes = bytes.clone();
+            tokio::spawn(async move { processor.process(bytes, FocalPoint::default()).await })
+        })
+        .collect();
+    for job in jobs {
+        assert_eq!(job.await.unwrap().unwrap().renditions.len(), 10);
+    }
+    let budget = processor.memory_budget();
+    assert_eq!(budget.total(), one * 3 / 2);
+    assert!(budget.peak() <= budget.total(), "{budget:?}");
+    assert_eq!(budget.peak(), one, "never two photos at once");
+    assert_eq!(budget.peak_images(), 1);
+    assert_eq!(budget.in_use(), 0);
 }

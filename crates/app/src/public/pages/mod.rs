@@ -225,8 +225,12 @@ impl<'a> Page<'a> {
             url: self.other_site_url(entry_site, &path),
             lang: locale.as_str(),
             dir: locale.dir(),
+            // Whole seconds: HTML's `<time datetime>` takes at most
+            // milliseconds, and entries published from the admin carry
+            // nanoseconds.
             published_at: row
                 .published_at
+                .and_then(|at| at.replace_nanosecond(0).ok())
                 .and_then(|at| at.format(&Rfc3339).ok())
                 .unwrap_or_default(),
             published_human: row
