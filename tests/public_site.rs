@@ -591,3 +591,18 @@ async fn an_entry_published_from_the_admin_carries_a_valid_html_time() {
         assert!(time.ends_with('Z') && !time.contains('.'), "{time}");
     }
 }
+
+#[tokio::test]
+async fn a_page_not_found_answers_in_the_language_of_its_address() {
+    let test = TestApp::with_demo().await;
+    for (path, lang) in [
+        ("/dp-rabat/fr/nulle-part", "fr"),
+        ("/dp-rabat/nowhere", "ar"),
+        ("/dp-rabat/fr/nulle-part", "fr"),
+    ] {
+        let page = test.get(path).await;
+        assert_eq!(page.status, 404, "{path}");
+        let langs = select_attr(&page.html(), "html", "lang");
+        assert_eq!(langs, [lang], "{path}");
+    }
+}

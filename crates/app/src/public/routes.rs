@@ -85,6 +85,16 @@ pub fn parse(segments: &[&str], site_locales: [Locale; 2]) -> Option<(Locale, Ro
     Some((locale, route))
 }
 
+/// The language a path is in, whether or not it leads anywhere: a page
+/// not found under `/fr/` says so in French.
+pub fn locale_of(segments: &[&str], site_locales: [Locale; 2]) -> Locale {
+    let [default, other] = site_locales;
+    match segments.first() {
+        Some(first) if *first == other.as_str() => other,
+        _ => default,
+    }
+}
+
 /// Builds site-relative paths (without the site's own prefix).
 pub struct Paths<'a> {
     pub site: &'a Site,
@@ -223,6 +233,10 @@ mod tests {
         let fr_site = [Locale::Fr, Locale::Ar];
         assert_eq!(parse(&["ar"], fr_site), Some((Locale::Ar, Route::Home)));
         assert_eq!(parse(&["fr"], fr_site), None);
+        let ar_site = [Locale::Ar, Locale::Fr];
+        assert_eq!(locale_of(&["fr", "nowhere"], ar_site), Locale::Fr);
+        assert_eq!(locale_of(&["nowhere"], ar_site), Locale::Ar);
+        assert_eq!(locale_of(&["ar", "x"], fr_site), Locale::Ar);
     }
 
     #[test]

@@ -18,7 +18,8 @@ impl App {
             return Err(AppError::NotFound(format!("site #{site_id}")));
         };
         let Some((locale, route)) = routes::parse(segments, site.locales()) else {
-            let page = Page::new(self, &network, site, origin, site.default_locale);
+            let locale = routes::locale_of(segments, site.locales());
+            let page = Page::new(self, &network, site, origin, locale);
             return Ok((page.not_found().await?, None));
         };
         let page = Page::new(self, &network, site, origin, locale);
