@@ -188,3 +188,22 @@ async fn a_submission_tells_the_reviewers_and_a_request_for_changes_tells_the_au
         .iter()
         .all(|f| f.contains("Content-Type: text/html") && f.contains("Subject: =?utf-8?")));
 }
+
+#[tokio::test]
+async fn links_in_mails_lead_to_where_the_server_listens_when_no_public_address_is_set() {
+    let test = TestApp::with_demo().await;
+    test.anonymous()
+        .post(
+            "/api/v1/auth/password/forgot",
+            &serde_json::json!({"email": common::demo::EDITOR_RABAT.0}),
+        )
+        .await
+        .expect(202);
+    let mails = test.app.store().outbox(None, 20).await.expect("outbox");
+    let reset = mails
+        .iter()
+        .find(|m| m.to_address == common::demo::EDITOR_RABAT.0)
+        .expect("a reset mail");
+    let here = format!("http://{}/admin/password/reset?token=", test.addr);
+    assert!(reset.body_text.contains(&here), "{}", reset.body_text);
+}

@@ -420,7 +420,7 @@ impl App {
             .await?;
         let link = format!(
             "{}/admin/password/reset?token={token}",
-            self.config.public_base_url()
+            self.public_base_url()
         );
         let hours = valid_for.whole_hours().max(1);
         let (subject, body) = if kind == "invitation" {

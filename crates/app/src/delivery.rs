@@ -323,7 +323,7 @@ impl App {
                 },
             ),
             url: site.map_or_else(String::new, |s| {
-                format!("{}/{}/", self.config.public_base_url(), s.slug)
+                format!("{}/{}/", self.public_base_url(), s.slug)
             }),
             primary: colors.get("primary").cloned().unwrap_or_default(),
             accent: colors.get("accent").cloned().unwrap_or_default(),

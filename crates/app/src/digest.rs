@@ -125,7 +125,7 @@ impl App {
         let site_id = first.filter(|_| items.iter().all(|i| i.site_id == first));
         let data = json!({
             "items": notices,
-            "account_url": format!("{}/admin/account", self.config.public_base_url()),
+            "account_url": format!("{}/admin/account", self.public_base_url()),
         });
         Some(NewMail {
             kind: "workflow_digest".to_owned(),

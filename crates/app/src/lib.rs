@@ -60,6 +60,9 @@ pub struct App {
     change_log_lock: tokio::sync::Mutex<()>,
     /// The mail transport and templates, made on first use.
     mailer: std::sync::OnceLock<delivery::Mailer>,
+    /// The address this process's server really listens on (`--listen`
+    /// and port 0 included), once it does.
+    listening: std::sync::OnceLock<std::net::SocketAddr>,
     /// The search index, once a serving process opened it.
     search: std::sync::OnceLock<Arc<dyn tawasul_search::SearchIndex>>,
     /// The last index-log row the search index applied.
@@ -110,6 +113,7 @@ impl App {
             network_rows: Mutex::new(NetworkRows::default()),
             search: std::sync::OnceLock::new(),
             mailer: std::sync::OnceLock::new(),
+            listening: std::sync::OnceLock::new(),
             search_cursor: AtomicI64::new(0),
         };
         app.refresh_network().await?;
@@ -238,5 +242,31 @@ impl App {
     /// Whether the database answers.
     pub async fn healthy(&self) -> bool {
         self.store.ping().await.is_ok()
+    }
+}
+
+impl App {
+    /// Records where the server listens, for links when no public address
+    /// is configured. Says once, at start, that such links only work here.
+    pub fn set_listening(&self, addr: std::net::SocketAddr) {
+        if self.listening.set(addr).is_ok() && self.config.server.public_url.is_empty() {
+            tracing::warn!(
+                %addr,
+                "server.public_url is not set: links in mails will point to http://{addr}, \
+                 which only this machine can open; set it to the address readers use"
+            );
+        }
+    }
+
+    /// The base of links in e-mails: `server.public_url`, else the address
+    /// the server really listens on, else the configured one.
+    pub fn public_base_url(&self) -> String {
+        if !self.config.server.public_url.is_empty() {
+            return self.config.server.public_url.trim_end_matches('/').to_owned();
+        }
+        match self.listening.get() {
+            Some(addr) => format!("http://{addr}"),
+            None => self.config.public_base_url(),
+        }
     }
 }

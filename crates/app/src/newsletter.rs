@@ -79,7 +79,7 @@ impl App {
         let prefix = Paths { site }.locale_prefix(lang);
         format!(
             "{}/{}{prefix}/newsletter/{page}?t={token}",
-            self.config.public_base_url(),
+            self.public_base_url(),
             site.slug
         )
     }
@@ -326,7 +326,7 @@ impl App {
                 translation_key: e.translation_key.as_deref(),
             })
             .collect();
-        let base = self.config.public_base_url();
+        let base = self.public_base_url();
         let offset = self.clock(self.config.mail.newsletter_hour).offset;
         let mut mails = Vec::new();
         for subscriber in &subscribers {

@@ -94,7 +94,7 @@ impl App {
             "actor": actor.map_or("Tawasul", |a| a.name.as_str()),
             "entry_title": row.title,
             "comment": comment,
-            "link": format!("{}/admin/entries/{}", self.config.public_base_url(), row.id),
+            "link": format!("{}/admin/entries/{}", self.public_base_url(), row.id),
         })
         .to_string();
         let occasion = crate::auth::random_token()?;

@@ -48,6 +48,9 @@ pub fn router(app: Arc<App>) -> Router {
 /// Serves until Ctrl-C or SIGTERM, applying other processes' changes in
 /// the background.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        app.set_listening(addr);
+    }
     if let Err(e) = app.open_search().await {
         tracing::warn!(error = %e, "search index unavailable; searching by scan");
     }

@@ -308,7 +308,7 @@ impl App {
     /// What the `notice` mail shows: the title, summary, the public link
     /// and links to the documents the entry refers to.
     async fn notice_data(&self, row: &EntryRow) -> Result<serde_json::Value, AppError> {
-        let base = self.config.public_base_url();
+        let base = self.public_base_url();
         let base = base.trim_end_matches('/');
         let network = self.network();
         let site = network
