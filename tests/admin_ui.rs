@@ -884,3 +884,57 @@ async fn entry_titled_with_key(
         .min_by_key(|r| r.id)
         .expect("a translated entry")
 }
+
+#[tokio::test]
+async fn the_authors_dashboard_marks_a_draft_sent_back_with_the_reviewers_words() {
+    let test = TestApp::with_demo().await;
+    let writer = test.login(EDITOR).await;
+    let reviewer = test.login(PUBLISHER).await;
+    let id = writer
+        .post(
+            "/api/v1/sites/dp-rabat/entries",
+            &serde_json::json!({"kind": "news", "locale": "ar", "title": "لقاء تواصلي مع الأسر",
+                                "body": "نص اللقاء."}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .expect("an id");
+    let step = |who: &common::ApiClient, body: serde_json::Value| {
+        let who = who.clone();
+        async move {
+            who.post(&format!("/api/v1/entries/{id}/transitions"), &body)
+                .await
+                .expect(200);
+        }
+    };
+    step(&writer, serde_json::json!({"action": "submit"})).await;
+    step(
+        &reviewer,
+        serde_json::json!({"action": "request_changes", "comment": "أضيفوا عدد الأسر الحاضرة"}),
+    )
+    .await;
+
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    let board = browser.get("/admin/").await;
+    assert_eq!(board.status, 200);
+    let marked = board.text_of("[data-test=dash-my_drafts] [data-test=change-request]");
+    assert!(marked.contains("أضيفوا عدد الأسر الحاضرة"), "{marked}");
+    assert!(marked.contains("طُلبت تعديلات"), "{marked}");
+
+    // Sent back a second time, the card shows the newest request only.
+    step(&writer, serde_json::json!({"action": "submit"})).await;
+    step(
+        &reviewer,
+        serde_json::json!({"action": "request_changes", "comment": "شكراً، بقي العنوان"}),
+    )
+    .await;
+    let board = browser.get("/admin/").await;
+    let marked = board.text_of("[data-test=dash-my_drafts] [data-test=change-request]");
+    assert!(
+        marked.contains("بقي العنوان") && !marked.contains("عدد الأسر"),
+        "{marked}"
+    );
+}

@@ -176,7 +176,7 @@ async fn changing_a_site_reaches_its_pages_its_family_and_nothing_else() {
 }
 
 #[tokio::test]
-async fn a_change_made_by_another_process_is_seen_within_a_second() {
+async fn a_change_made_by_another_process_reaches_this_servers_cache_without_a_restart() {
     let test = TestApp::with_demo().await;
     let dir = tempfile::tempdir().expect("dir");
     test.get("/dp-rabat/news/").await;
@@ -203,6 +203,7 @@ async fn a_change_made_by_another_process_is_seen_within_a_second() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // How fast is for the benchmark to say; five seconds only bound the wait.
     let seen = seen.expect("the server never saw the other process's change");
     println!("seen after {seen:?}");
 }

@@ -9,9 +9,20 @@ use crate::{App, AppError};
 const DASHBOARD_LIST: u64 = 10;
 const ACTIVITY: u64 = 15;
 
+/// What a reviewer asked of a draft sent back to its author.
+#[derive(Debug, Clone)]
+pub struct ChangeRequest {
+    pub comment: String,
+    pub actor_id: Option<i32>,
+    pub at: time::OffsetDateTime,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Dashboard {
     pub my_drafts: Vec<AdminEntry>,
+    /// For each of `my_drafts` that a reviewer sent back (and that has not
+    /// gone to review again since), what they asked.
+    pub change_requests: std::collections::HashMap<i32, ChangeRequest>,
     /// In review where the viewer may publish: across the region for a
     /// regional supervisor.
     pub to_review: Vec<AdminEntry>,
@@ -54,6 +65,24 @@ impl App {
             )
             .await?
             .items;
+        let mut change_requests = std::collections::HashMap::new();
+        for draft in &my_drafts {
+            let events = store.workflow_events(draft.id).await?;
+            // The newest step that is not a save tells where the draft is.
+            let last = events
+                .iter()
+                .find(|e| e.action != "save" && e.action != "restore");
+            if let Some(event) = last.filter(|e| e.action == "request_changes") {
+                change_requests.insert(
+                    draft.id,
+                    ChangeRequest {
+                        comment: event.comment.clone(),
+                        actor_id: event.actor_id,
+                        at: event.created_at,
+                    },
+                );
+            }
+        }
         let reviewing = viewer.sites_with(&network, Role::Publisher);
         let to_review = if reviewing.is_empty() {
             Vec::new()
@@ -101,6 +130,7 @@ impl App {
         let activity = store.recent_activity(&readable, ACTIVITY).await?;
         Ok(Dashboard {
             my_drafts,
+            change_requests,
             to_review,
             scheduled,
             recently_published,

@@ -90,7 +90,19 @@ pub async fn dashboard(
     };
     let title = text(&app, &req, "nav.dashboard");
     let mut ctx = base_context(&app, &req, Some(&viewer), &title);
-    ctx.insert("my_drafts", &cards(&app, &req, &board.my_drafts).await);
+    let mut my_drafts = cards(&app, &req, &board.my_drafts).await;
+    let reviewers = names(&app, board.change_requests.values().map(|c| c.actor_id)).await;
+    for card in &mut my_drafts {
+        let id = card["id"].as_i64().and_then(|id| i32::try_from(id).ok());
+        if let Some(request) = id.and_then(|id| board.change_requests.get(&id)) {
+            card["change_request"] = json!({
+                "comment": request.comment,
+                "actor": request.actor_id.and_then(|id| reviewers.get(&id)).cloned().unwrap_or_default(),
+                "at": local(&app, request.at),
+            });
+        }
+    }
+    ctx.insert("my_drafts", &my_drafts);
     ctx.insert("to_review", &cards(&app, &req, &board.to_review).await);
     ctx.insert("scheduled", &cards(&app, &req, &board.scheduled).await);
     ctx.insert(
