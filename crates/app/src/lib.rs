@@ -8,6 +8,7 @@ pub mod cache;
 mod changes;
 pub mod config;
 pub mod delivery;
+pub mod delivery_log;
 pub mod digest;
 pub mod directory;
 pub mod editorial;
@@ -39,6 +40,14 @@ pub use members::Member;
 pub use network::Network;
 pub use sites::NewSiteInput;
 pub use users::NewUserInput;
+
+/// The rows the web crate shows, as the store reads them: the web crate
+/// reaches data only through `App`, and names these types from here.
+pub mod rows {
+    pub use tawasul_store::{
+        gallery_ids, gallery_text, AdminEntry, ApiTokenRow, EntryRow, Page, RevisionRow,
+    };
+}
 
 /// The running system: configuration, database, themes and the network
 /// snapshot. Shared by every request (`Arc<App>`).
@@ -262,7 +271,12 @@ impl App {
     /// the server really listens on, else the configured one.
     pub fn public_base_url(&self) -> String {
         if !self.config.server.public_url.is_empty() {
-            return self.config.server.public_url.trim_end_matches('/').to_owned();
+            return self
+                .config
+                .server
+                .public_url
+                .trim_end_matches('/')
+                .to_owned();
         }
         match self.listening.get() {
             Some(addr) => format!("http://{addr}"),

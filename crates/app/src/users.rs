@@ -66,3 +66,27 @@ impl App {
         Ok(id)
     }
 }
+
+impl App {
+    /// The names of the people with these ids, for showing who did what.
+    pub async fn user_names(
+        &self,
+        ids: impl IntoIterator<Item = Option<i32>>,
+    ) -> Result<std::collections::HashMap<i32, String>, AppError> {
+        let mut ids: Vec<i32> = ids.into_iter().flatten().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(self
+            .store()
+            .users_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
+    /// How many sessions the viewer has open, this one included.
+    pub async fn session_count(&self, viewer: &crate::Viewer) -> Result<u64, AppError> {
+        Ok(self.store().count_sessions_of(viewer.user.id).await?)
+    }
+}

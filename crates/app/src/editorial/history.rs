@@ -111,6 +111,22 @@ impl App {
         })
     }
 
+    /// The workflow steps taken on an entry, newest first, for those who
+    /// may see its history.
+    pub async fn workflow_of(
+        &self,
+        viewer: &Viewer,
+        entry: &EntryRow,
+    ) -> Result<Vec<WorkflowEventRow>, AppError> {
+        if !viewer.may_on(&self.network(), entry, Operation::ViewHistory) {
+            return Err(AppError::Forbidden(format!(
+                "you may not see the history of entry #{}",
+                entry.id
+            )));
+        }
+        Ok(self.store().workflow_events(entry.id).await?)
+    }
+
     /// What changed between two versions of an entry (`from` absent: since
     /// nothing, everything is new).
     pub async fn compare_revisions(

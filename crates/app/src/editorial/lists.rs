@@ -222,10 +222,18 @@ impl App {
             .iter()
             .filter_map(|h| i32::try_from(h.id).ok())
             .collect();
-        let mut items = self.store().admin_entries_by_ids(&ids).await?;
+        let mut items = self.admin_entries_in_order(&ids).await?;
         items.retain(|e| e.site_id == site.id && status.is_none_or(|s| e.status == s.as_str()));
-        items.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
         let total = items.len() as u64;
         Ok(Page { items, total })
+    }
+}
+
+impl App {
+    /// The admin's rows of entries found by a search, in the order found.
+    pub async fn admin_entries_in_order(&self, ids: &[i32]) -> Result<Vec<AdminEntry>, AppError> {
+        let mut entries = self.store().admin_entries_by_ids(ids).await?;
+        entries.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
+        Ok(entries)
     }
 }

@@ -350,6 +350,28 @@ impl App {
         }
     }
 
+    /// An entry's tags (by name) and programmes (by slug), as forms and
+    /// the API show them. An error is an error: shown empty, the next save
+    /// would write the entry without them.
+    pub async fn entry_labels(&self, row: &EntryRow) -> Result<EntryLabels, AppError> {
+        let tags = self
+            .store()
+            .tags_of_entry(row.id)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        let programme_ids = self.store().programme_ids_of(row.id).await?;
+        let programmes = self
+            .network()
+            .programmes
+            .iter()
+            .filter(|p| programme_ids.contains(&p.id))
+            .map(|p| p.slug.clone())
+            .collect();
+        Ok(EntryLabels { tags, programmes })
+    }
+
     /// Another entry of the translation group `row` belongs to (the
     /// oldest), which its editor shows as what it translates.
     pub async fn linked_translation(&self, row: &EntryRow) -> Result<Option<i32>, AppError> {
@@ -462,6 +484,13 @@ fn forbidden_in_json(value: &Value) -> Option<char> {
             .find_map(|(k, v)| forbidden_character(k, Lines::One).or_else(|| forbidden_in_json(v))),
         _ => None,
     }
+}
+
+/// An entry's tags and programmes, by name and slug.
+#[derive(Debug, Clone, Default)]
+pub struct EntryLabels {
+    pub tags: Vec<String>,
+    pub programmes: Vec<String>,
 }
 
 /// Whether readers of the public site see the entry at `now`: public,

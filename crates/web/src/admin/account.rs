@@ -41,11 +41,7 @@ async fn page(
             })
         })
         .collect();
-    let sessions = app
-        .store()
-        .count_sessions_of(viewer.user.id)
-        .await
-        .unwrap_or(0);
+    let sessions = app.session_count(viewer).await.unwrap_or(0);
     let title = text(app, req, "nav.account");
     let mut ctx = base_context(app, req, Some(viewer), &title);
     ctx.insert("tokens", &tokens);

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
-use tawasul_app::editorial::fact_names;
+use tawasul_app::editorial::{fact_names, EntryLabels};
 use tawasul_app::public::Origin;
+use tawasul_app::rows::EntryRow;
 use tawasul_app::{App, AppError, EntryInput, TransitionInput, Viewer};
 use tawasul_domain::{allowed_actions, Action, EntryKind, EntryStatus, Locale, Operation};
-use tawasul_store::EntryRow;
 
 use super::screens::{kind_options, local, local_input, names};
 use super::{
@@ -63,7 +63,7 @@ fn present(form: &Form, name: &str) -> Option<String> {
 }
 
 /// What the editor shows of a stored entry, as the form's values.
-async fn entry_view(app: &App, req: &Req, row: &EntryRow) -> Value {
+async fn entry_view(app: &App, req: &Req, row: &EntryRow, labels: &EntryLabels) -> Value {
     let network = app.network();
     let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
     let site = network.site(row.site_id);
@@ -71,25 +71,8 @@ async fn entry_view(app: &App, req: &Req, row: &EntryRow) -> Value {
         .and_then(|s| row.category_id.and_then(|id| s.category(id)))
         .map(|c| c.slug.clone())
         .unwrap_or_default();
-    let tags: Vec<String> = app
-        .store()
-        .tags_of_entry(row.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    let programme_ids = app
-        .store()
-        .programme_ids_of(row.id)
-        .await
-        .unwrap_or_default();
-    let programmes: Vec<String> = network
-        .programmes
-        .iter()
-        .filter(|p| programme_ids.contains(&p.id))
-        .map(|p| p.slug.clone())
-        .collect();
+    let tags = &labels.tags;
+    let programmes = &labels.programmes;
     let mut fields = Map::new();
     for name in fact_names(kind) {
         let value = row.fields.get(name).cloned().unwrap_or(Value::Null);
@@ -268,11 +251,10 @@ async fn editor(
                     .collect()
             };
             ctx.insert("actions", &actions);
-            let events = app
-                .store()
-                .workflow_events(row.id)
-                .await
-                .unwrap_or_default();
+            let events = match app.workflow_of(viewer, row).await {
+                Ok(events) => events,
+                Err(e) => return error_page(app, req, Some(viewer), &e),
+            };
             let actors = names(app, events.iter().map(|e| e.actor_id)).await;
             let actor_name = |id: Option<i32>| {
                 id.and_then(|id| actors.get(&id))
@@ -422,9 +404,14 @@ pub async fn edit(
         Ok(row) => row,
         Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
+    // Shown without its tags, the entry would lose them at the next save.
+    let labels = match app.entry_labels(&row).await {
+        Ok(labels) => labels,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
     let page = EditorPage {
         site_id: row.site_id,
-        entry: entry_view(&app, &req, &row).await,
+        entry: entry_view(&app, &req, &row, &labels).await,
         row: Some(&row),
         errors: Map::new(),
         form_error: None,
@@ -498,10 +485,14 @@ pub async fn save(
                 .await
                 .map(|c| serde_json::to_value(&c.body).unwrap_or(Value::Null))
                 .unwrap_or(Value::Null);
-            let revisions = app.store().revisions(id).await.unwrap_or_default();
-            let by_id = revisions.last().and_then(|r| r.author_id);
+            let by_id = app
+                .history(&viewer, id)
+                .await
+                .ok()
+                .and_then(|h| h.revisions.last().and_then(|r| r.author_id));
             let by = names(&app, [by_id]).await;
-            let mut entry = entry_view(&app, &req, &latest).await;
+            // The form's own tags and programmes replace these below.
+            let mut entry = entry_view(&app, &req, &latest, &EntryLabels::default()).await;
             typed_view(&form, kind, &mut entry);
             let page = EditorPage {
                 site_id: latest.site_id,
@@ -537,7 +528,8 @@ pub async fn save(
                 )
                     .into_response();
             }
-            let mut entry = entry_view(&app, &req, &current).await;
+            // The form's own tags and programmes replace these below.
+            let mut entry = entry_view(&app, &req, &current, &EntryLabels::default()).await;
             typed_view(&form, kind, &mut entry);
             let page = EditorPage {
                 site_id: current.site_id,
@@ -653,9 +645,13 @@ pub async fn transition(
                 Ok(row) => row,
                 Err(e) => return error_page(&app, &req, Some(&viewer), &e),
             };
+            let labels = match app.entry_labels(&row).await {
+                Ok(labels) => labels,
+                Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+            };
             let page = EditorPage {
                 site_id: row.site_id,
-                entry: entry_view(&app, &req, &row).await,
+                entry: entry_view(&app, &req, &row, &labels).await,
                 row: Some(&row),
                 errors,
                 form_error: message,

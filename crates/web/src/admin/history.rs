@@ -155,7 +155,7 @@ async fn review_page(
     }
     let comparison = app.changes_since_last_review(viewer, id).await?;
     let (diff, field_changes) = comparison_context(app, req, &comparison);
-    let events = app.store().workflow_events(id).await?;
+    let events = app.workflow_of(viewer, &row).await?;
     let submitted = events.iter().find(|e| e.action == "submit");
     let submitter = names(app, [submitted.and_then(|e| e.actor_id)]).await;
     let actions: Vec<Value> =

@@ -10,9 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
-use tawasul_app::network::Site;
-use tawasul_app::{App, AppError, Viewer};
-use tawasul_domain::Operation;
+use tawasul_app::delivery_log::Resent;
+use tawasul_app::{App, AppError};
 
 use super::screens::local;
 use super::{
@@ -33,20 +32,6 @@ const KINDS: [&str; 7] = [
     "invitation",
 ];
 
-/// The site, if the viewer administers it.
-fn administered(app: &App, viewer: &Viewer, slug: &str) -> Result<Site, AppError> {
-    let network = app.network();
-    let site = network
-        .site_by_slug(slug)
-        .ok_or_else(|| AppError::NotFound(slug.to_owned()))?;
-    if !viewer.may(&network, site.id, Operation::ViewDeliveryLog) {
-        return Err(AppError::Forbidden(
-            "the delivery log is for the site's administrators".into(),
-        ));
-    }
-    Ok(site.clone())
-}
-
 fn log_url(slug: &str, status: Option<&str>, page: u64) -> String {
     let mut url = format!("/admin/sites/{slug}/outbox?page={page}");
     if let Some(status) = status {
@@ -62,10 +47,6 @@ pub async fn list(
     AdminUser(viewer): AdminUser,
     Path(slug): Path<String>,
 ) -> Response {
-    let site = match administered(&app, &viewer, &slug) {
-        Ok(site) => site,
-        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
-    };
     // Unknown filter values are ignored, as the entries list does.
     let status = req
         .query_param("status")
@@ -76,15 +57,15 @@ pub async fn list(
         .filter(|p| (1..=100_000).contains(p))
         .unwrap_or(1);
     let found = match app
-        .store()
-        .outbox_page(site.id, status.as_deref(), page, PER_PAGE)
+        .delivery_log(&viewer, &slug, status.as_deref(), page, PER_PAGE)
         .await
     {
         Ok(found) => found,
-        Err(e) => return error_page(&app, &req, Some(&viewer), &e.into()),
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
+    let site = &found.site;
     let messages: Vec<Value> = found
-        .rows
+        .messages
         .iter()
         .map(|m| {
             let kind = if KINDS.contains(&m.kind.as_str()) {
@@ -114,15 +95,6 @@ pub async fn list(
         .iter()
         .map(|s| json!({"value": s, "label": text(&app, &req, &format!("outbox.status.{s}"))}))
         .collect();
-    let store = app.store();
-    let confirmed = store
-        .count_subscribers(site.id, "confirmed")
-        .await
-        .unwrap_or(0);
-    let pending = store
-        .count_subscribers(site.id, "pending")
-        .await
-        .unwrap_or(0);
     let title = format!(
         "{} · {}",
         text(&app, &req, "outbox.heading"),
@@ -153,7 +125,7 @@ pub async fn list(
     }
     ctx.insert(
         "subscribers",
-        &json!({"confirmed": confirmed, "pending": pending}),
+        &json!({"confirmed": found.confirmed_subscribers, "pending": found.pending_subscribers}),
     );
     render(&app, &req, "outbox.html", &ctx, StatusCode::OK)
 }
@@ -170,55 +142,21 @@ pub async fn resend(
     if !form.csrf_ok(&viewer, &req) {
         return csrf_refused(&app, &req, &viewer);
     }
-    let site = match administered(&app, &viewer, &slug) {
-        Ok(site) => site,
-        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
-    };
     let Ok(id) = id.parse::<i32>() else {
         return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
     };
-    let row = match app.store().outbox_row(id).await {
-        Ok(Some(row)) if row.site_id == Some(site.id) => row,
-        Ok(_) => {
-            return error_page(
-                &app,
-                &req,
-                Some(&viewer),
-                &AppError::NotFound(format!("message #{id}")),
-            )
-        }
-        Err(e) => return error_page(&app, &req, Some(&viewer), &e.into()),
-    };
-    if row.status != "failed" {
-        return error_page(
-            &app,
-            &req,
-            Some(&viewer),
-            &AppError::Conflict(format!("message #{id} is {}, not failed", row.status)),
-        );
-    }
-    match app.store().requeue_outbox(id).await {
-        Ok(true) => {
-            let _ = app
-                .store()
-                .audit(
-                    Some(viewer.user.id),
-                    "mail_resend",
-                    Some(site.id),
-                    &row.to_address,
-                    &format!("message #{id}"),
-                )
-                .await;
+    match app.resend_mail(&viewer, &slug, id).await {
+        Ok(Resent::Queued) => {
             let back = form.get("back");
-            let back = if back.starts_with(&format!("/admin/sites/{}/outbox", site.slug)) {
+            let back = if back.starts_with(&format!("/admin/sites/{slug}/outbox")) {
                 back.to_owned()
             } else {
-                log_url(&site.slug, None, 1)
+                log_url(&slug, None, 1)
             };
             see_other_with(&back, "mail_resend")
         }
         // Someone else resent it meanwhile: the log shows where it is.
-        Ok(false) => see_other_with(&log_url(&site.slug, None, 1), "mail_resend"),
-        Err(e) => error_page(&app, &req, Some(&viewer), &e.into()),
+        Ok(Resent::AlreadyQueued) => see_other_with(&log_url(&slug, None, 1), "mail_resend"),
+        Err(e) => error_page(&app, &req, Some(&viewer), &e),
     }
 }

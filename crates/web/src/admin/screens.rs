@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 use tawasul_app::editorial::EntryList;
+use tawasul_app::rows::AdminEntry;
 use tawasul_app::{App, Viewer};
 use tawasul_domain::{EntryKind, EntryStatus, Operation};
-use tawasul_store::AdminEntry;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -37,18 +37,10 @@ pub fn local_input(app: &App, at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// Names of the users with these ids.
+/// Names of the users with these ids; a name that cannot be read shows
+/// as none, and the page is still right.
 pub async fn names(app: &App, ids: impl IntoIterator<Item = Option<i32>>) -> HashMap<i32, String> {
-    let mut ids: Vec<i32> = ids.into_iter().flatten().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    app.store()
-        .users_by_ids(&ids)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect()
+    app.user_names(ids).await.unwrap_or_default()
 }
 
 pub fn card(app: &App, req: &Req, entry: &AdminEntry, authors: &HashMap<i32, String>) -> Value {

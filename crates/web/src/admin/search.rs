@@ -233,8 +233,7 @@ async fn run(app: &App, req: &Req, viewer: &Viewer, asked: &Asked) -> Result<Fou
         .iter()
         .filter_map(|h| i32::try_from(h.id).ok())
         .collect();
-    let mut entries = app.store().admin_entries_by_ids(&ids).await?;
-    entries.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
+    let entries = app.admin_entries_in_order(&ids).await?;
     let snippets: HashMap<i64, &str> = hits
         .hits
         .iter()

@@ -137,14 +137,13 @@ pub async fn create(
             .filter(|l| !l.is_empty())
             .unwrap_or_else(|| "ar".into()),
     };
-    match app.add_site(input).await {
-        Ok(id) => {
-            let _ = app
-                .store()
-                .audit(Some(viewer.user.id), "site_create", Some(id), &slug, "")
-                .await;
-            see_other_with("/admin/sites", "site_create")
-        }
+    let saved = if updating {
+        app.update_site(&viewer, input).await
+    } else {
+        app.create_site(&viewer, input).await
+    };
+    match saved {
+        Ok(_) => see_other_with("/admin/sites", "site_create"),
         Err(e) => {
             let errors = match (&e, field_errors(&app, &req, &e)) {
                 (_, Some(errors)) => errors,

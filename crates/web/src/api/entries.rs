@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tawasul_app::editorial::EntryList;
 use tawasul_app::public::routes::Paths;
+use tawasul_app::rows::{EntryRow, RevisionRow};
 use tawasul_app::{App, EntryInput, TransitionInput};
 use tawasul_domain::{Action, EntryKind, EntryStatus};
-use tawasul_store::{EntryRow, RevisionRow};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -49,24 +49,8 @@ pub fn public_path(app: &App, row: &EntryRow) -> Option<String> {
 pub async fn entry_json(app: &App, row: &EntryRow) -> Result<Value, Problem> {
     let network = app.network();
     let site = network.site(row.site_id);
-    let store = app.store();
-    let tags: Vec<String> = store
-        .tags_of_entry(row.id)
-        .await
-        .map_err(tawasul_app::AppError::from)?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    let programme_ids = store
-        .programme_ids_of(row.id)
-        .await
-        .map_err(tawasul_app::AppError::from)?;
-    let programmes: Vec<&str> = network
-        .programmes
-        .iter()
-        .filter(|p| programme_ids.contains(&p.id))
-        .map(|p| p.slug.as_str())
-        .collect();
+    let labels = app.entry_labels(row).await?;
+    let (tags, programmes) = (labels.tags, labels.programmes);
     let category = site
         .and_then(|s| row.category_id.and_then(|id| s.category(id)))
         .map(|c| c.slug.clone());
@@ -90,7 +74,7 @@ pub async fn entry_json(app: &App, row: &EntryRow) -> Result<Value, Problem> {
         "programmes": programmes,
         "translation_key": row.translation_key,
         "cover_media": row.cover_media_id,
-        "gallery": tawasul_store::gallery_ids(&row.gallery),
+        "gallery": tawasul_app::rows::gallery_ids(&row.gallery),
         "status": row.status,
         "version": row.version,
         "author_id": row.author_id,
@@ -162,7 +146,9 @@ impl EntryBody {
             cover: self
                 .cover_media
                 .map(|id| id.map(|id| id.to_string()).unwrap_or_default()),
-            gallery: self.gallery.map(|ids| tawasul_store::gallery_text(&ids)),
+            gallery: self
+                .gallery
+                .map(|ids| tawasul_app::rows::gallery_text(&ids)),
         }
     }
 }

@@ -10,7 +10,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tawasul_app::App;
-use tawasul_domain::Operation;
 use time::format_description::well_known::Rfc3339;
 
 use super::{ApiUser, Problem};
@@ -37,28 +36,8 @@ pub async fn list(
             ));
         }
     }
+    let rows = app.outbox_for(&viewer, status.as_deref(), 200).await?;
     let network = app.network();
-    let sites = (!viewer.is_platform_admin()).then(|| {
-        network
-            .sites()
-            .iter()
-            .filter(|s| viewer.may(&network, s.id, Operation::ViewDeliveryLog))
-            .map(|s| s.id)
-            .collect::<Vec<_>>()
-    });
-    if sites.as_ref().is_some_and(Vec::is_empty) {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Not allowed",
-            "the delivery log is for site administrators",
-        ));
-    }
-    let rows = app
-        .store()
-        .outbox_of(sites.as_deref(), status.as_deref(), 200)
-        .await
-        .map_err(tawasul_app::AppError::from)?;
     let at = |t: Option<time::OffsetDateTime>| t.and_then(|t| t.format(&Rfc3339).ok());
     let messages: Vec<Value> = rows
         .iter()

@@ -62,46 +62,21 @@ pub async fn create(
     ApiUser(viewer): ApiUser,
     JsonBody(body): JsonBody<SiteBody>,
 ) -> Result<Response, Problem> {
-    if !viewer.is_platform_admin() {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Not allowed",
-            "only platform administrators create sites",
-        ));
-    }
-    if app.network().site_by_slug(&body.slug).is_some() {
-        return Err(Problem::field(
-            StatusCode::CONFLICT,
-            "slug",
-            format!("a site `{}` exists already", body.slug),
-        ));
-    }
+    let slug = body.slug.clone();
     let id = app
-        .add_site(NewSiteInput {
-            slug: body.slug.clone(),
-            kind: body.kind,
-            parent: body.parent,
-            name_ar: body.name_ar,
-            name_fr: body.name_fr,
-            hosts: body.hosts,
-            theme: body.theme.unwrap_or_else(|| "default".to_owned()),
-            default_locale: body.default_locale.unwrap_or_else(|| "ar".to_owned()),
-        })
-        .await?;
-    app.store()
-        .audit(
-            Some(viewer.user.id),
-            "site_create",
-            Some(id),
-            &body.slug,
-            "",
+        .create_site(
+            &viewer,
+            NewSiteInput {
+                slug: body.slug,
+                kind: body.kind,
+                parent: body.parent,
+                name_ar: body.name_ar,
+                name_fr: body.name_fr,
+                hosts: body.hosts,
+                theme: body.theme.unwrap_or_else(|| "default".to_owned()),
+                default_locale: body.default_locale.unwrap_or_else(|| "ar".to_owned()),
+            },
         )
-        .await
-        .map_err(tawasul_app::AppError::from)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "slug": body.slug})),
-    )
-        .into_response())
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "slug": slug}))).into_response())
 }

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tawasul_app::rows::ApiTokenRow;
 use tawasul_app::App;
-use tawasul_store::ApiTokenRow;
 use time::format_description::well_known::Rfc3339;
 
 use super::{path_id, ApiUser, JsonBody, Problem};
