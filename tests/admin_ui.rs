@@ -938,3 +938,64 @@ async fn the_authors_dashboard_marks_a_draft_sent_back_with_the_reviewers_words(
         "{marked}"
     );
 }
+
+#[tokio::test]
+async fn a_published_entry_has_a_short_link_to_share_and_a_short_address() {
+    let test = TestApp::with_demo().await;
+    let writer = test.login(EDITOR).await;
+    let publisher = test.login(PUBLISHER).await;
+    let title = "انطلاق عملية الدخول المدرسي برسم الموسم الدراسي 2026-2027 بمديرية الرباط";
+    let id = writer
+        .post(
+            "/api/v1/sites/dp-rabat/entries",
+            &serde_json::json!({"kind": "news", "locale": "ar", "title": title, "body": "نص."}),
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .expect("an id");
+    for (who, action) in [
+        (&writer, "submit"),
+        (&publisher, "approve"),
+        (&publisher, "publish"),
+    ] {
+        who.post(
+            &format!("/api/v1/entries/{id}/transitions"),
+            &serde_json::json!({ "action": action }),
+        )
+        .await
+        .expect(200);
+    }
+    let url = writer.get(&format!("/api/v1/entries/{id}")).await.json["url"]
+        .as_str()
+        .expect("a public address")
+        .to_owned();
+    let first_words: String =
+        url::form_urlencoded::byte_serialize("انطلاق-عملية-الدخول-المدرسي-برسم".as_bytes())
+            .collect();
+    assert!(
+        url.ends_with(&format!("/news/{id}-{first_words}")),
+        "the first words of the title: {url}"
+    );
+
+    let mut browser = Browser::new(&test);
+    browser.login(EDITOR.0, EDITOR.1).await;
+    let page = browser.get(&format!("/admin/entries/{id}")).await;
+    let html = page.html();
+    let short = common::select_attr(&html, "[data-test=short-url]", "value");
+    let expected = format!("http://{}/dp-rabat/news/{id}", test.addr);
+    assert_eq!(short, [expected.clone()]);
+    let shares = common::select_attr(&html, "[data-test=share] a", "href");
+    assert_eq!(shares.len(), 4, "{shares:?}");
+    assert!(shares[0].starts_with("https://wa.me/?text="));
+    assert!(
+        shares.iter().all(|s| s.contains("dp-rabat%2Fnews%2F")),
+        "{shares:?}"
+    );
+
+    let short_path = expected.trim_start_matches(&format!("http://{}", test.addr));
+    let answer = test.get(short_path).await;
+    assert_eq!(answer.status, 301);
+    assert_eq!(answer.header("location"), Some(url.as_str()));
+}

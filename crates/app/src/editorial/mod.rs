@@ -243,10 +243,7 @@ impl App {
         title: &str,
         except: Option<i32>,
     ) -> Result<String, AppError> {
-        let mut base: String = slug::slugify(title)
-            .chars()
-            .take(slug::MAX_SLUG_CHARS - 4)
-            .collect();
+        let mut base: String = slug::short_slug(title);
         base = base.trim_end_matches('-').to_owned();
         if base.is_empty() {
             base = "entry".to_owned();

@@ -147,6 +147,33 @@ fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
     map.insert("fields".to_owned(), Value::Object(fields));
 }
 
+/// The short link of an entry readers see, and plain links that share it
+/// (no third party's script on the page): WhatsApp, Facebook, X, e-mail.
+fn share_links(app: &App, row: &EntryRow) -> Option<Value> {
+    public_path(app, row)?;
+    let network = app.network();
+    let site = network.site(row.site_id)?;
+    let kind: EntryKind = row.kind.parse().ok()?;
+    // `/{site}/{kind}/{id}` answers 301 to the entry's full address.
+    let short = format!(
+        "{}/{}/{}/{}",
+        app.public_base_url(),
+        site.slug,
+        kind.path_segment(),
+        row.id
+    );
+    let enc =
+        |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    let (title, link) = (enc(&row.title), enc(&short));
+    Some(json!({
+        "short_url": short,
+        "whatsapp": format!("https://wa.me/?text={title}%20{link}"),
+        "facebook": format!("https://www.facebook.com/sharer/sharer.php?u={link}"),
+        "x": format!("https://x.com/intent/post?text={title}&url={link}"),
+        "email": format!("mailto:?subject={title}&body={link}"),
+    }))
+}
+
 struct EditorPage<'a> {
     site_id: i32,
     entry: Value,
@@ -288,6 +315,9 @@ async fn editor(
                 .collect();
             ctx.insert("events", &events);
             ctx.insert("history_url", &format!("/admin/entries/{}/history", row.id));
+            if let Some(share) = share_links(app, row) {
+                ctx.insert("share", &share);
+            }
             if row.status == EntryStatus::InReview.as_str()
                 && viewer.may_on(&network, row, Operation::Transition(Action::Approve))
             {
