@@ -69,6 +69,21 @@ pub enum Command {
     /// Import or export a site's directory of institutions and contacts (CSV).
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Manage where media files are stored (`[storage]`).
+    #[command(subcommand)]
+    Storage(StorageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageCommand {
+    /// Copy a local uploads folder into the bucket of `[storage]`, each file
+    /// checked by its hash once copied. Files already in the bucket are
+    /// skipped, so an interrupted run can be started again.
+    Migrate {
+        /// The folder to copy [default: `paths.uploads`, else <data>/uploads].
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -985,7 +985,7 @@ async fn a_published_entry_has_a_short_link_to_share_and_a_short_address() {
     let html = page.html();
     let short = common::select_attr(&html, "[data-test=short-url]", "value");
     let expected = format!("http://{}/dp-rabat/news/{id}", test.addr);
-    assert_eq!(short, [expected.clone()]);
+    assert_eq!(short, std::slice::from_ref(&expected));
     let shares = common::select_attr(&html, "[data-test=share] a", "href");
     assert_eq!(shares.len(), 4, "{shares:?}");
     assert!(shares[0].starts_with("https://wa.me/?text="));

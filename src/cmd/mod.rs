@@ -6,6 +6,7 @@ mod import;
 mod reindex;
 mod serve;
 mod site;
+mod storage;
 mod token;
 mod user;
 
@@ -15,7 +16,8 @@ use anyhow::Context as _;
 use tawasul_app::{App, Config};
 
 use crate::cli::{
-    Cli, Command, DirectoryCommand, ImportCommand, SiteCommand, TokenCommand, UserCommand,
+    Cli, Command, DirectoryCommand, ImportCommand, SiteCommand, StorageCommand, TokenCommand,
+    UserCommand,
 };
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -116,6 +118,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             expires_days,
         }) => token::create(&*open(config).await?, &email, &name, expires_days).await,
+        Command::Storage(StorageCommand::Migrate { from }) => {
+            storage::migrate(&*open(config).await?, from).await
+        }
     }
 }
 

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-const SECTIONS: [&str; 7] = [
-    "server", "database", "paths", "site", "cache", "auth", "mail",
+const SECTIONS: [&str; 8] = [
+    "server", "database", "paths", "site", "cache", "auth", "mail", "storage",
 ];
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -26,6 +26,7 @@ pub struct Config {
     pub cache: CacheConfig,
     pub auth: AuthConfig,
     pub mail: MailConfig,
+    pub storage: StorageConfig,
 }
 
 /// How mail leaves: `.eml` files in the data folder (the default, so a
@@ -40,8 +41,18 @@ pub struct MailConfig {
     /// For `file`: the folder of the `.eml` files; default `<data>/mail`.
     pub folder: Option<PathBuf>,
     pub smtp_host: String,
+    /// 0: the usual port for `tls`: 465 with `required`, 587 otherwise.
     pub smtp_port: u16,
-    /// `none`, `starttls` or `tls`.
+    /// How the connection to the relay is protected: `required` (TLS from
+    /// the first byte, port 465), `starttls` (plain, then STARTTLS, which
+    /// must succeed: port 587) or `none` (a relay on this host or a trusted
+    /// network).
+    pub tls: String,
+    /// The CA certificates (PEM) that sign the relay's certificate, for a
+    /// relay with a private CA: trusted instead of the public authorities.
+    pub ca_file: Option<PathBuf>,
+    /// The former name of `tls` (`none`, `starttls` or `tls`), still read;
+    /// empty: not set.
     pub smtp_security: String,
     pub smtp_username: String,
     pub smtp_password: String,
@@ -74,8 +85,10 @@ impl Default for MailConfig {
             from_name: "Tawasul · تواصل".to_owned(),
             folder: None,
             smtp_host: String::new(),
-            smtp_port: 587,
-            smtp_security: "starttls".to_owned(),
+            smtp_port: 0,
+            tls: "starttls".to_owned(),
+            ca_file: None,
+            smtp_security: String::new(),
             smtp_username: String::new(),
             smtp_password: String::new(),
             smtp_connections: 4,
@@ -99,6 +112,8 @@ impl fmt::Debug for MailConfig {
             .field("from_address", &self.from_address)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
+            .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
             .field("smtp_security", &self.smtp_security)
             .field("smtp_username", &self.smtp_username)
             .field(
@@ -110,6 +125,253 @@ impl fmt::Debug for MailConfig {
                 },
             )
             .finish_non_exhaustive()
+    }
+}
+
+impl MailConfig {
+    /// The TLS mode in force (`required`, `starttls` or `none`): `tls`, or
+    /// what the former `smtp_security` says when it is set (the checks at
+    /// load refuse the two disagreeing).
+    pub fn tls_mode(&self) -> &str {
+        match self.smtp_security.as_str() {
+            "" => &self.tls,
+            "tls" => "required",
+            former => former,
+        }
+    }
+
+    /// The relay's port: `smtp_port`, or the usual one for the TLS mode.
+    pub fn relay_port(&self) -> u16 {
+        match (self.smtp_port, self.tls_mode()) {
+            (0, "required") => 465,
+            (0, _) => 587,
+            (port, _) => port,
+        }
+    }
+
+    /// Checks the TLS keys and reads the files the mail section names (CA
+    /// certificates, DKIM key), so that a mistake stops the server at
+    /// start rather than shows up in the delivery log.
+    fn validate(&self) -> Result<(), AppError> {
+        const MODES: &str =
+            "required (TLS from the first byte, port 465), starttls (port 587) or none";
+        if !["required", "starttls", "none"].contains(&self.tls.as_str()) {
+            return Err(AppError::Config(format!(
+                "mail.tls must be {MODES}, not `{}`",
+                self.tls
+            )));
+        }
+        if !self.smtp_security.is_empty() {
+            if !["none", "starttls", "tls"].contains(&self.smtp_security.as_str()) {
+                return Err(AppError::Config(format!(
+                    "mail.smtp_security (the former name of mail.tls) must be none, starttls or tls, not `{}`",
+                    self.smtp_security
+                )));
+            }
+            // `tls` at its default may just be unset.
+            if self.tls != "starttls" && self.tls_mode() != self.tls {
+                return Err(AppError::Config(format!(
+                    "mail.smtp_security = \"{}\" and mail.tls = \"{}\" disagree: mail.smtp_security is the former name of mail.tls; keep only mail.tls",
+                    self.smtp_security, self.tls
+                )));
+            }
+        }
+        // The two usual ports speak differently from the first byte: the
+        // other mode there fails every time, with an obscure error.
+        match (self.tls_mode(), self.relay_port()) {
+            ("starttls", 465) => {
+                return Err(AppError::Config(
+                    "mail.smtp_port is 465, which speaks TLS from the first byte: set mail.tls = \"required\" (or the relay's STARTTLS port, usually 587)".to_owned(),
+                ))
+            }
+            ("required", 587) => {
+                return Err(AppError::Config(
+                    "mail.smtp_port is 587, which starts in plain text: set mail.tls = \"starttls\" (or the relay's TLS port, usually 465)".to_owned(),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(file) = &self.ca_file {
+            if self.tls_mode() == "none" {
+                return Err(AppError::Config(format!(
+                    "mail.ca_file is set ({}) but mail.tls = \"none\": set mail.tls to required or starttls, or remove mail.ca_file",
+                    file.display()
+                )));
+            }
+            let pem = std::fs::read_to_string(file).map_err(|e| {
+                AppError::Config(format!(
+                    "mail.ca_file {} cannot be read: {e}",
+                    file.display()
+                ))
+            })?;
+            tawasul_mail::TlsOptions::with_ca_pem(pem).map_err(|e| {
+                let detail = match e {
+                    tawasul_mail::SendError::Tls(detail) => detail,
+                    other => other.to_string(),
+                };
+                AppError::Config(format!("mail.ca_file {}: {detail}", file.display()))
+            })?;
+        }
+        if let Some(file) = &self.dkim_key_file {
+            let pem = std::fs::read_to_string(file).map_err(|e| {
+                AppError::Config(format!(
+                    "mail.dkim_key_file {} cannot be read: {e}",
+                    file.display()
+                ))
+            })?;
+            tawasul_mail::Dkim::from_pem(&self.dkim_selector, &self.dkim_domain, &pem).map_err(
+                |e| match e {
+                    tawasul_mail::DkimError::Name(which) => AppError::Config(format!(
+                        "mail.dkim_{which} must be a DNS name (letters, digits, '-', '.', '_'), not `{}`",
+                        if which == "selector" {
+                            &self.dkim_selector
+                        } else {
+                            &self.dkim_domain
+                        }
+                    )),
+                    other => {
+                        AppError::Config(format!("mail.dkim_key_file {}: {other}", file.display()))
+                    }
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Where media files live: the uploads folder (`local`, the default), or
+/// an S3-compatible bucket (`s3`) that every web node reads and writes
+/// alike. The bucket's key is never in the file: it comes from
+/// `TAWASUL_S3_ACCESS_KEY_ID` and `TAWASUL_S3_SECRET_ACCESS_KEY` (or
+/// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`).
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `local` or `s3`.
+    pub backend: String,
+    /// For `s3`: the server's address, `https://s3.example.ma`.
+    pub endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    /// `endpoint/bucket/…` (MinIO, Ceph and most servers of one's own)
+    /// rather than `bucket.endpoint/…`.
+    pub path_style: bool,
+    /// A folder of the bucket for these files, when the bucket is shared.
+    pub prefix: String,
+    /// From the environment only ([`StorageConfig::read_credentials`]).
+    #[serde(skip)]
+    pub access_key_id: String,
+    #[serde(skip)]
+    pub secret_access_key: String,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            backend: "local".to_owned(),
+            endpoint: String::new(),
+            region: "us-east-1".to_owned(),
+            bucket: String::new(),
+            path_style: true,
+            prefix: String::new(),
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+        }
+    }
+}
+
+/// The secret key stays out of logs.
+impl fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("backend", &self.backend)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("path_style", &self.path_style)
+            .field("prefix", &self.prefix)
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "secret_access_key",
+                &if self.secret_access_key.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .finish()
+    }
+}
+
+impl StorageConfig {
+    /// Takes the bucket's key from the environment: `TAWASUL_S3_*` first,
+    /// else the `AWS_*` variables other S3 tools read.
+    pub fn read_credentials(&mut self) {
+        let var = |names: [&str; 2]| {
+            names
+                .iter()
+                .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+                .unwrap_or_default()
+        };
+        self.access_key_id = var(["TAWASUL_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"]);
+        self.secret_access_key = var(["TAWASUL_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"]);
+    }
+
+    /// Checks the `[storage]` keys, naming the one that is wrong.
+    pub fn validate(&self) -> Result<(), AppError> {
+        match self.backend.as_str() {
+            "local" => return Ok(()),
+            "s3" => {}
+            other => {
+                return Err(AppError::Config(format!(
+                    "storage.backend must be \"local\" or \"s3\", not `{other}`"
+                )))
+            }
+        }
+        let endpoint = &self.endpoint;
+        if endpoint.is_empty() {
+            return Err(AppError::Config(
+                "storage.endpoint is needed with storage.backend = \"s3\": the address of the S3 server, such as https://s3.example.ma".to_owned(),
+            ));
+        }
+        let host = endpoint
+            .strip_prefix("https://")
+            .or_else(|| endpoint.strip_prefix("http://"));
+        if host.is_none_or(|h| h.trim_end_matches('/').is_empty() || h.contains(['?', '#', ' '])) {
+            return Err(AppError::Config(format!(
+                "storage.endpoint `{endpoint}` must be an address such as https://s3.example.ma"
+            )));
+        }
+        if self.region.trim().is_empty() {
+            return Err(AppError::Config(
+                "storage.region is needed with storage.backend = \"s3\" (us-east-1 for most servers of one's own)".to_owned(),
+            ));
+        }
+        let bucket = &self.bucket;
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if !bucket_ok {
+            return Err(AppError::Config(format!(
+                "storage.bucket `{bucket}` is not a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens"
+            )));
+        }
+        let prefix = self.prefix.trim_matches('/');
+        if !prefix.is_empty() && tawasul_media::storage::validate_name(prefix).is_err() {
+            return Err(AppError::Config(format!(
+                "storage.prefix `{}` must be folder names of letters, digits, dots, hyphens and underscores, separated by /",
+                self.prefix
+            )));
+        }
+        if self.access_key_id.is_empty() || self.secret_access_key.is_empty() {
+            return Err(AppError::Config(
+                "storage.backend = \"s3\" needs the bucket's key in the environment: TAWASUL_S3_ACCESS_KEY_ID and TAWASUL_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)".to_owned(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -269,6 +531,7 @@ impl fmt::Debug for Config {
             .field("cache", &self.cache)
             .field("auth", &self.auth)
             .field("mail", &self.mail)
+            .field("storage", &self.storage)
             .finish()
     }
 }
@@ -306,7 +569,7 @@ impl Config {
             None => {}
         }
         figment = figment.merge(Self::environment());
-        let config: Config = figment.extract().map_err(|e| {
+        let mut config: Config = figment.extract().map_err(|e| {
             AppError::Config(
                 e.into_iter()
                     .map(|e| e.to_string())
@@ -314,6 +577,7 @@ impl Config {
                     .join("; "),
             )
         })?;
+        config.storage.read_credentials();
         config.validate()?;
         Ok(config)
     }
@@ -431,12 +695,6 @@ impl Config {
                 "mail.smtp_host is needed with mail.transport = \"smtp\"".to_owned(),
             ));
         }
-        if !["none", "starttls", "tls"].contains(&mail.smtp_security.as_str()) {
-            return Err(AppError::Config(format!(
-                "mail.smtp_security must be none, starttls or tls, not `{}`",
-                mail.smtp_security
-            )));
-        }
         if !(1..=64).contains(&mail.smtp_connections) {
             return Err(AppError::Config(format!(
                 "mail.smtp_connections must be between 1 and 64, not {}",
@@ -460,6 +718,7 @@ impl Config {
                     .to_owned(),
             ));
         }
+        mail.validate()?;
         for (key, hour) in [
             ("mail.digest_hour", mail.digest_hour),
             ("mail.newsletter_hour", mail.newsletter_hour),
@@ -491,6 +750,7 @@ impl Config {
                 "paths.data must name a folder, for example \"tawasul-data\"".to_owned(),
             ));
         }
+        self.storage.validate()?;
         Ok(())
     }
 
@@ -612,6 +872,151 @@ mod tests {
         );
     }
 
+    /// A CA certificate (`openssl req -x509`, P-256), for `mail.ca_file`.
+    const TEST_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBmjCCAT+gAwIBAgIUOCBP5gfai42FgUDIGN/lCmH05TowCgYIKoZIzj0EAwIw
+ITEfMB0GA1UEAwwWVGF3YXN1bCBjb25maWcgdGVzdCBDQTAgFw0yNjEyMDMxMDMy
+NTZaGA8yMTI2MTEwOTEwMzI1NlowITEfMB0GA1UEAwwWVGF3YXN1bCBjb25maWcg
+dGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABHRh7OZHkT4P2H9nH5tb
+jsQBLFaT4t9aZnCfrmuvFsDkzRQgF/jDEM2FPBJsJUSHpCQCSTgtDZMypJgEjXV9
+6/SjUzBRMB0GA1UdDgQWBBTSILlja71TvAvzJMJyHFtjIjuRRTAfBgNVHSMEGDAW
+gBTSILlja71TvAvzJMJyHFtjIjuRRTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49
+BAMCA0kAMEYCIQDGNekb6rpT8ogo2nYHrqho1yAuxkRiL9Kc2uYDD/CEhwIhAJIR
+uTQWNaiG96o7uLyeCCKQRXDKrdTaNemUOQN4qGbK
+-----END CERTIFICATE-----
+";
+    /// A DKIM key (`openssl genpkey -algorithm ed25519`), for tests only.
+    const TEST_DKIM_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIDAklxn+hPnjs0wXR13KC2KiXjxWk+zRLuHlEUmQPOFZ
+-----END PRIVATE KEY-----
+";
+
+    fn load_mail(files: &[(&str, &str)], env: &[(&str, &str)]) -> Result<MailConfig, String> {
+        let mut loaded = Err(String::new());
+        Jail::expect_with(|jail| {
+            for (name, content) in files {
+                jail.create_file(name, content)?;
+            }
+            for (key, value) in env {
+                jail.set_env(key, value);
+            }
+            loaded = Config::load(None)
+                .map(|c| c.mail)
+                .map_err(|e| e.to_string());
+            Ok(())
+        });
+        loaded
+    }
+
+    #[test]
+    fn the_relays_tls_port_and_files_are_checked_at_load() {
+        let ca = ("ca.pem", TEST_CA);
+        let key = ("dkim.pem", TEST_DKIM_KEY);
+        let not_pem = ("notes.txt", "the relay's CA is on the intranet");
+        // (case, files, the message names these)
+        type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a [&'a str]);
+        let refused: &[Case<'_>] = &[
+            (
+                "an unknown mode",
+                vec![("tawasul.toml", "[mail]\ntls = \"yes\"\n")],
+                &["mail.tls", "required", "starttls", "none"],
+            ),
+            (
+                "STARTTLS on 465",
+                vec![("tawasul.toml", "[mail]\ntls = \"starttls\"\nsmtp_port = 465\n")],
+                &["mail.smtp_port", "465", "mail.tls = \"required\""],
+            ),
+            (
+                "implicit TLS on 587",
+                vec![("tawasul.toml", "[mail]\ntls = \"required\"\nsmtp_port = 587\n")],
+                &["mail.smtp_port", "587", "mail.tls = \"starttls\""],
+            ),
+            (
+                "a CA file that is not there",
+                vec![("tawasul.toml", "[mail]\nca_file = \"missing-ca.pem\"\n")],
+                &["mail.ca_file", "missing-ca.pem", "cannot be read"],
+            ),
+            (
+                "a CA file without a certificate",
+                vec![not_pem, ("tawasul.toml", "[mail]\nca_file = \"notes.txt\"\n")],
+                &["mail.ca_file", "notes.txt", "no certificate"],
+            ),
+            (
+                "a CA file without TLS",
+                vec![ca, ("tawasul.toml", "[mail]\ntls = \"none\"\nca_file = \"ca.pem\"\n")],
+                &["mail.ca_file", "mail.tls = \"none\""],
+            ),
+            (
+                "the former name disagreeing",
+                vec![("tawasul.toml", "[mail]\nsmtp_security = \"none\"\ntls = \"required\"\n")],
+                &["mail.smtp_security", "mail.tls"],
+            ),
+            (
+                "a DKIM key that is not there",
+                vec![(
+                    "tawasul.toml",
+                    "[mail]\ndkim_selector = \"s1\"\ndkim_domain = \"dp.example.ma\"\ndkim_key_file = \"missing.pem\"\n",
+                )],
+                &["mail.dkim_key_file", "missing.pem"],
+            ),
+            (
+                "a DKIM key that is not a key",
+                vec![not_pem, (
+                    "tawasul.toml",
+                    "[mail]\ndkim_selector = \"s1\"\ndkim_domain = \"dp.example.ma\"\ndkim_key_file = \"notes.txt\"\n",
+                )],
+                &["mail.dkim_key_file", "notes.txt", "PEM"],
+            ),
+            (
+                "a DKIM selector that is no DNS name",
+                vec![key, (
+                    "tawasul.toml",
+                    "[mail]\ndkim_selector = \"s 1\"\ndkim_domain = \"dp.example.ma\"\ndkim_key_file = \"dkim.pem\"\n",
+                )],
+                &["mail.dkim_selector", "s 1"],
+            ),
+        ];
+        for (case, files, named) in refused {
+            let message = load_mail(files, &[]).expect_err(case);
+            for part in *named {
+                assert!(message.contains(part), "{case}: {part:?} not in {message}");
+            }
+        }
+
+        let mail = load_mail(
+            &[
+                ca,
+                key,
+                (
+                    "tawasul.toml",
+                    "[mail]\ntransport = \"smtp\"\nsmtp_host = \"relay.dp.example.ma\"\ntls = \"required\"\nca_file = \"ca.pem\"\n\
+                     dkim_selector = \"s1\"\ndkim_domain = \"dp.example.ma\"\ndkim_key_file = \"dkim.pem\"\n",
+                ),
+            ],
+            &[],
+        )
+        .expect("a relay with a private CA and a DKIM key");
+        assert_eq!((mail.tls_mode(), mail.relay_port()), ("required", 465));
+
+        let mail = load_mail(&[], &[]).expect("defaults");
+        assert_eq!((mail.tls_mode(), mail.relay_port()), ("starttls", 587));
+        let mail = load_mail(&[], &[("TAWASUL_MAIL_TLS", "none")]).expect("none");
+        assert_eq!((mail.tls_mode(), mail.relay_port()), ("none", 587));
+        let mail = load_mail(
+            &[("tawasul.toml", "[mail]\ntls = \"none\"\nsmtp_port = 25\n")],
+            &[],
+        )
+        .expect("a port of one's own");
+        assert_eq!(mail.relay_port(), 25);
+        // Files written with the former name still work.
+        let mail = load_mail(
+            &[("tawasul.toml", "[mail]\nsmtp_security = \"tls\"\n")],
+            &[],
+        )
+        .expect("the former name");
+        assert_eq!((mail.tls_mode(), mail.relay_port()), ("required", 465));
+    }
+
     #[test]
     fn the_example_file_is_the_defaults_and_stays_true() {
         let example = include_str!("../../../tawasul.example.toml");
@@ -629,5 +1034,69 @@ mod tests {
             shown.contains("postgres://tawasul:***@db/tawasul"),
             "{shown}"
         );
+    }
+
+    const S3: &str =
+        "[storage]\nbackend = \"s3\"\nendpoint = \"https://s3.example.ma\"\nbucket = \"media\"\n";
+
+    #[test]
+    fn a_wrong_storage_key_is_named() {
+        let table = [
+            ("[storage]\nbackend = \"ftp\"\n", "storage.backend"),
+            (
+                "[storage]\nbackend = \"s3\"\nbucket = \"media\"\n",
+                "storage.endpoint",
+            ),
+            (
+                &S3.replace("https://s3.example.ma", "s3.example.ma"),
+                "storage.endpoint",
+            ),
+            (
+                &S3.replace("\"media\"", "\"Media_Files\""),
+                "storage.bucket",
+            ),
+            (&format!("{S3}region = \"\"\n"), "storage.region"),
+            (&format!("{S3}prefix = \"../up\"\n"), "storage.prefix"),
+            (&format!("{S3}path_style = \"yes\"\n"), "storage.path_style"),
+            // The key is never written in the file.
+            (
+                &format!("{S3}secret_access_key = \"x\"\n"),
+                "secret_access_key",
+            ),
+        ];
+        for (file, key) in table {
+            let message = load_err(|jail| {
+                jail.set_env("TAWASUL_S3_ACCESS_KEY_ID", "id");
+                jail.set_env("TAWASUL_S3_SECRET_ACCESS_KEY", "secret");
+                jail.create_file("tawasul.toml", file).map(drop)
+            });
+            assert!(message.contains(key), "{file:?} -> {message}");
+        }
+        let message = load_err(|jail| jail.create_file("tawasul.toml", S3).map(drop));
+        assert!(
+            message.contains("TAWASUL_S3_ACCESS_KEY_ID") && message.contains("AWS_ACCESS_KEY_ID"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_buckets_key_comes_from_the_environment_and_stays_out_of_logs() {
+        Jail::expect_with(|jail| {
+            jail.create_file("tawasul.toml", S3)?;
+            jail.set_env("AWS_ACCESS_KEY_ID", "aws-id");
+            jail.set_env("AWS_SECRET_ACCESS_KEY", "aws-secret");
+            let config = Config::load(None).expect("AWS_* variables are enough");
+            assert_eq!(config.storage.access_key_id, "aws-id");
+            jail.set_env("TAWASUL_S3_ACCESS_KEY_ID", "own-id");
+            jail.set_env("TAWASUL_S3_SECRET_ACCESS_KEY", "own-secret");
+            jail.set_env("TAWASUL_STORAGE_PREFIX", "tawasul/prod");
+            let config = Config::load(None).expect("loads");
+            assert_eq!(config.storage.access_key_id, "own-id");
+            assert_eq!(config.storage.secret_access_key, "own-secret");
+            assert_eq!(config.storage.prefix, "tawasul/prod");
+            let shown = format!("{config:?}");
+            assert!(!shown.contains("own-secret"), "{shown}");
+            Ok(())
+        });
     }
 }

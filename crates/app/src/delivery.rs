@@ -9,7 +9,7 @@
 //! A claimed message is sent by one worker only; if a worker dies after
 //! the relay took a message but before it could record it, the message is
 //! sent again when the lease ends (at least once: the relay sees the same
-//! Message-ID, derived from the idempotency key).
+//! Message-ID, a hash of the idempotency key).
 
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use std::time::Duration as StdDuration;
 use tawasul_domain::{retry_wait, RetryPolicy};
 use tawasul_mail::{
     Dkim, Email, FileTransport, Lang, MailTemplates, MailTransport, MessageSpec, RateLimit,
-    Security, SendError, SiteStyle, SmtpConfig, SmtpTransport,
+    Security, SendError, SiteStyle, SmtpConfig, SmtpTransport, TlsOptions,
 };
 use tawasul_store::{Delivery, OutboxRow};
 use time::{Duration, OffsetDateTime};
@@ -106,12 +106,24 @@ impl Mailer {
         let mail = &config.mail;
         let transport = if mail.transport == "smtp" {
             let mut smtp = SmtpConfig::new(mail.smtp_host.clone());
-            smtp.port = mail.smtp_port;
-            smtp.security = match mail.smtp_security.as_str() {
+            smtp.port = mail.relay_port();
+            smtp.security = match mail.tls_mode() {
                 "none" => Security::None,
-                "tls" => Security::Tls,
+                "required" => Security::Tls,
                 _ => Security::StartTls,
             };
+            if let Some(file) = &mail.ca_file {
+                let pem = std::fs::read_to_string(file).map_err(|e| {
+                    AppError::io(format!("reading mail.ca_file {}", file.display()), e)
+                })?;
+                smtp.tls = TlsOptions::with_ca_pem(pem).map_err(|e| {
+                    let detail = match e {
+                        SendError::Tls(detail) => detail,
+                        other => other.to_string(),
+                    };
+                    AppError::Config(format!("mail.ca_file {}: {detail}", file.display()))
+                })?;
+            }
             if !mail.smtp_username.is_empty() {
                 smtp.credentials = Some((mail.smtp_username.clone(), mail.smtp_password.clone()));
             }

@@ -78,6 +78,8 @@ pub struct App {
     search_cursor: AtomicI64,
     /// What the snapshot was built from, to skip rebuilding it for nothing.
     network_rows: Mutex<NetworkRows>,
+    /// Where media files live (`[storage]`), made and checked once at open.
+    storage: Arc<dyn tawasul_media::Storage>,
 }
 
 impl std::fmt::Debug for App {
@@ -98,6 +100,7 @@ impl App {
                 e,
             )
         })?;
+        let storage = media::open_storage(&config).await?;
         let store = Store::connect(&config.database_url(), config.database.max_connections).await?;
         store.migrate().await?;
         let renderer = Renderer::load(config.paths.themes.as_deref())?;
@@ -124,6 +127,7 @@ impl App {
             mailer: std::sync::OnceLock::new(),
             listening: std::sync::OnceLock::new(),
             search_cursor: AtomicI64::new(0),
+            storage,
         };
         app.refresh_network().await?;
         Ok(Arc::new(app))

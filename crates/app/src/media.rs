@@ -4,19 +4,25 @@
 //! library of a site, where an item is used, deleting an unused item, and
 //! what entries need of their images before they go out (alt text, consent).
 //!
-//! Files live in a [`Storage`] (the local uploads folder): images' originals
-//! under `originals/` (never served: they keep the phone's EXIF, GPS
-//! included, and are kept only to make renditions again), renditions,
-//! documents and videos at the top, served by `/uploads/{name}`.
+//! Files live in the [`Storage`] of `[storage]` (the local uploads folder,
+//! or a bucket every web node shares), made once when the app opens:
+//! images' originals under `originals/` (never served: they keep the
+//! phone's EXIF, GPS included, and are kept only to make renditions again),
+//! renditions, documents and videos at the top, served by `/uploads/{name}`.
+//! Uploads are received into the local uploads folder (`.incoming/`)
+//! whatever the backend: they are checked there before being stored.
 
 mod entry_media;
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
 use tawasul_domain::{allowed, EntryStatus, FieldErrors, Operation, Subject};
+use tawasul_media::storage::migrate::MigrationReport;
+use tawasul_media::storage::{S3Settings, S3Storage};
 use tawasul_media::{
     parse_video_url, sniff_file, stored_name, ContentHash, FocalPoint, ImageProcessor,
     LocalStorage, MediaError, MediaType, PipelineConfig, Processed, RenditionFormat, RenditionKind,
@@ -27,7 +33,7 @@ use tawasul_store::{EntryRow, MediaMeta, MediaRow, NewMedia, NewRendition, Rendi
 use tokio::io::AsyncRead;
 
 use crate::access::Viewer;
-use crate::{App, AppError};
+use crate::{App, AppError, Config};
 
 pub use entry_media::{parse_media_ids, srcset, OgImage, PictureData, MAX_GALLERY};
 
@@ -401,9 +407,65 @@ const ITEM_SUBJECT: Subject = Subject {
     deleted: false,
 };
 
+/// The storage `[storage]` names. A bucket is checked once here (a tiny
+/// object written, read and removed), so a wrong key or an unreachable
+/// endpoint stops the start with a sentence that names what to fix.
+pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, AppError> {
+    let storage = &config.storage;
+    if storage.backend != "s3" {
+        return Ok(Arc::new(LocalStorage::new(config.uploads_dir())));
+    }
+    // Checked again here: a configuration made in code skips `Config::load`.
+    storage.validate()?;
+    let bucket = S3Storage::new(&S3Settings {
+        endpoint: storage.endpoint.clone(),
+        region: storage.region.clone(),
+        bucket: storage.bucket.clone(),
+        path_style: storage.path_style,
+        prefix: storage.prefix.clone(),
+        access_key_id: storage.access_key_id.clone(),
+        secret_access_key: storage.secret_access_key.clone(),
+    })
+    .map_err(|e| AppError::Config(format!("storage: {e}")))?;
+    bucket
+        .check()
+        .await
+        .map_err(|e| AppError::Config(e.to_string()))?;
+    tracing::info!(endpoint = %storage.endpoint, bucket = %storage.bucket, prefix = %storage.prefix, "media files are stored in a bucket");
+    Ok(Arc::new(bucket))
+}
+
 impl App {
-    fn media_storage(&self) -> LocalStorage {
+    /// Where media files are stored (the backend of `[storage]`).
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    /// The local folder uploads are received into before they are checked
+    /// and stored, whatever the backend.
+    fn spool_folder(&self) -> LocalStorage {
         LocalStorage::new(self.config.uploads_dir())
+    }
+
+    /// Copies a local uploads folder (`from`) into the configured bucket:
+    /// what `tawasul storage migrate` does. Resumable, each copy verified
+    /// by its hash (see [`tawasul_media::storage::migrate`]).
+    pub async fn migrate_uploads(
+        &self,
+        from: &Path,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<MigrationReport, AppError> {
+        if self.config.storage.backend != "s3" {
+            return Err(AppError::Config(
+                "storage.backend is \"local\": the files are already where they are served; set [storage] backend = \"s3\" and the bucket first".to_owned(),
+            ));
+        }
+        tawasul_media::storage::migrate::copy_folder(from, self.storage.as_ref(), progress)
+            .await
+            .map_err(|e| match e {
+                MediaError::NotFound(folder) => AppError::NotFound(format!("the folder {folder}")),
+                e => AppError::Media(e),
+            })
     }
 
     /// The site (by slug) where the viewer may use the library.
@@ -465,7 +527,7 @@ impl App {
         reader: &mut (dyn AsyncRead + Send + Unpin),
     ) -> Result<ReceivedFile, AppError> {
         let spooled = self
-            .media_storage()
+            .spool_folder()
             .spool(reader, MAX_VIDEO_BYTES)
             .await
             .map_err(AppError::Media)?;
@@ -509,7 +571,7 @@ impl App {
                 created: false,
             });
         }
-        let storage = self.media_storage();
+        let storage = self.storage();
         let mut new = NewMedia {
             site_id,
             kind: String::new(),
@@ -536,7 +598,7 @@ impl App {
                 .await
                 .map_err(AppError::Media)?;
             for r in &processed.renditions {
-                store_if_missing(&storage, &r.name, r.bytes.clone()).await?;
+                store_if_missing(storage, &r.name, r.bytes.clone()).await?;
             }
             new.kind = "image".to_owned();
             new.width = Some(processed.original.width as i32);
@@ -720,13 +782,13 @@ impl App {
     /// publishers over each published one are told, and the change is in
     /// the audit log.
     async fn withhold_photo(&self, viewer: &Viewer, row: &MediaRow) -> Result<(), AppError> {
-        let storage = self.media_storage();
+        let storage = self.storage();
         for purpose in ["width", "thumbnail"] {
             let freed = self
                 .store()
                 .replace_renditions(row.id, purpose, &[])
                 .await?;
-            remove_files(&storage, &freed).await;
+            remove_files(storage, &freed).await;
         }
         let using = self.entries_using(row).await?;
         let now = time::OffsetDateTime::now_utc();
@@ -760,7 +822,7 @@ impl App {
 
     /// Makes every rendition of a photo again from its original.
     async fn remake_renditions(&self, row: &MediaRow) -> Result<(), AppError> {
-        let storage = self.media_storage();
+        let storage = self.storage();
         let original = storage
             .get(&row.stored_name)
             .await
@@ -773,7 +835,7 @@ impl App {
             .await
             .map_err(AppError::Media)?;
         for r in &processed.renditions {
-            store_if_missing(&storage, &r.name, r.bytes.clone()).await?;
+            store_if_missing(storage, &r.name, r.bytes.clone()).await?;
         }
         let all = new_renditions(&processed);
         for purpose in ["width", "thumbnail"] {
@@ -786,14 +848,14 @@ impl App {
                 .store()
                 .replace_renditions(row.id, purpose, &these)
                 .await?;
-            remove_files(&storage, &freed).await;
+            remove_files(storage, &freed).await;
         }
         Ok(())
     }
 
     /// Crops the square thumbnail again around the item's focal point.
     async fn remake_thumbnail(&self, row: &MediaRow) -> Result<(), AppError> {
-        let storage = self.media_storage();
+        let storage = self.storage();
         let original = storage
             .get(&row.stored_name)
             .await
@@ -814,13 +876,13 @@ impl App {
             .iter()
             .filter(|r| matches!(r.kind, RenditionKind::Thumbnail(_)))
         {
-            store_if_missing(&storage, &r.name, r.bytes.clone()).await?;
+            store_if_missing(storage, &r.name, r.bytes.clone()).await?;
         }
         let freed = self
             .store()
             .replace_renditions(row.id, "thumbnail", &thumbnails)
             .await?;
-        remove_files(&storage, &freed).await;
+        remove_files(storage, &freed).await;
         Ok(())
     }
 
@@ -913,7 +975,7 @@ impl App {
             )));
         }
         let freed = self.store().delete_media(id).await?;
-        remove_files(&self.media_storage(), &freed).await;
+        remove_files(self.storage(), &freed).await;
         tracing::info!(media = id, files = freed.len(), "a media item was deleted");
         Ok(())
     }
@@ -1109,7 +1171,7 @@ impl App {
     /// Run when a server starts; a failure is logged, never fatal.
     pub async fn clean_stale_uploads(&self) -> usize {
         match self
-            .media_storage()
+            .spool_folder()
             .remove_stale_temp_files(Duration::from_secs(3600))
             .await
         {
@@ -1219,7 +1281,7 @@ fn video_texts(locale: &str, site: &str) -> (String, String) {
 
 /// Stores a content-named file unless it is there (same name, same bytes).
 async fn store_if_missing(
-    storage: &LocalStorage,
+    storage: &Arc<dyn Storage>,
     name: &str,
     bytes: Vec<u8>,
 ) -> Result<(), AppError> {
@@ -1231,7 +1293,7 @@ async fn store_if_missing(
 
 /// Removes files no row refers to any more; a failure is logged (an
 /// orphan file costs disk, not correctness).
-async fn remove_files(storage: &LocalStorage, names: &[String]) {
+async fn remove_files(storage: &Arc<dyn Storage>, names: &[String]) {
     for name in names {
         if let Err(e) = storage.delete(name).await {
             tracing::warn!(file = %name, error = %e, "could not remove a media file");

@@ -1,7 +1,10 @@
 //! Institutional e-mail: one message per recipient ([`message`]), bodies
 //! rendered from Tera templates in Arabic and French ([`templates`]), and
 //! the transports that deliver them ([`transport`]): `.eml` files by
-//! default, or an SMTP relay through a pool of our own connections.
+//! default, or an SMTP relay through a pool of our own connections, in
+//! plain text, STARTTLS or implicit TLS. A configured key DKIM-signs each
+//! message over the very bytes that are sent ([`dkim`]). `docs/mail.md`
+//! tells how to configure all of it.
 //!
 //! The delivery worker (in the app crate) reads the outbox, builds an
 //! [`Email`] with [`MessageSpec::build`], hands it to a [`MailTransport`]

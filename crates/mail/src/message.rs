@@ -2,17 +2,25 @@
 //! (a line break in a subject, a name or an address is an error, never a
 //! second header), plain text and HTML as `multipart/alternative`, the
 //! RFC 8058 one-click unsubscribe headers, a Message-ID derived from the
-//! outbox idempotency key (a retry carries the same Message-ID, so a
-//! receiving system can tell it is the same message) and that key itself
-//! in `X-Tawasul-Key`.
+//! outbox idempotency key and that key itself in `X-Tawasul-Key`.
+//!
+//! The Message-ID is `<32 hex digits@sender's domain>`: a hash of the key,
+//! so it is unique per message (keys are unique per outbox row) and a
+//! retry carries the same one, which lets a receiving system tell it is
+//! the same message; nothing of the key (an entry, an address) shows.
+//!
+//! The message is formatted once, and DKIM signs those very bytes
+//! ([`crate::dkim`]): what a transport sends is [`Email::formatted`],
+//! unchanged.
 
 use lettre::address::Envelope;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
+use ring::digest::{digest, SHA256};
 use thiserror::Error;
 
-use crate::dkim::Dkim;
+use crate::dkim::{Dkim, DkimError};
 
 /// Why a message could not be built. None of these gets better by
 /// retrying: the outbox row is wrong.
@@ -34,6 +42,9 @@ pub enum MessageError {
     /// lettre refused to assemble the message.
     #[error("the message could not be assembled: {0}")]
     Build(#[from] lettre::error::Error),
+    /// The message could not be signed.
+    #[error("the message could not be signed: {0}")]
+    Dkim(#[from] DkimError),
 }
 
 /// The one-click unsubscribe of RFC 8058 (`List-Unsubscribe` with an
@@ -91,7 +102,8 @@ impl Email {
         &self.envelope
     }
 
-    /// The message as sent (RFC 5322, CRLF line ends, ASCII only).
+    /// The message as sent (RFC 5322, CRLF line ends including the last
+    /// line's, ASCII only), its DKIM signature included when there is one.
     pub fn formatted(&self) -> &[u8] {
         &self.bytes
     }
@@ -189,10 +201,9 @@ fn link(field: &'static str, value: &str, scheme: &str) -> Result<(), MessageErr
     }
 }
 
-/// Encodes a key into characters allowed both in the left part of a
-/// Message-ID (RFC 5322 `dot-atom-text`) and in a file name: letters,
-/// digits, `-` and `_` stay; every other byte becomes `=XX`. Distinct keys
-/// give distinct results.
+/// Encodes a key into characters safe in a file name (the file transport
+/// names its `.eml` files so): letters, digits, `-` and `_` stay; every
+/// other byte becomes `=XX`. Distinct keys give distinct results.
 pub fn encode_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 8);
     for b in key.bytes() {
@@ -203,6 +214,27 @@ pub fn encode_key(key: &str) -> String {
         }
     }
     out
+}
+
+/// `<hash of the key@domain>`. The domain is the sender's; one that cannot
+/// stand in a Message-ID (not ASCII) is refused rather than mangled.
+fn message_id(key: &str, domain: &str) -> Result<String, MessageError> {
+    let fits = !domain.is_empty()
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'@' | b'"' | b'\\'));
+    if !fits {
+        return Err(MessageError::Address {
+            field: "sender",
+            value: domain.to_owned(),
+        });
+    }
+    let hash = digest(&SHA256, key.as_bytes());
+    let hex: String = hash.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(format!("<{hex}@{domain}>"))
 }
 
 fn check_key(key: &str) -> Result<(), MessageError> {
@@ -220,11 +252,7 @@ impl MessageSpec {
         single_line("subject", &self.subject)?;
         let from = mailbox("sender", &self.from_name, &self.from_address)?;
         let to = mailbox("recipient", &self.to_name, &self.to_address)?;
-        let message_id = format!(
-            "<{}@{}>",
-            encode_key(&self.idempotency_key),
-            from.email.domain()
-        );
+        let message_id = message_id(&self.idempotency_key, from.email.domain())?;
 
         let mut builder = Message::builder()
             .from(from.clone())
@@ -250,21 +278,25 @@ impl MessageSpec {
         let envelope = Envelope::new(Some(from.email), vec![to.email])?;
         builder = builder.envelope(envelope.clone());
 
-        let mut message = match &self.html {
+        let message = match &self.html {
             Some(html) => builder.multipart(MultiPart::alternative_plain_html(
                 self.text.clone(),
                 html.clone(),
             ))?,
             None => builder.singlepart(SinglePart::plain(self.text.clone()))?,
         };
+        let mut bytes = message.formatted();
+        if !bytes.ends_with(b"\r\n") {
+            bytes.extend_from_slice(b"\r\n");
+        }
         if let Some(dkim) = dkim {
-            message.sign(dkim.config());
+            bytes = dkim.sign(&bytes)?;
         }
         Ok(Email {
             key: self.idempotency_key.clone(),
             message_id,
             envelope,
-            bytes: message.formatted(),
+            bytes,
         })
     }
 }
@@ -399,7 +431,6 @@ mod tests {
             "Reply-To: contact@dp.example.ma\r\n",
             "Subject: Circulaire\r\n",
             "X-Tawasul-Key: notice:7:42\r\n",
-            "Message-ID: <notice=3A7=3A42@dp.example.ma>\r\n",
             "List-Unsubscribe: <https://dp.example.ma/u/abc>,",
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
             "Content-Type: multipart/alternative;",
@@ -409,7 +440,7 @@ mod tests {
             assert!(t.contains(expected), "missing {expected:?} in\n{t}");
         }
         assert!(t.is_ascii());
-        assert_eq!(email.message_id(), "<notice=3A7=3A42@dp.example.ma>");
+        assert!(t.contains(&format!("Message-ID: {}\r\n", email.message_id())));
         assert_eq!(email.envelope().to().len(), 1);
     }
 
@@ -428,6 +459,31 @@ mod tests {
             .collect::<Vec<_>>()
             .join("");
         assert!(subject.contains("=?utf-8?b?"), "{subject}");
+    }
+
+    #[test]
+    fn the_message_id_is_plain_unique_per_key_and_the_same_on_a_retry() {
+        let id = spec().build(None).unwrap().message_id().to_owned();
+        let (left, domain) = id
+            .strip_prefix('<')
+            .and_then(|i| i.strip_suffix('>'))
+            .and_then(|i| i.split_once('@'))
+            .unwrap();
+        assert_eq!(domain, "dp.example.ma");
+        assert_eq!(left.len(), 32);
+        assert!(left.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert_eq!(spec().build(None).unwrap().message_id(), id, "a retry");
+        let mut other = spec();
+        other.idempotency_key = "notice:7:43".into();
+        assert_ne!(other.build(None).unwrap().message_id(), id);
+    }
+
+    #[test]
+    fn the_formatted_message_ends_its_last_line() {
+        let mut s = spec();
+        assert!(s.build(None).unwrap().formatted().ends_with(b"\r\n"));
+        s.html = Some("<p>Bonjour</p>".into());
+        assert!(s.build(None).unwrap().formatted().ends_with(b"\r\n"));
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use support::smtp_server::SmtpServer;
 use tawasul_mail::{
-    Dkim, Email, FileTransport, MailTransport, MessageSpec, RateLimit, Security, SendError,
-    SmtpConfig, SmtpTransport, Unsubscribe,
+    Email, FileTransport, MailTransport, MessageSpec, RateLimit, Security, SendError, SmtpConfig,
+    SmtpTransport, Unsubscribe,
 };
 
 fn spec(key: &str) -> MessageSpec {
@@ -155,11 +155,15 @@ fn parts(data: &str) -> Vec<(String, String)> {
 async fn a_message_arrives_with_its_headers_parts_and_arabic_subject() {
     let server = SmtpServer::start().await;
     let transport = SmtpTransport::new(config(&server)).unwrap();
-    transport.send(&email("notice:1:100")).await.unwrap();
+    let sent = email("notice:1:100");
+    transport.send(&sent).await.unwrap();
 
     let messages = server.messages();
     assert_eq!(messages.len(), 1);
     let m = &messages[0];
+    // Byte for byte what was formatted (and would be signed): in
+    // particular no empty line added at the end by the SMTP framing.
+    assert_eq!(m.data.as_bytes(), sent.formatted());
     assert_eq!(m.from, "noreply@dp-tetouan.example.ma");
     assert_eq!(m.to, vec!["ecole.ibnkhaldoun@men.example.ma"]);
     assert!(m.data.is_ascii());
@@ -181,10 +185,14 @@ async fn a_message_arrives_with_its_headers_parts_and_arabic_subject() {
         "communication@dp-tetouan.example.ma"
     );
     assert_eq!(header(&m.data, "X-Tawasul-Key").unwrap(), "notice:1:100");
-    assert_eq!(
-        header(&m.data, "Message-ID").unwrap(),
-        "<notice=3A1=3A100@dp-tetouan.example.ma>"
+    // Plain: nothing of the key shows, only the sender's domain.
+    let message_id = header(&m.data, "Message-ID").unwrap();
+    assert_eq!(message_id, sent.message_id());
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with("@dp-tetouan.example.ma>"),
+        "{message_id}"
     );
+    assert!(!message_id.contains('='), "{message_id}");
     assert!(header(&m.data, "Date").is_some());
     assert_eq!(
         header(&m.data, "List-Unsubscribe").unwrap(),
@@ -208,59 +216,6 @@ async fn a_message_arrives_with_its_headers_parts_and_arabic_subject() {
         "السلام عليكم،\r\n.\r\n..سطر يبدأ بنقطة\r\nمع التحية"
     );
     assert_eq!(parts[1].1, "<p dir=\"rtl\">السلام عليكم</p>");
-}
-
-#[tokio::test]
-async fn a_configured_dkim_key_signs() {
-    let mut der = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    der.extend_from_slice(&[42u8; 32]);
-    let pem = format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        base64::engine::general_purpose::STANDARD.encode(der)
-    );
-    let dkim = Dkim::from_pem("tawasul2026", "dp-tetouan.example.ma", &pem).unwrap();
-    let server = SmtpServer::start().await;
-    let transport = SmtpTransport::new(config(&server)).unwrap();
-    transport
-        .send(&spec("k:dkim").build(Some(&dkim)).unwrap())
-        .await
-        .unwrap();
-    transport.send(&email("k:plain")).await.unwrap();
-
-    let messages = server.messages();
-    let signature = header(&messages[0].data, "DKIM-Signature").unwrap();
-    for part in [
-        "v=1;",
-        "a=ed25519-sha256;",
-        "d=dp-tetouan.example.ma;",
-        "s=tawasul2026;",
-        "c=relaxed/relaxed;",
-        "bh=",
-        "b=",
-    ] {
-        assert!(signature.contains(part), "{part} in {signature}");
-    }
-    let signed: String = signature
-        .split("h=")
-        .nth(1)
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    for h in ["From", "Subject", "List-Unsubscribe", "Message-ID"] {
-        assert!(
-            signed
-                .to_ascii_lowercase()
-                .contains(&h.to_ascii_lowercase()),
-            "{h} in {signed}"
-        );
-    }
-    assert!(header(&messages[1].data, "DKIM-Signature").is_none());
 }
 
 #[tokio::test]

@@ -1,14 +1,22 @@
 //! Where media files live. [`Storage`] is the small interface callers use;
-//! [`LocalStorage`] keeps files in a folder (`uploads/` by default). An object
-//! store can implement the same trait later without callers changing.
+//! [`LocalStorage`] keeps files in a folder (`uploads/` by default),
+//! [`S3Storage`] in an S3-compatible bucket that every web node reads alike.
+//! [`migrate`] copies a folder into a bucket.
 //!
 //! Every write is atomic: the bytes go to a hidden temporary file in the
-//! target's folder, are flushed to disk, then renamed over the name. An
-//! upload cut off mid-stream, a full disk or a dropped request (the future
+//! target's folder, are flushed to disk, then renamed over the name (in a
+//! bucket: one PUT, or a multipart upload completed at the end). An upload
+//! cut off mid-stream, a full disk or a dropped request (the future
 //! cancelled) leaves no partial file: the temporary file is removed.
+
+pub mod migrate;
+mod s3;
+
+pub use s3::{S3Settings, S3Storage};
 
 use std::future::Future;
 use std::io::ErrorKind;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,8 +30,9 @@ use crate::names::{ContentHash, Hasher};
 /// A boxed future, so [`Storage`] can be used as `dyn Storage`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A readable stored file.
+/// A readable stored file, or a part of one ([`Storage::open_range`]).
 pub struct StoredFile {
+    /// The bytes `reader` yields.
     pub len: u64,
     pub reader: Box<dyn AsyncRead + Send + Unpin>,
 }
@@ -54,6 +63,18 @@ pub trait Storage: Send + Sync {
 
     /// A stored file, to stream.
     fn open<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StoredFile>>;
+
+    /// Bytes `range` of a stored file, to stream, without reading the rest
+    /// (a video player asks for a few megabytes of a 200 MB file). The
+    /// range must lie inside the file.
+    fn open_range<'a>(
+        &'a self,
+        name: &'a str,
+        range: Range<u64>,
+    ) -> BoxFuture<'a, Result<StoredFile>>;
+
+    /// The length of a stored file; `None` when there is none.
+    fn size<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<u64>>>;
 
     /// Removes a stored file; `false` when there was none.
     fn delete<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool>>;
@@ -250,6 +271,38 @@ impl Storage for LocalStorage {
                 len,
                 reader: Box::new(file),
             })
+        })
+    }
+
+    fn open_range<'a>(
+        &'a self,
+        name: &'a str,
+        range: Range<u64>,
+    ) -> BoxFuture<'a, Result<StoredFile>> {
+        Box::pin(async move {
+            use tokio::io::AsyncSeekExt;
+            let path = self.path(name)?;
+            let mut file = tokio::fs::File::open(&path)
+                .await
+                .map_err(|e| not_found(e, name))?;
+            file.seek(std::io::SeekFrom::Start(range.start)).await?;
+            let len = range.end.saturating_sub(range.start);
+            Ok(StoredFile {
+                len,
+                reader: Box::new(file.take(len)),
+            })
+        })
+    }
+
+    fn size<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async move {
+            let path = self.path(name)?;
+            match tokio::fs::metadata(&path).await {
+                Ok(metadata) if metadata.is_file() => Ok(Some(metadata.len())),
+                Ok(_) => Ok(None),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            }
         })
     }
 
@@ -480,6 +533,13 @@ mod tests {
         storage.put("a.jpg", b"again".to_vec()).await.unwrap();
         assert_eq!(storage.get("a.jpg").await.unwrap(), b"again");
         assert_eq!(files(&dir.path().join("uploads")), ["a.jpg", "r/b.webp"]);
+        assert_eq!(storage.size("r/b.webp").await.unwrap(), Some(6));
+        assert_eq!(storage.size("none.jpg").await.unwrap(), None);
+        let mut part = storage.open_range("r/b.webp", 1..4).await.unwrap();
+        assert_eq!(part.len, 3);
+        let mut read = Vec::new();
+        part.reader.read_to_end(&mut read).await.unwrap();
+        assert_eq!(read, b"est");
         assert!(storage.delete("a.jpg").await.unwrap());
         assert!(!storage.delete("a.jpg").await.unwrap());
         let missing = storage.get("a.jpg").await.unwrap_err();

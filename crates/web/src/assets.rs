@@ -112,7 +112,10 @@ fn upload_type(name: &str) -> Option<&'static str> {
     }
 }
 
-/// `GET /uploads/{file}`: a stored media file.
+/// `GET /uploads/{file}`: a stored media file, from the uploads folder or
+/// the bucket, streamed (a video may be 200 MB), with its ETag (the name is
+/// its hash), `304` and byte ranges; a range is read from the storage
+/// alone, never the whole file.
 pub async fn upload(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
@@ -125,11 +128,55 @@ pub async fn upload(
     if conditional::matches(&request, &etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    let path = app.config.uploads_dir().join(&name);
-    // Streamed: a video may be 200 MB.
-    let opened = match tokio::fs::File::open(&path).await {
-        Ok(file) => file.metadata().await.map(|m| (file, m.len())),
-        Err(e) => Err(e),
+    let storage = app.storage();
+    let opened = if request.contains_key(header::RANGE) {
+        // The range is read against the length: one more round trip to a
+        // bucket, only for the players and downloads that ask for one.
+        match storage.size(&name).await {
+            Ok(Some(len)) => {
+                let ranged = ranges::requested(&request, &etag, len);
+                let file = match ranged {
+                    Ranged::Unsatisfiable => {
+                        return ranged_response(ranged, len, &etag, content_type);
+                    }
+                    Ranged::Whole => storage.open(&name).await,
+                    Ranged::Part { start, end } => storage.open_range(&name, start..end + 1).await,
+                };
+                file.map(|file| (file, len, ranged))
+            }
+            Ok(None) => Err(tawasul_media::MediaError::NotFound(name.clone())),
+            Err(e) => Err(e),
+        }
+    } else {
+        // Without a range, one request gives the file and its length.
+        storage.open(&name).await.map(|file| {
+            let len = file.len;
+            (file, len, Ranged::Whole)
+        })
+    };
+    let (file, len, ranged) = match opened {
+        Ok(opened) => opened,
+        Err(tawasul_media::MediaError::NotFound(_)) => {
+            return StatusCode::NOT_FOUND.into_response()
+        }
+        Err(e) => {
+            // The detail (the disk's or the bucket's words), not the
+            // sentence meant for uploaders.
+            tracing::error!(error = ?e, file = %name, "cannot read an upload");
+            // A bucket that does not answer is a passing outage: 503 tells
+            // the proxy and browsers to try again. The local disk failing
+            // is this server's fault.
+            return if storage.local_path(&name).is_some() {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            .into_response();
+        }
+    };
+    let (status, sent) = match ranged {
+        Ranged::Part { start, end } => (StatusCode::PARTIAL_CONTENT, end - start + 1),
+        _ => (StatusCode::OK, len),
     };
     // Office files open in their application, not in the browser.
     let disposition = if content_type.starts_with("application/vnd.") {
@@ -137,74 +184,45 @@ pub async fn upload(
     } else {
         "inline"
     };
-    match opened {
-        Ok((file, len)) => {
-            let ranged = ranges::requested(&request, &etag, len);
-            let (status, body, sent) = match ranged {
-                Ranged::Unsatisfiable => {
-                    return ranged_response(ranged, len, &etag, content_type);
+    let mut response = (
+        status,
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_LENGTH, sent.to_string()),
+            (header::ACCEPT_RANGES, "bytes".to_owned()),
+            (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
+            (header::ETAG, etag),
+            (header::CONTENT_DISPOSITION, disposition.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            // An SVG opened on its own must not run scripts it may carry.
+            // Browsers' PDF viewers do not open in a sandbox; PDFs with
+            // scripts or actions were refused on upload.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                if content_type == "application/pdf" {
+                    "default-src 'none'; object-src 'self'"
+                } else {
+                    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
                 }
-                Ranged::Whole => (StatusCode::OK, stream(file, len), len),
-                Ranged::Part { start, end } => {
-                    let mut file = file;
-                    use tokio::io::AsyncSeekExt;
-                    if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
-                        tracing::error!(error = %e, file = %path.display(), "cannot seek in an upload");
-                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                    }
-                    (
-                        StatusCode::PARTIAL_CONTENT,
-                        stream(file, end - start + 1),
-                        end - start + 1,
-                    )
-                }
-            };
-            let mut response = (
-                status,
-                [
-                (header::CONTENT_TYPE, content_type.to_owned()),
-                (header::CONTENT_LENGTH, sent.to_string()),
-                (header::ACCEPT_RANGES, "bytes".to_owned()),
-                (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
-                (header::ETAG, etag),
-                (header::CONTENT_DISPOSITION, disposition.to_owned()),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                // An SVG opened on its own must not run scripts it may carry.
-                // Browsers' PDF viewers do not open in a sandbox; PDFs with
-                // scripts or actions were refused on upload.
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    if content_type == "application/pdf" {
-                        "default-src 'none'; object-src 'self'"
-                    } else {
-                        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
-                    }
-                    .to_owned(),
-                ),
-            ],
-            body,
-        )
-            .into_response();
-            if let Some(range) = ranged.content_range(len) {
-                if let Ok(value) = HeaderValue::from_str(&range) {
-                    response.headers_mut().insert(header::CONTENT_RANGE, value);
-                }
-            }
-            response
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, file = %path.display(), "cannot read an upload");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                .to_owned(),
+            ),
+        ],
+        stream(file.reader, sent),
+    )
+        .into_response();
+    if let Some(range) = ranged.content_range(len) {
+        if let Ok(value) = HeaderValue::from_str(&range) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
         }
     }
+    response
 }
 
-/// `len` bytes of a file from where it stands, streamed: a video may be
-/// 200 MB.
-fn stream(file: tokio::fs::File, len: u64) -> axum::body::Body {
+/// At most `len` bytes of a stored file, streamed, so the body never runs
+/// past the `Content-Length` it was sent with.
+fn stream(reader: Box<dyn tokio::io::AsyncRead + Send + Unpin>, len: u64) -> axum::body::Body {
     use tokio::io::AsyncReadExt;
-    axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file.take(len)))
+    axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(reader.take(len)))
 }
 
 /// The answer to a range: `206` with its `Content-Range` (the caller puts

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use tawasul_media::{MediaError, Storage};
+
 /// Largest file the importer takes; the media library has its own limits.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
@@ -65,17 +67,20 @@ pub fn prepare(base_dir: &Path, reference: &str) -> Result<MediaFile, String> {
     })
 }
 
-/// Copies the file into the uploads folder unless it is already there.
-pub fn store(file: &MediaFile, uploads: &Path) -> std::io::Result<()> {
-    let target = uploads.join(&file.stored_name);
-    if target.exists() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(uploads)?;
-    // Copy then rename, so a reader never sees half a file.
-    let partial = uploads.join(format!(".{}.partial", file.stored_name));
-    std::fs::copy(&file.source, &partial)?;
-    std::fs::rename(&partial, &target)
+/// Copies the file into the media storage (the uploads folder or the
+/// bucket) unless it is already there; the storage writes atomically, so a
+/// reader never sees half a file.
+pub async fn store(file: &MediaFile, storage: &dyn Storage) -> std::io::Result<()> {
+    let stored = async {
+        if !storage.exists(&file.stored_name).await? {
+            storage.put_file(&file.stored_name, &file.source).await?;
+        }
+        Ok::<_, MediaError>(())
+    };
+    stored.await.map_err(|e| match e {
+        MediaError::Io(e) => e,
+        e => std::io::Error::other(e.to_string()),
+    })
 }
 
 /// Whether a link in a body points at a local file to import.

@@ -200,7 +200,6 @@ impl App {
         report: &mut ImportReport,
     ) -> Result<Vec<DemoLogin>, AppError> {
         let store = self.store();
-        let uploads = self.config.uploads_dir();
         for p in &file.programme {
             store
                 .upsert_programme(
@@ -214,9 +213,11 @@ impl App {
         for site in &file.site {
             let logo_url = match logos.get(&site.slug) {
                 Some(logo) => {
-                    media::store(logo, &uploads).map_err(|e| {
-                        AppError::io(format!("storing {}", logo.source.display()), e)
-                    })?;
+                    media::store(logo, self.storage().as_ref())
+                        .await
+                        .map_err(|e| {
+                            AppError::io(format!("storing {}", logo.source.display()), e)
+                        })?;
                     report.media += 1;
                     Some(logo.url.clone())
                 }
@@ -289,9 +290,9 @@ impl App {
         report: &mut ImportReport,
     ) -> Result<Vec<Dep>, AppError> {
         let store = self.store();
-        let uploads = self.config.uploads_dir();
         for file in &plan.media {
-            media::store(file, &uploads)
+            media::store(file, self.storage().as_ref())
+                .await
                 .map_err(|e| AppError::io(format!("storing {}", file.source.display()), e))?;
         }
         report.media += plan.media.len();

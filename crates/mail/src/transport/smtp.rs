@@ -22,7 +22,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, Certificate, CertificateStore, TlsParameters,
+};
 use lettre::transport::smtp::commands::{Data, Ehlo, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::Error as SmtpError;
@@ -33,7 +35,7 @@ use tokio::time::{timeout, Instant};
 use tokio_rustls::TlsConnector;
 
 use super::rate::TokenBucket;
-use super::tls::{client_config, TlsTcp};
+use super::tls::{ca_certificates, client_config, handshake_failure, TlsTcp};
 use super::{MailTransport, RateLimit, SendError};
 use crate::Email;
 
@@ -49,14 +51,32 @@ pub enum Security {
     Tls,
 }
 
-/// Certificate checking for STARTTLS and implicit TLS.
+/// Certificate checking for STARTTLS and implicit TLS. By default the
+/// relay's certificate must chain to a public authority (webpki-roots) and
+/// name the host connected to.
 #[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
-    /// An extra trusted root (PEM), for a relay with a private CA.
-    pub extra_root_pem: Option<String>,
+    /// The CA certificates (PEM) trusted instead of the public authorities,
+    /// for a relay with a private CA. Set it with [`TlsOptions::with_ca_pem`],
+    /// which checks it.
+    pub ca_pem: Option<String>,
     /// Accept any certificate. Only for a relay reached over a trusted
     /// network; the handshake is still encrypted.
     pub accept_invalid_certs: bool,
+}
+
+impl TlsOptions {
+    /// Trusts only the CA certificates of this PEM bundle. A bundle with no
+    /// certificate, or one that cannot be a trust anchor, is an error now
+    /// rather than a refused handshake later.
+    pub fn with_ca_pem(pem: impl Into<String>) -> Result<Self, SendError> {
+        let pem = pem.into();
+        ca_certificates(&pem).map_err(SendError::Tls)?;
+        Ok(Self {
+            ca_pem: Some(pem),
+            accept_invalid_certs: false,
+        })
+    }
 }
 
 /// The SMTP relay and how to use it.
@@ -230,10 +250,14 @@ impl SmtpTransport {
             Security::StartTls => {
                 let mut builder = TlsParameters::builder(config.host.clone())
                     .dangerous_accept_invalid_certs(config.tls.accept_invalid_certs);
-                if let Some(pem) = &config.tls.extra_root_pem {
+                if let Some(pem) = &config.tls.ca_pem {
+                    // The same trust as implicit TLS: these CAs only.
+                    ca_certificates(pem).map_err(SendError::Tls)?;
                     let cert = Certificate::from_pem(pem.as_bytes())
                         .map_err(|e| SendError::Tls(e.to_string()))?;
-                    builder = builder.add_root_certificate(cert);
+                    builder = builder
+                        .certificate_store(CertificateStore::None)
+                        .add_root_certificate(cert);
                 }
                 Some(
                     builder
@@ -246,7 +270,7 @@ impl SmtpTransport {
         let implicit_tls = match config.security {
             Security::Tls => Some(TlsConnector::from(Arc::new(
                 client_config(
-                    config.tls.extra_root_pem.as_deref(),
+                    config.tls.ca_pem.as_deref(),
                     config.tls.accept_invalid_certs,
                 )
                 .map_err(SendError::Tls)?,
@@ -302,7 +326,11 @@ impl SmtpTransport {
                 let tls = timeout(c.connect_timeout, connector.connect(name, tcp))
                     .await
                     .map_err(|_| SendError::Timeout("TLS handshake"))?
-                    .map_err(|e| SendError::Tls(e.to_string()))?;
+                    .map_err(|e| {
+                        SendError::Tls(handshake_failure(&c.host, &e).unwrap_or_else(|| {
+                            format!("the TLS handshake with {} failed: {e}", c.host)
+                        }))
+                    })?;
                 within(c.command_timeout, "greeting", async {
                     AsyncSmtpConnection::connect_with_transport(Box::new(TlsTcp(tls)), &self.hello)
                         .await
@@ -327,12 +355,15 @@ impl SmtpTransport {
                 ));
             }
             within(c.command_timeout, "STARTTLS", async {
-                conn.starttls(params.clone(), &self.hello)
-                    .await
-                    .map_err(|e| match session_error(&e) {
-                        SendError::Network(detail) => SendError::Tls(detail),
-                        other => other,
-                    })
+                conn.starttls(params.clone(), &self.hello).await.map_err(
+                    |e| match handshake_failure(&c.host, &e) {
+                        Some(failure) => SendError::Tls(failure),
+                        None => match session_error(&e) {
+                            SendError::Network(detail) => SendError::Tls(detail),
+                            other => other,
+                        },
+                    },
+                )
             })
             .await?;
         }
@@ -461,7 +492,12 @@ impl SmtpTransport {
                 Ok(Ok(_)) => {}
             }
         }
-        match timeout(limit, conn.message(bytes)).await {
+        // lettre ends the data with CRLF "." CRLF, and that first CRLF ends
+        // the last line (RFC 5321 4.1.1.4): sent with the message's own, it
+        // would add an empty line, and the server would not hold the exact
+        // bytes that were signed.
+        let data = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
+        match timeout(limit, conn.message(data)).await {
             Err(_) => Err((Step::Data, SendError::Timeout("data"))),
             Ok(Err(e)) => Err((Step::Data, message_error(&e, Step::Data))),
             Ok(Ok(_)) => Ok(()),
