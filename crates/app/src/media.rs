@@ -822,6 +822,18 @@ impl App {
 
     /// Makes every rendition of a photo again from its original.
     async fn remake_renditions(&self, row: &MediaRow) -> Result<(), AppError> {
+        self.remake(row, &["width", "thumbnail"]).await
+    }
+
+    /// Crops the square thumbnail again around the item's focal point.
+    async fn remake_thumbnail(&self, row: &MediaRow) -> Result<(), AppError> {
+        self.remake(row, &["thumbnail"]).await
+    }
+
+    /// Makes a photo's renditions of these purposes again from its
+    /// original, around its focal point, and lets go of the files they
+    /// replace.
+    async fn remake(&self, row: &MediaRow, purposes: &[&str]) -> Result<(), AppError> {
         let storage = self.storage();
         let original = storage
             .get(&row.stored_name)
@@ -834,14 +846,16 @@ impl App {
             )
             .await
             .map_err(AppError::Media)?;
-        for r in &processed.renditions {
-            store_if_missing(storage, &r.name, r.bytes.clone()).await?;
-        }
         let all = new_renditions(&processed);
-        for purpose in ["width", "thumbnail"] {
+        for (made, kept) in processed.renditions.iter().zip(&all) {
+            if purposes.contains(&kept.purpose.as_str()) {
+                store_if_missing(storage, &made.name, made.bytes.clone()).await?;
+            }
+        }
+        for purpose in purposes {
             let these: Vec<NewRendition> = all
                 .iter()
-                .filter(|r| r.purpose == purpose)
+                .filter(|r| r.purpose == *purpose)
                 .cloned()
                 .collect();
             let freed = self
@@ -850,39 +864,6 @@ impl App {
                 .await?;
             remove_files(storage, &freed).await;
         }
-        Ok(())
-    }
-
-    /// Crops the square thumbnail again around the item's focal point.
-    async fn remake_thumbnail(&self, row: &MediaRow) -> Result<(), AppError> {
-        let storage = self.storage();
-        let original = storage
-            .get(&row.stored_name)
-            .await
-            .map_err(AppError::Media)?;
-        let processed = processor()
-            .process(
-                Arc::from(original),
-                FocalPoint::new(row.focal_x, row.focal_y),
-            )
-            .await
-            .map_err(AppError::Media)?;
-        let thumbnails: Vec<NewRendition> = new_renditions(&processed)
-            .into_iter()
-            .filter(|r| r.purpose == "thumbnail")
-            .collect();
-        for r in processed
-            .renditions
-            .iter()
-            .filter(|r| matches!(r.kind, RenditionKind::Thumbnail(_)))
-        {
-            store_if_missing(storage, &r.name, r.bytes.clone()).await?;
-        }
-        let freed = self
-            .store()
-            .replace_renditions(row.id, "thumbnail", &thumbnails)
-            .await?;
-        remove_files(storage, &freed).await;
         Ok(())
     }
 

@@ -458,40 +458,42 @@ impl Store {
     /// translation key, public and past their publication time (an
     /// embargoed one is not linked before its time).
     pub async fn public_translations(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
-        let Some(key) = &row.translation_key else {
-            return Ok(Vec::new());
-        };
-        Ok(entry::Entity::find()
-            .filter(entry::Column::SiteId.eq(row.site_id))
-            .filter(entry::Column::TranslationKey.eq(key.as_str()))
-            .filter(entry::Column::Id.ne(row.id))
-            .filter(entry::Column::Status.is_in(["published", "archived"]))
-            .filter(entry::Column::DeletedAt.is_null())
-            .filter(entry::Column::PublishedAt.lte(now()))
-            .order_by_asc(entry::Column::Locale)
-            .all(&self.db)
-            .await?)
+        self.translations_where(
+            row,
+            Condition::all()
+                .add(entry::Column::Status.is_in(["published", "archived"]))
+                .add(entry::Column::PublishedAt.lte(now())),
+            entry::Column::Locale,
+        )
+        .await
     }
 
     /// Every other entry of an entry's translation group, whatever its
     /// state (the trash left out), oldest first.
     pub async fn translation_group(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
-        let Some(key) = &row.translation_key else {
-            return Ok(Vec::new());
-        };
-        Ok(entry::Entity::find()
-            .filter(entry::Column::SiteId.eq(row.site_id))
-            .filter(entry::Column::TranslationKey.eq(key.as_str()))
-            .filter(entry::Column::Id.ne(row.id))
-            .filter(entry::Column::DeletedAt.is_null())
-            .order_by_asc(entry::Column::Id)
-            .all(&self.db)
-            .await?)
+        self.translations_where(row, Condition::all(), entry::Column::Id)
+            .await
     }
 
     /// Public translations of an entry, embargoed ones included (the pages
     /// a change of the entry touches): same site, same translation key.
     pub async fn translations(&self, row: &EntryRow) -> Result<Vec<EntryRow>> {
+        self.translations_where(
+            row,
+            Condition::all().add(entry::Column::Status.is_in(["published", "archived"])),
+            entry::Column::Locale,
+        )
+        .await
+    }
+
+    /// The other live entries sharing `row`'s translation key on its site
+    /// that also meet `condition`, ordered by `order`.
+    async fn translations_where(
+        &self,
+        row: &EntryRow,
+        condition: Condition,
+        order: entry::Column,
+    ) -> Result<Vec<EntryRow>> {
         let Some(key) = &row.translation_key else {
             return Ok(Vec::new());
         };
@@ -499,9 +501,9 @@ impl Store {
             .filter(entry::Column::SiteId.eq(row.site_id))
             .filter(entry::Column::TranslationKey.eq(key.as_str()))
             .filter(entry::Column::Id.ne(row.id))
-            .filter(entry::Column::Status.is_in(["published", "archived"]))
             .filter(entry::Column::DeletedAt.is_null())
-            .order_by_asc(entry::Column::Locale)
+            .filter(condition)
+            .order_by_asc(order)
             .all(&self.db)
             .await?)
     }
