@@ -142,20 +142,39 @@ async fn an_unpublished_entry_leaves_the_results_and_drafts_never_show() {
 }
 
 #[tokio::test]
-async fn changes_made_by_another_process_reach_the_index() {
+async fn a_second_server_on_the_same_folder_searches_the_index_read_only() {
     let test = TestApp::with_demo().await;
-    // A second process (an import beside the server) cannot hold the index:
-    // it only writes, and the server's index catches up from the log.
+    // The first server holds the index's writer; a second one on the same
+    // data folder cannot, so it searches the same index read-only and
+    // follows what the first commits, rather than answering 503.
     let other = test.another_process().await;
-    other
-        .open_search()
-        .await
-        .expect("a second process runs without the index");
-    assert!(other.search_index().is_none());
+    let node = common::serve_node(std::sync::Arc::clone(&other)).await;
     let id = publish_news(&test, "يوم دراسي حول الرقمنة", "الرقمنة.").await;
-    assert!(hit_ids(&test, &format!("q={}", encode("الرقمنة")))
-        .await
-        .contains(&id));
+    test.app.sync_search().await.expect("sync the index");
+    let search = format!("http://{node}/api/v1/search?q={}", encode("الرقمنة"));
+    let mut found = Vec::new();
+    // The reader notices the writer's commit within about a second.
+    for _ in 0..100 {
+        let response = test.client.get(&search).send().await.expect("search");
+        assert_eq!(response.status(), 200, "the second server searches");
+        let body: serde_json::Value =
+            serde_json::from_str(&response.text().await.expect("body")).expect("json");
+        found = body["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .filter_map(|h| h["id"].as_i64())
+            .collect();
+        if found.contains(&id) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found.contains(&id), "found by the second server: {found:?}");
+    assert!(test.app.search_writable());
+    assert!(!other.search_writable());
+    // Its watcher leaves the log to the writer.
+    assert_eq!(other.sync_search().await.expect("sync"), 0);
 }
 
 #[tokio::test]

@@ -16,153 +16,13 @@
 
 mod common;
 
-use std::io::{Cursor, Write as _};
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use common::s3::{free_port, photo, video, S3Server, BUCKET};
 use common::{demo, ApiClient, ApiResponse, TestApp};
-use image::{ImageFormat, Rgb, RgbImage};
 use tawasul_app::{App, Config};
-use tempfile::TempDir;
 
 const SITE: &str = "dp-rabat";
-const ACCESS_KEY: &str = "tawasul-test-key";
-const SECRET_KEY: &str = "tawasul-test-secret-0123456789";
-const BUCKET: &str = "media";
-const PREFIX: &str = "tawasul";
-
-/// An `s3s-fs` server on a free loopback port, over a temporary folder in
-/// which the bucket is a sub-folder. Stopped when dropped.
-struct S3Server {
-    child: Child,
-    endpoint: String,
-    root: TempDir,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl S3Server {
-    /// The server, or `None` (the test is skipped, and says so) when
-    /// `s3s-fs` is not installed and `TAWASUL_REQUIRE_S3` is not `1`.
-    fn start(test: &str) -> Option<S3Server> {
-        let Some(binary) = on_path("s3s-fs") else {
-            assert!(
-                std::env::var("TAWASUL_REQUIRE_S3").as_deref() != Ok("1"),
-                "TAWASUL_REQUIRE_S3=1 but s3s-fs is not on the PATH: \
-                 cargo install s3s-fs@0.14.1 --locked --features binary"
-            );
-            // Written to the handle, not with eprintln!, which the test
-            // harness hides for tests that pass.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: s3s-fs is not on the PATH \
-                 (cargo install s3s-fs@0.14.1 --locked --features binary); \
-                 TAWASUL_REQUIRE_S3=1 makes this a failure"
-            );
-            return None;
-        };
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-        let port = free_port();
-        let log = std::fs::File::create(root.path().join("s3s-fs.log")).unwrap();
-        let child = Command::new(binary)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(root.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let server = S3Server {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            root,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "s3s-fs did not listen on port {port} within 20 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(server)
-    }
-
-    /// Points `config` at the bucket, under a prefix.
-    fn configure(&self, config: &mut Config) {
-        let storage = &mut config.storage;
-        storage.backend = "s3".to_owned();
-        storage.endpoint = self.endpoint.clone();
-        storage.region = "us-east-1".to_owned();
-        storage.bucket = BUCKET.to_owned();
-        storage.path_style = true;
-        storage.prefix = PREFIX.to_owned();
-        storage.access_key_id = ACCESS_KEY.to_owned();
-        storage.secret_access_key = SECRET_KEY.to_owned();
-    }
-
-    /// Where the bucket keeps an object, on the server's disk.
-    fn object(&self, name: &str) -> PathBuf {
-        self.root.path().join(BUCKET).join(PREFIX).join(name)
-    }
-}
-
-fn on_path(binary: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(binary))
-        .find(|path| path.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A photo-like JPEG: gradients plus noise.
-fn photo(w: u32, h: u32, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    let img = RgbImage::from_fn(w, h, |x, y| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let n = (state % 24) as u32;
-        Rgb([
-            ((x * 255 / w) + n).min(255) as u8,
-            ((y * 255 / h) + n).min(255) as u8,
-            (((x + y) * 128 / (w + h)) + n).min(255) as u8,
-        ])
-    });
-    let mut out = Vec::new();
-    img.write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg)
-        .unwrap();
-    out
-}
-
-/// An MP4 the library takes (its `ftyp` box), `len` bytes long, each byte
-/// telling where it stands, so a wrong range shows.
-fn video(len: usize) -> Vec<u8> {
-    let mut out = 24u32.to_be_bytes().to_vec();
-    out.extend_from_slice(b"ftypisom\0\0\x02\0isomavc1");
-    let rest = len - out.len();
-    out.extend_from_slice(&(rest as u32).to_be_bytes());
-    out.extend_from_slice(b"free");
-    let start = out.len();
-    out.extend((start..len).map(|i| (i % 251) as u8));
-    out
-}
 
 async fn upload(client: &ApiClient, name: &str, bytes: Vec<u8>) -> ApiResponse {
     let form = reqwest::multipart::Form::new()
@@ -182,16 +42,6 @@ async fn upload(client: &ApiClient, name: &str, bytes: Vec<u8>) -> ApiResponse {
         .await
         .unwrap();
     ApiResponse::read(response).await
-}
-
-/// Serves `app` on a free port, as another web node; returns its address.
-async fn serve(app: Arc<App>) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = tawasul_web::serve(app, listener).await;
-    });
-    addr
 }
 
 /// Every file under `dir`, hidden ones left out.
@@ -304,7 +154,7 @@ async fn a_photo_uploaded_through_one_node_is_served_from_the_bucket_by_another(
     let mut config = test.app.config.clone();
     config.database.url = test.app.config.database_url();
     config.paths.data = elsewhere.path().to_owned();
-    let other = serve(App::open(config).await.unwrap()).await;
+    let other = common::serve_node(App::open(config).await.unwrap()).await;
     for url in &renditions {
         let response = test
             .client
@@ -473,7 +323,7 @@ async fn storage_migrate_moves_a_local_library_into_the_bucket_and_a_second_run_
     );
 
     // A node on the bucket serves what the single server had stored.
-    let node = serve(app).await;
+    let node = common::serve_node(app).await;
     let thumbnail = item["thumbnail_url"].as_str().unwrap();
     let response = test
         .client

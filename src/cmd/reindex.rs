@@ -12,7 +12,7 @@ pub async fn run(app: &App, site: Option<&str>) -> anyhow::Result<()> {
         }
     }
     app.open_search().await?;
-    if app.search_index().is_none() {
+    if !app.search_writable() {
         let site_ids = site.and_then(|slug| app.network().site_by_slug(slug).map(|s| vec![s.id]));
         let queued = app.store().note_all_entries(site_ids.as_deref()).await?;
         println!(

@@ -6,12 +6,19 @@
 // gallery's lightbox with the keyboard, and a linked video that loads
 // nothing from its site before the click. Also: the library on a phone.
 //
+// Also: an uploaded MP4 that Chromium plays from its middle, by byte ranges
+// (what Safari on iPhones insists on), the video made here by ffmpeg (the
+// npm package @ffmpeg-installer/linux-x64).
+//
 // Needs TAWASUL_URL (a server with the demo network) and CHROMIUM (default
 // /usr/bin/chromium). Screenshots go to ./artifacts/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -278,6 +285,89 @@ test('a phone photo goes from the admin to the public page upright, in WebP, wit
   assert.equal(await player.getAttribute('src'), 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&rel=0');
   await reader.waitForTimeout(300);
   assert.ok(asked.length >= 1 && asked.every((u) => u.startsWith('https://www.youtube-nocookie.com/')), `${asked}`);
+});
+
+/** A 30-second H.264 MP4 made by ffmpeg, its index at the end (as phones
+    write them), so a player must ask for the end before it can play. */
+function testVideo() {
+  const ffmpeg = fileURLToPath(new URL('./node_modules/@ffmpeg-installer/linux-x64/ffmpeg', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'tawasul-video-'));
+  const file = join(dir, 'sortie.mp4');
+  try {
+    execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi',
+      '-i', 'testsrc=duration=30:size=320x240:rate=10', '-c:v', 'libx264',
+      '-pix_fmt', 'yuv420p', '-g', '10', '-y', file]);
+    return readFileSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an uploaded MP4 plays from its middle: Chromium seeks by byte ranges', async (t) => {
+  const tag = unique();
+  const editor = await login(await person(t), EDITOR);
+  await editor.goto('/admin/sites/dp-rabat/media');
+  await editor.setInputFiles('[data-test=upload-files]', [
+    { name: `sortie-${tag}.mp4`, mimeType: 'video/mp4', buffer: testVideo() },
+  ]);
+  const uploaded = editor.waitForEvent('load');
+  await editor.click('[data-test=upload-submit]');
+  await uploaded;
+  await editor.fill('[data-test=media-q]', tag);
+  await clickAndLoad(editor, '.filters button[type=submit]');
+  const id = await editor.locator('[data-test=media-item]').first().getAttribute('data-media-id');
+  assert.ok(id, 'the video is in the library');
+  await editor.goto(`/admin/media/${id}`);
+  await editor.fill('[name=alt_ar]', `خرجة تربوية ${tag}`);
+  await clickAndLoad(editor, '[data-test=media-save]');
+
+  await editor.goto('/admin/sites/dp-rabat/entries/new?kind=news');
+  await editor.fill('[name=title]', `الخرجة التربوية ${tag}`);
+  await editor.fill('[name=body]', `شريط الخرجة:\n\n![خرجة تربوية ${tag}](media:${id})\n`);
+  await clickAndLoad(editor, '[data-test=save]');
+  assert.equal(await editor.locator('[data-test=error-summary]').count(), 0, 'saved');
+  const entry = new URL(editor.url()).pathname.split('/').pop();
+  await clickAndLoad(editor, '[data-test=action-submit]');
+  const publisher = await login(await person(t), PUBLISHER);
+  await publisher.goto(`/admin/entries/${entry}`);
+  await clickAndLoad(publisher, '[data-test=action-approve]');
+  await clickAndLoad(publisher, '[data-test=action-publish]');
+  assert.equal(await publisher.locator('[data-test=error-summary]').count(), 0, 'published');
+  const publicUrl = new URL(await publisher.locator('[data-test=public-link]').getAttribute('href'), BASE);
+
+  const reader = await (await person(t)).newPage();
+  const answers = [];
+  reader.on('response', (r) => {
+    if (/\/uploads\/[^/]+\.mp4$/.test(new URL(r.url()).pathname)) {
+      answers.push({ status: r.status(), range: r.request().headers().range || '' });
+    }
+  });
+  await reader.goto(publicUrl.href);
+  const video = reader.locator('.prose video');
+  await video.scrollIntoViewIfNeeded();
+  assert.equal(await video.getAttribute('preload'), 'none', 'nothing is downloaded before the reader asks');
+  const played = await video.evaluate(async (v) => {
+    v.muted = true;
+    await new Promise((resolve, reject) => {
+      v.addEventListener('loadedmetadata', resolve, { once: true });
+      v.addEventListener('error', () => reject(new Error(`media error ${v.error && v.error.code}`)), { once: true });
+      v.preload = 'metadata';
+      v.load();
+    });
+    const seeked = new Promise((resolve) => v.addEventListener('seeked', resolve, { once: true }));
+    v.currentTime = 24;
+    await seeked;
+    await v.play();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    v.pause();
+    return { duration: v.duration, time: v.currentTime, error: v.error && v.error.code };
+  });
+  assert.equal(played.error, null);
+  assert.ok(played.duration > 29 && played.duration < 31, `the whole video is known: ${played.duration}`);
+  assert.ok(played.time >= 24 && played.time < 27, `it plays from where the reader jumped: ${played.time}`);
+  assert.ok(answers.some((a) => a.status === 206 && a.range.startsWith('bytes=')), `parts were asked and given: ${JSON.stringify(answers)}`);
+  assert.ok(answers.every((a) => a.status === 200 || a.status === 206), `no error answers: ${JSON.stringify(answers)}`);
+  await shot(reader, 'video');
 });
 
 test('the library fits a 360 px phone', async (t) => {

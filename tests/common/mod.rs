@@ -14,6 +14,8 @@ use reqwest::header::HeaderMap;
 use tawasul_app::{App, Config};
 use tempfile::TempDir;
 
+pub mod s3;
+
 pub const PG_ENV: &str = "TAWASUL_TEST_DATABASE_URL";
 
 pub fn repo_root() -> PathBuf {
@@ -148,6 +150,19 @@ impl Drop for TestApp {
 
 async fn axum_serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tawasul_web::serve(app, listener).await
+}
+
+/// Serves `app` on a free port as another web node (it opens its search
+/// index and watches the change log like any server); returns its address.
+pub async fn serve_node(app: Arc<App>) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum_serve(app, listener).await;
+    });
+    addr
 }
 
 impl Page {
@@ -359,6 +374,42 @@ impl ApiClient {
     }
 }
 
+/// Signs in on the server at `base` (the login must succeed) and returns
+/// a client of the new session.
+pub async fn login_at(
+    client: &reqwest::Client,
+    base: &str,
+    (email, password): (&str, &str),
+) -> ApiClient {
+    let anonymous = ApiClient {
+        client: client.clone(),
+        base: base.to_owned(),
+        credential: Credential::Anonymous,
+        user: serde_json::Value::Null,
+    };
+    let response = anonymous
+        .post(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
+        .expect(200);
+    let cookie = response
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let csrf = response.json["csrf_token"]
+        .as_str()
+        .expect("a CSRF token")
+        .to_owned();
+    ApiClient {
+        credential: Credential::Session { cookie, csrf },
+        user: response.json["user"].clone(),
+        ..anonymous
+    }
+}
+
 impl TestApp {
     /// A client of the API that has not signed in.
     pub fn anonymous(&self) -> ApiClient {
@@ -391,20 +442,6 @@ impl TestApp {
     /// Signs in (the login must succeed) and returns a client of the new
     /// session.
     pub async fn login(&self, credentials: (&str, &str)) -> ApiClient {
-        let response = self.try_login(credentials).await.expect(200);
-        let cookie = response
-            .header("set-cookie")
-            .and_then(|c| c.split(';').next())
-            .expect("a session cookie")
-            .to_owned();
-        let csrf = response.json["csrf_token"]
-            .as_str()
-            .expect("a CSRF token")
-            .to_owned();
-        ApiClient {
-            credential: Credential::Session { cookie, csrf },
-            user: response.json["user"].clone(),
-            ..self.anonymous()
-        }
+        login_at(&self.client, &self.url(""), credentials).await
     }
 }

@@ -60,6 +60,9 @@ pub struct MailConfig {
     pub smtp_connections: u32,
     /// Messages per second at most (0: as fast as the relay takes them).
     pub rate_per_second: u32,
+    /// A circular's documents travel attached when together they weigh at
+    /// most this (MB); beyond, as personal download links (0: always links).
+    pub attachment_max_mb: u32,
     /// DKIM: all three, or none.
     pub dkim_selector: String,
     pub dkim_domain: String,
@@ -93,6 +96,7 @@ impl Default for MailConfig {
             smtp_password: String::new(),
             smtp_connections: 4,
             rate_per_second: 0,
+            attachment_max_mb: 5,
             dkim_selector: String::new(),
             dkim_domain: String::new(),
             dkim_key_file: None,
@@ -458,6 +462,10 @@ pub struct PathsConfig {
     pub themes: Option<PathBuf>,
     /// Where media files are stored; default `<data>/uploads`.
     pub uploads: Option<PathBuf>,
+    /// The embedded search index's folder; default `<data>/search`. Each
+    /// web node keeps its own (a second process that finds it taken
+    /// searches it read-only).
+    pub search: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -497,6 +505,7 @@ impl Default for PathsConfig {
             data: PathBuf::from("tawasul-data"),
             themes: None,
             uploads: None,
+            search: None,
         }
     }
 }
@@ -701,6 +710,12 @@ impl Config {
                 mail.smtp_connections
             )));
         }
+        if mail.attachment_max_mb > 50 {
+            return Err(AppError::Config(format!(
+                "mail.attachment_max_mb must be between 0 and 50 (most mail servers refuse messages past 25 MB), not {}",
+                mail.attachment_max_mb
+            )));
+        }
         if !crate::import::network_file::valid_email(&mail.from_address) {
             return Err(AppError::Config(format!(
                 "mail.from_address `{}` is not an e-mail address",
@@ -773,6 +788,13 @@ impl Config {
         } else {
             self.server.public_url.clone()
         }
+    }
+
+    pub fn search_dir(&self) -> PathBuf {
+        self.paths
+            .search
+            .clone()
+            .unwrap_or_else(|| self.paths.data.join("search"))
     }
 
     pub fn uploads_dir(&self) -> PathBuf {

@@ -18,8 +18,8 @@ use std::time::Duration as StdDuration;
 
 use tawasul_domain::{retry_wait, RetryPolicy};
 use tawasul_mail::{
-    Dkim, Email, FileTransport, Lang, MailTemplates, MailTransport, MessageSpec, RateLimit,
-    Security, SendError, SiteStyle, SmtpConfig, SmtpTransport, TlsOptions,
+    Attachment, Dkim, Email, FileTransport, Lang, MailTemplates, MailTransport, MessageSpec,
+    RateLimit, Security, SendError, SiteStyle, SmtpConfig, SmtpTransport, TlsOptions,
 };
 use tawasul_store::{Delivery, OutboxRow};
 use time::{Duration, OffsetDateTime};
@@ -38,6 +38,9 @@ struct Round {
     rendered: std::sync::Mutex<std::collections::HashMap<RenderKey, RenderResult>>,
     /// Messages the relay accepted, recorded together at the end.
     sent: std::sync::Mutex<Vec<i32>>,
+    /// Files attached this round, read once from storage by library id:
+    /// a circular to thousands holds its PDF once.
+    files: tokio::sync::Mutex<std::collections::HashMap<i32, Result<Attachment, String>>>,
 }
 
 type RenderKey = (String, Option<String>, Option<i32>, Option<String>);
@@ -221,8 +224,80 @@ impl App {
         Ok(count)
     }
 
+    /// The files a message carries: a circular's documents when they
+    /// travel attached (its data says `attached` and lists them by id).
+    async fn attachments_of(
+        &self,
+        row: &OutboxRow,
+        round: &Round,
+    ) -> Result<Vec<Attachment>, Failure> {
+        if row.template.as_deref() != Some("circular") {
+            return Ok(Vec::new());
+        }
+        let data: serde_json::Value = row
+            .data
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or(serde_json::Value::Null);
+        if data["attached"] != serde_json::Value::Bool(true) {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i32> = data["attachments"]
+            .as_array()
+            .map(|files| {
+                files
+                    .iter()
+                    .filter_map(|f| f["id"].as_i64())
+                    .filter_map(|id| i32::try_from(id).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(ids.len());
+        let mut files = round.files.lock().await;
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(id) {
+                slot.insert(self.load_attachment(row.site_id, id).await);
+            }
+            match files.get(&id) {
+                Some(Ok(file)) => out.push(file.clone()),
+                // A document that cannot be read now (storage down) is
+                // tried again later with the message, never left out.
+                Some(Err(e)) => return Err(Failure::Temporary(e.clone())),
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    async fn load_attachment(&self, site_id: Option<i32>, id: i32) -> Result<Attachment, String> {
+        let site_id =
+            site_id.ok_or_else(|| format!("attachment #{id}: the message has no site"))?;
+        let media = self
+            .store()
+            .media_of_site(site_id, &[id])
+            .await
+            .map_err(|e| format!("attachment #{id}: {e}"))?
+            .into_iter()
+            .find(|m| !m.stored_name.is_empty())
+            .ok_or_else(|| format!("attachment #{id} is no longer in the library"))?;
+        let bytes = self
+            .storage()
+            .get(&media.stored_name)
+            .await
+            .map_err(|e| format!("attachment #{id}: {e}"))?;
+        Ok(Attachment {
+            name: media.original_name,
+            content_type: media.mime,
+            bytes: Arc::new(bytes),
+        })
+    }
+
     async fn send_one(&self, mailer: &Mailer, row: OutboxRow, round: &Round) {
-        let outcome = match self.compose(mailer, &row, round) {
+        let outcome = match self
+            .attachments_of(&row, round)
+            .await
+            .and_then(|files| self.compose(mailer, &row, round, files))
+        {
             Ok(email) => match mailer.transport.send(&email).await {
                 Ok(()) => Ok(()),
                 Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
@@ -260,7 +335,13 @@ impl App {
     }
 
     /// The message of a row: rendered from its template now, or as stored.
-    fn compose(&self, mailer: &Mailer, row: &OutboxRow, round: &Round) -> Result<Email, Failure> {
+    fn compose(
+        &self,
+        mailer: &Mailer,
+        row: &OutboxRow,
+        round: &Round,
+        attachments: Vec<Attachment>,
+    ) -> Result<Email, Failure> {
         let (subject, text, html) = match &row.template {
             Some(template) => {
                 let lang = if row.lang.as_deref() == Some("fr") {
@@ -311,6 +392,7 @@ impl App {
             html,
             unsubscribe: crate::newsletter::list_unsubscribe(row),
             idempotency_key: row.idempotency_key.clone(),
+            attachments,
         };
         spec.build(mailer.dkim.as_ref())
             .map_err(|e| Failure::Permanent(format!("message: {e}")))

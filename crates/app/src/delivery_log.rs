@@ -1,9 +1,12 @@
 //! The delivery log of a site's mails, for its administrators: a page of
-//! messages, the newsletter's subscriber counts beside it, and sending a
-//! failed message again. Who may read it is `Operation::ViewDeliveryLog`.
+//! messages (the site's, and the system's mails to its members:
+//! invitations, password resets, digests), the newsletter's subscriber
+//! counts beside it, and sending a failed message again. Who may read it
+//! is `Operation::ViewDeliveryLog`. The system's own mails, about no site,
+//! have the platform's log (`Operation::ViewSystemMail`).
 
 use tawasul_domain::Operation;
-use tawasul_store::OutboxRow;
+use tawasul_store::{OutboxRow, OutboxScope};
 
 use crate::access::Viewer;
 use crate::network::Site;
@@ -55,9 +58,15 @@ impl App {
         per_page: u64,
     ) -> Result<DeliveryLog, AppError> {
         let site = self.delivery_log_site(viewer, slug)?;
+        let members = self.member_addresses(site.id).await?;
         let found = self
             .store()
-            .outbox_page(site.id, status, page, per_page)
+            .outbox_page_in(
+                &OutboxScope::Site(site.id, &members),
+                status,
+                page,
+                per_page,
+            )
             .await?;
         let confirmed_subscribers = self.store().count_subscribers(site.id, "confirmed").await?;
         let pending_subscribers = self.store().count_subscribers(site.id, "pending").await?;
@@ -79,11 +88,15 @@ impl App {
         id: i32,
     ) -> Result<Resent, AppError> {
         let site = self.delivery_log_site(viewer, slug)?;
+        let members = self.member_addresses(site.id).await?;
         let row = self
             .store()
             .outbox_row(id)
             .await?
-            .filter(|row| row.site_id == Some(site.id))
+            .filter(|row| {
+                row.site_id == Some(site.id)
+                    || (row.site_id.is_none() && members.contains(&row.to_address))
+            })
             .ok_or_else(|| AppError::NotFound(format!("message #{id}")))?;
         if row.status != "failed" {
             return Err(AppError::Conflict(format!(
@@ -99,6 +112,77 @@ impl App {
                 Some(viewer.user.id),
                 "mail_resend",
                 Some(site.id),
+                &row.to_address,
+                &format!("message #{id}"),
+            )
+            .await?;
+        Ok(Resent::Queued)
+    }
+}
+
+impl App {
+    /// The addresses of a site's members, as mails are addressed.
+    async fn member_addresses(&self, site_id: i32) -> Result<Vec<String>, AppError> {
+        let mut emails: Vec<String> = self
+            .store()
+            .members_of(&[site_id])
+            .await?
+            .into_iter()
+            .map(|(_, user)| user.email.to_lowercase())
+            .collect();
+        emails.sort_unstable();
+        emails.dedup();
+        Ok(emails)
+    }
+
+    /// Page `page` of the system's own mails (invitations, password
+    /// resets, digests: about no site), newest first, for platform admins.
+    pub async fn system_delivery_log(
+        &self,
+        viewer: &Viewer,
+        status: Option<&str>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<OutboxRow>, u64), AppError> {
+        if !viewer.may(&self.network(), 0, Operation::ViewSystemMail) {
+            return Err(AppError::Forbidden(
+                "the system's delivery log is for platform administrators".into(),
+            ));
+        }
+        let found = self
+            .store()
+            .outbox_page_in(&OutboxScope::System, status, page, per_page)
+            .await?;
+        Ok((found.rows, found.total))
+    }
+
+    /// Puts a failed system mail back in the queue (platform admins).
+    pub async fn resend_system_mail(&self, viewer: &Viewer, id: i32) -> Result<Resent, AppError> {
+        if !viewer.may(&self.network(), 0, Operation::ViewSystemMail) {
+            return Err(AppError::Forbidden(
+                "the system's delivery log is for platform administrators".into(),
+            ));
+        }
+        let row = self
+            .store()
+            .outbox_row(id)
+            .await?
+            .filter(|row| row.site_id.is_none())
+            .ok_or_else(|| AppError::NotFound(format!("message #{id}")))?;
+        if row.status != "failed" {
+            return Err(AppError::Conflict(format!(
+                "message #{id} is {}, not failed",
+                row.status
+            )));
+        }
+        if !self.store().requeue_outbox(id).await? {
+            return Ok(Resent::AlreadyQueued);
+        }
+        self.store()
+            .audit(
+                Some(viewer.user.id),
+                "mail_resend",
+                None,
                 &row.to_address,
                 &format!("message #{id}"),
             )

@@ -45,7 +45,7 @@ pub use users::NewUserInput;
 /// reaches data only through `App`, and names these types from here.
 pub mod rows {
     pub use tawasul_store::{
-        gallery_ids, gallery_text, AdminEntry, ApiTokenRow, EntryRow, Page, RevisionRow,
+        gallery_ids, gallery_text, AdminEntry, ApiTokenRow, EntryRow, OutboxRow, Page, RevisionRow,
     };
 }
 
@@ -76,6 +76,8 @@ pub struct App {
     search: std::sync::OnceLock<Arc<dyn tawasul_search::SearchIndex>>,
     /// The last index-log row the search index applied.
     search_cursor: AtomicI64,
+    /// The index is another process's, searched read-only here.
+    search_read_only: std::sync::atomic::AtomicBool,
     /// What the snapshot was built from, to skip rebuilding it for nothing.
     network_rows: Mutex<NetworkRows>,
     /// Where media files live (`[storage]`), made and checked once at open.
@@ -127,6 +129,7 @@ impl App {
             mailer: std::sync::OnceLock::new(),
             listening: std::sync::OnceLock::new(),
             search_cursor: AtomicI64::new(0),
+            search_read_only: std::sync::atomic::AtomicBool::new(false),
             storage,
         };
         app.refresh_network().await?;

@@ -32,7 +32,7 @@ fn search_error(e: tawasul_search::SearchError) -> AppError {
 
 impl App {
     fn search_dir(&self) -> PathBuf {
-        self.config.paths.data.join("search")
+        self.config.search_dir()
     }
 
     fn cursor_file(&self) -> PathBuf {
@@ -44,10 +44,17 @@ impl App {
         self.search.get().cloned()
     }
 
-    /// Opens the embedded index of the data folder, for a process that
+    /// Whether this process keeps the index up to date (it holds the
+    /// writer), rather than only searching what another process wrote.
+    pub fn search_writable(&self) -> bool {
+        self.search_index().is_some() && !self.search_read_only.load(Ordering::Acquire)
+    }
+
+    /// Opens the embedded index (`paths.search`), for a process that
     /// serves (commands that only write leave the indexing to the server,
     /// through the log). A second process on the same folder cannot hold
-    /// the index's writer: it serves search without it (the simple scan).
+    /// the index's writer: it searches the index read-only, following the
+    /// other's commits, and leaves the log to it.
     pub async fn open_search(&self) -> Result<(), AppError> {
         if self.search.get().is_some() {
             return Ok(());
@@ -55,6 +62,18 @@ impl App {
         let dir = self.search_dir();
         let index = match EmbeddedIndex::open(&dir) {
             Ok(index) => index,
+            Err(tawasul_search::SearchError::Taken(_)) => {
+                match EmbeddedIndex::open_read_only(&dir) {
+                    Ok(index) => {
+                        self.search_read_only.store(true, Ordering::Release);
+                        let _ = self.search.set(Arc::new(index));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
+                    }
+                }
+                return Ok(());
+            }
             Err(e) => {
                 tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
                 return Ok(());
@@ -82,6 +101,9 @@ impl App {
     /// Applies the log rows written since the index's cursor. Returns how
     /// many entries were (re)indexed or removed.
     pub async fn sync_search(&self) -> Result<usize, AppError> {
+        if !self.search_writable() {
+            return Ok(0);
+        }
         let Some(index) = self.search_index() else {
             return Ok(0);
         };
@@ -184,9 +206,9 @@ impl App {
         site: Option<&str>,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<u64, AppError> {
-        let Some(index) = self.search_index() else {
+        let Some(index) = self.search_index().filter(|_| self.search_writable()) else {
             return Err(AppError::Search(
-                "no search index is open in this process".into(),
+                "no search index is open for writing in this process".into(),
             ));
         };
         let network = self.network();

@@ -68,6 +68,14 @@ impl App {
                 if let Err(e) = self.refresh_network_if_changed().await {
                     tracing::warn!(error = %e, "could not check the network for changes");
                 }
+                // The day to acknowledge a circular ends at midnight, site time.
+                let offset =
+                    time::UtcOffset::from_whole_seconds(self.config.site.utc_offset_minutes * 60)
+                        .unwrap_or(time::UtcOffset::UTC);
+                let today = time::OffsetDateTime::now_utc().to_offset(offset).date();
+                if let Err(e) = self.send_due_circular_reminders(today).await {
+                    tracing::warn!(error = %e, "could not send the reminders of circulars");
+                }
             }
             if polls.is_multiple_of(PRUNE_EVERY) {
                 if let Err(e) = self.store().prune_changes(time::Duration::days(1)).await {

@@ -105,10 +105,13 @@ pub enum Operation {
     SearchDrafts,
     /// Read the delivery log of a site's mails.
     ViewDeliveryLog,
+    /// Read the delivery log of the system's own mails (invitations,
+    /// password resets, digests: about no site), and send one again.
+    ViewSystemMail,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 19] = [
+    pub const ALL: [Operation; 20] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -128,6 +131,7 @@ impl Operation {
         Operation::ListEntries,
         Operation::SearchDrafts,
         Operation::ViewDeliveryLog,
+        Operation::ViewSystemMail,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -141,6 +145,7 @@ impl Operation {
                 | Operation::ManageMembers
                 | Operation::ViewDeliveryLog
                 | Operation::ManageSites
+                | Operation::ViewSystemMail
         )
     }
 }
@@ -166,7 +171,7 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
     let subject = match (op.needs_subject(), subject) {
         (false, None) => {
             return match op {
-                Operation::ManageSites => admin,
+                Operation::ManageSites | Operation::ViewSystemMail => admin,
                 Operation::ManageMembers | Operation::ViewDeliveryLog => at_least(Role::SiteAdmin),
                 Operation::SearchDrafts => at_least(Role::Editor),
                 _ => at_least(Role::Contributor),
@@ -388,7 +393,7 @@ mod tests {
             (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog], On::NoEntry),
             (Who::AtLeast(Role::SiteAdmin), &[Undelete, ReadDrafts, ViewHistory], On::Deleted),
-            (Who::PlatformAdmin, &[ManageSites], On::NoEntry),
+            (Who::PlatformAdmin, &[ManageSites, ViewSystemMail], On::NoEntry),
             (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
             (Who::PlatformAdmin, TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
         ];
@@ -464,7 +469,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 19 * 21);
+        assert_eq!(checked, 9 * 2 * 20 * 21);
     }
 
     #[test]
@@ -486,7 +491,8 @@ mod tests {
                 | Operation::RestoreRevision
                 | Operation::ListEntries
                 | Operation::SearchDrafts
-                | Operation::ViewDeliveryLog => {}
+                | Operation::ViewDeliveryLog
+                | Operation::ViewSystemMail => {}
             }
         }
         for action in Action::ALL {

@@ -19,15 +19,20 @@ pub enum EntryKind {
     Announcement,
     Event,
     Page,
+    /// An internal circular (مذكرة / note de service): drafted, reviewed and
+    /// approved like any entry, then sent to audiences of the directory;
+    /// never published, so never on a public page, feed, sitemap or search.
+    Circular,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 5] = [
+    pub const ALL: [EntryKind; 6] = [
         EntryKind::News,
         EntryKind::TrainingReport,
         EntryKind::Announcement,
         EntryKind::Event,
         EntryKind::Page,
+        EntryKind::Circular,
     ];
 
     /// Kinds that have a public, dated archive. Pages live in the navigation.
@@ -45,6 +50,7 @@ impl EntryKind {
             EntryKind::Announcement => "announcement",
             EntryKind::Event => "event",
             EntryKind::Page => "page",
+            EntryKind::Circular => "circular",
         }
     }
 
@@ -56,17 +62,27 @@ impl EntryKind {
             EntryKind::Announcement => "announcements",
             EntryKind::Event => "events",
             EntryKind::Page => "pages",
+            EntryKind::Circular => "circulars",
         }
     }
 
+    /// The kind whose public URLs start with `segment`; internal kinds
+    /// have none.
     pub fn from_path_segment(segment: &str) -> Option<EntryKind> {
         EntryKind::ALL
             .into_iter()
+            .filter(|kind| !kind.is_internal())
             .find(|kind| kind.path_segment() == segment)
     }
 
     pub fn has_archive(self) -> bool {
-        self != EntryKind::Page
+        !matches!(self, EntryKind::Page | EntryKind::Circular)
+    }
+
+    /// Kinds that are sent, never published: the workflow stops at
+    /// `approved`, and what follows is a mailing.
+    pub fn is_internal(self) -> bool {
+        self == EntryKind::Circular
     }
 }
 
@@ -86,7 +102,7 @@ impl FromStr for EntryKind {
             .ok_or_else(|| DomainError::UnknownValue {
                 what: "entry kind",
                 value: s.to_owned(),
-                expected: "news, training_report, announcement, event, page",
+                expected: "news, training_report, announcement, event, page, circular",
             })
     }
 }
@@ -188,6 +204,22 @@ pub struct AnnouncementFacts {
     pub reference: Option<String>,
 }
 
+/// What a circular carries besides its text. Its reference number is
+/// given when it is sent (per site and year), not by its author.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircularFacts {
+    /// The object (الموضوع / objet): one line that says what is asked.
+    #[serde(default)]
+    pub object: String,
+    /// The day by which recipients are asked to acknowledge it.
+    #[serde(default)]
+    pub acknowledge_by: Option<Date>,
+    /// Library documents sent with it, in order.
+    #[serde(default)]
+    pub attachments: Vec<i32>,
+}
+
 /// The facts an entry carries besides its text, one shape per kind. Stored
 /// as JSON, tagged by kind, so a report can never carry an event's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +230,7 @@ pub enum EntryFields {
     Announcement(AnnouncementFacts),
     Event(EventFacts),
     Page,
+    Circular(CircularFacts),
 }
 
 impl EntryFields {
@@ -208,6 +241,7 @@ impl EntryFields {
             EntryFields::Announcement(_) => EntryKind::Announcement,
             EntryFields::Event(_) => EntryKind::Event,
             EntryFields::Page => EntryKind::Page,
+            EntryFields::Circular(_) => EntryKind::Circular,
         }
     }
 
@@ -220,7 +254,7 @@ impl EntryFields {
             EntryKind::Announcement => {
                 Some(EntryFields::Announcement(AnnouncementFacts::default()))
             }
-            EntryKind::TrainingReport | EntryKind::Event => None,
+            EntryKind::TrainingReport | EntryKind::Event | EntryKind::Circular => None,
         }
     }
 
@@ -272,6 +306,20 @@ impl EntryFields {
                         "fields.reference",
                         "keep the reference under 200 characters",
                     );
+                }
+            }
+            EntryFields::Circular(facts) => {
+                let object = facts.object.trim().chars().count();
+                if object == 0 {
+                    errors.add(
+                        "fields.object",
+                        "say in one line what the circular is about",
+                    );
+                } else if object > 300 {
+                    errors.add("fields.object", "keep the object under 300 characters");
+                }
+                if facts.attachments.len() > 20 {
+                    errors.add("fields.attachments", "attach at most 20 documents");
                 }
             }
             EntryFields::News | EntryFields::Page => {}
@@ -328,7 +376,7 @@ mod tests {
 
     #[test]
     fn kinds_have_stable_url_segments() {
-        for kind in EntryKind::ALL {
+        for kind in EntryKind::ALL.into_iter().filter(|k| !k.is_internal()) {
             assert_eq!(
                 EntryKind::from_path_segment(kind.path_segment()),
                 Some(kind)
@@ -336,6 +384,46 @@ mod tests {
         }
         assert_eq!(EntryKind::TrainingReport.path_segment(), "training");
         assert!(!EntryKind::Page.has_archive());
+    }
+
+    #[test]
+    fn a_circular_has_no_public_address_and_no_archive() {
+        for kind in EntryKind::ALL {
+            let public = EntryKind::from_path_segment(kind.path_segment()) == Some(kind);
+            assert_eq!(public, !kind.is_internal(), "{kind}");
+        }
+        assert!(!EntryKind::Circular.has_archive());
+        assert!(!EntryKind::ARCHIVED.contains(&EntryKind::Circular));
+        assert_eq!(
+            "circular".parse::<EntryKind>().ok(),
+            Some(EntryKind::Circular)
+        );
+    }
+
+    #[test]
+    fn a_circular_says_what_it_is_about() {
+        let facts = |object: &str, attachments: usize| {
+            EntryFields::Circular(CircularFacts {
+                object: object.to_owned(),
+                acknowledge_by: None,
+                attachments: (0..attachments).map(|i| i as i32).collect(),
+            })
+        };
+        assert!(facts("تنظيم امتحانات نيل شهادة الدروس الابتدائية", 2)
+            .validate()
+            .is_ok());
+        for (bad, field) in [
+            (facts("  ", 0), "fields.object"),
+            (facts(&"م".repeat(301), 0), "fields.object"),
+            (facts("objet", 21), "fields.attachments"),
+        ] {
+            match bad.validate() {
+                Err(DomainError::Invalid(errors)) => {
+                    assert!(errors.iter().any(|(f, _)| f == field), "{field}: {errors}")
+                }
+                other => panic!("{field}: expected an error, got {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub use access::{
 pub use delivery::{retry_wait, RetryPolicy};
 pub use diff::{diff_lines, field_changes, DiffOp, DiffRow, FieldChange};
 pub use entry::{
-    validate_text, AnnouncementFacts, EntryFields, EntryKind, EntryStatus, EventFacts,
-    TrainingReport, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
+    validate_text, AnnouncementFacts, CircularFacts, EntryFields, EntryKind, EntryStatus,
+    EventFacts, TrainingReport, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
 };
 pub use error::{DomainError, FieldErrors};
 pub use locale::Locale;

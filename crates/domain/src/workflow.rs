@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, EntryStatus};
+use crate::{DomainError, EntryKind, EntryStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,6 +87,14 @@ impl FromStr for Action {
     }
 }
 
+impl Action {
+    /// Whether entries of `kind` take this action at all: internal kinds
+    /// (circulars) are sent once approved, never published or archived.
+    pub fn exists_for(self, kind: EntryKind) -> bool {
+        !(kind.is_internal() && matches!(self, Action::Publish | Action::Archive))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {action} an entry that is {from}")]
 pub struct WorkflowError {
@@ -124,6 +132,16 @@ mod tests {
                     (Err(_), None) => {}
                     (got, want) => panic!("{action} from {from}: got {got:?}, want {want:?}"),
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_circular_is_never_published_nor_archived() {
+        for kind in EntryKind::ALL {
+            for action in Action::ALL {
+                let refused = kind == EntryKind::Circular && matches!(action, Publish | Archive);
+                assert_eq!(action.exists_for(kind), !refused, "{action} on {kind}");
             }
         }
     }

@@ -72,6 +72,7 @@ fn notice(rendered: &tawasul_mail::Rendered, i: usize) -> MessageSpec {
             mailto: None,
         }),
         idempotency_key: format!("notice:1:{i}"),
+        attachments: Vec::new(),
     }
 }
 

@@ -16,7 +16,7 @@ pub mod templates;
 pub mod transport;
 
 pub use dkim::{Dkim, DkimError};
-pub use message::{Email, MessageError, MessageSpec, Unsubscribe};
+pub use message::{Attachment, Email, MessageError, MessageSpec, Unsubscribe};
 pub use templates::{one_line, Lang, MailTemplates, Rendered, SiteStyle, TemplateError};
 pub use transport::{
     FileTransport, MailTransport, RateLimit, Security, SendError, SmtpConfig, SmtpStats,

@@ -161,12 +161,26 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "fr/workflow_digest.subject",
     "fr/workflow_digest.txt",
     "fr/workflow_digest.html",
+    "ar/circular.subject",
+    "ar/circular.txt",
+    "ar/circular.html",
+    "fr/circular.subject",
+    "fr/circular.txt",
+    "fr/circular.html",
 );
 
 /// The names of the built-in mails.
 /// `digest` is a site's weekly newsletter; `workflow_digest` the daily
-/// summary of workflow notices for one person.
-pub const BUILTIN_MAILS: [&str; 5] = ["notice", "workflow", "digest", "confirm", "workflow_digest"];
+/// summary of workflow notices for one person; `circular` an internal
+/// circular (and its reminders) to one person, with their own links.
+pub const BUILTIN_MAILS: [&str; 6] = [
+    "notice",
+    "workflow",
+    "digest",
+    "confirm",
+    "workflow_digest",
+    "circular",
+];
 
 fn tera_detail(error: &tera::Error) -> String {
     // Tera keeps the useful part (which variable, which line) in the sources.
@@ -342,6 +356,14 @@ mod tests {
                      "comment": "أضف صورة", "link": "https://x.ma/admin/entries/2"},
                 ],
                 "account_url": "https://x.ma/admin/account",
+            }),
+            "circular" => json!({
+                "reference": "12/2026", "object": "تنظيم <الامتحانات>",
+                "title": "مذكرة", "body_html": "<p>نص</p>", "body_text": "نص",
+                "acknowledge_by": "2026-12-20", "ack_url": "https://x.ma/c/ack?t=abc",
+                "attachments": [{"name": "m.pdf", "size": "1 MB", "url": "https://x.ma/f"}],
+                "attached": false, "files_until": "2027-03-01", "reminder": true,
+                "translation": {"title": "Note", "object": "Examens", "body_html": "<p>Texte</p>", "body_text": "Texte"},
             }),
             _ => json!({ "confirm_url": "https://x.ma/confirm/abc" }),
         }

@@ -162,6 +162,14 @@ fn data(name: &str) -> serde_json::Value {
             "account_url": format!("https://{DOMAIN}/admin/account"),
         }),
         "confirm" => json!({ "confirm_url": format!("https://{DOMAIN}/confirm/abc") }),
+        "circular" => json!({
+            "reference": "12/2026", "object": "تنظيم امتحانات نيل شهادة الدروس الابتدائية",
+            "title": "مذكرة في شأن الامتحانات", "body_html": "<p dir=\"auto\">السادة المديرين…</p>",
+            "body_text": "السادة المديرين…", "acknowledge_by": "2026-12-20",
+            "ack_url": format!("https://{DOMAIN}/dp/circulars/ack?t=abc"),
+            "attachments": [{"name": "المذكرة 12.pdf", "size": "1.0 MB", "url": format!("https://{DOMAIN}/f")}],
+            "attached": true, "files_until": "2027-03-01", "reminder": false,
+        }),
         other => panic!("no test data for the mail {other}"),
     }
 }
@@ -173,6 +181,7 @@ fn base(key: &str) -> MessageSpec {
         to_name: String::new(),
         to_address: "ecole.ibnkhaldoun@men.example.ma".into(),
         idempotency_key: key.into(),
+        attachments: Vec::new(),
         ..MessageSpec::default()
     }
 }
@@ -201,6 +210,21 @@ fn every_kind_of_mail() -> Vec<(String, MessageSpec)> {
             spec.html = Some(rendered.html);
             if matches!(name, "notice" | "digest") {
                 spec.unsubscribe = unsubscribe();
+            }
+            if name == "circular" {
+                // A circular travels with its PDF: the signature covers it.
+                spec.attachments = vec![tawasul_mail::Attachment {
+                    name: "المذكرة رقم 12.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    bytes: std::sync::Arc::new(
+                        b"%PDF-1.4\n% circular\n"
+                            .iter()
+                            .copied()
+                            .cycle()
+                            .take(40_000)
+                            .collect(),
+                    ),
+                }];
             }
             specs.push((format!("{name} ({})", lang.code()), spec));
         }

@@ -31,6 +31,7 @@ fn spec(key: &str) -> MessageSpec {
             mailto: Some("mailto:unsubscribe@dp-tetouan.example.ma?subject=tok123".into()),
         }),
         idempotency_key: key.into(),
+        attachments: Vec::new(),
     }
 }
 

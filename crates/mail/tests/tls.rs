@@ -26,6 +26,7 @@ fn spec(key: &str) -> MessageSpec {
         subject: "مذكرة".into(),
         text: "السلام عليكم".into(),
         idempotency_key: key.into(),
+        attachments: Vec::new(),
         ..MessageSpec::default()
     }
 }

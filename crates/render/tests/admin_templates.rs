@@ -455,6 +455,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             common(admin, locale, "سجل الرسائل"),
             json!({
                 "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}")},
+                "log_base": "/admin/sites/dp-kenitra/outbox",
                 "messages": [
                     {"id": 31, "to": format!("ecole{EVIL}@men.gov.ma"), "subject": format!("مذكرة {EVIL}"), "kind": "notice",
                      "kind_label": "مذكرة", "status": "failed", "status_label": "فشلت", "attempts": 8,
@@ -483,6 +484,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             common(admin, locale, "سجل الرسائل"),
             json!({
                 "site": {"slug": "dp-kenitra", "name": "القنيطرة"},
+                "log_base": "/admin/sites/dp-kenitra/outbox",
                 "messages": [], "status": "failed", "statuses": [], "total": 0, "page": 1, "pages": 1
             }),
         ),
@@ -709,6 +711,40 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         );
     }
     let notice_entry = json!({"id": 12, "title": format!("مذكرة {EVIL}"), "url": "/admin/entries/12", "site": {"slug": "dp-rabat", "name": EVIL}});
+    add(
+        "outbox.html",
+        "outbox of the system",
+        with(
+            common(admin, locale, "رسائل المنصة"),
+            json!({
+                "log_base": "/admin/outbox", "status": "", "statuses": [], "total": 1, "page": 1, "pages": 1,
+                "messages": [{"id": 9, "to": "x@y.ma", "subject": EVIL, "kind": "invitation", "kind_label": EVIL,
+                    "status": "failed", "status_label": "failed", "attempts": 3, "last_error": EVIL,
+                    "created_at": "2026-12-02 09:30", "sent_at": null, "next_attempt_at": null, "can_resend": true}],
+            }),
+        ),
+    );
+    add(
+        "notices.html",
+        "circular sent",
+        with(
+            common(admin, locale, "إرسال المذكرة"),
+            json!({
+                "entry": notice_entry, "can_send": true, "is_circular": true, "action": "/admin/entries/12/notices",
+                "audiences": [{"id": 1, "name": EVIL, "checked": false}], "errors": {}, "notices": [],
+                "circular": {
+                    "reference": "12/2026", "sent_at": "2026-12-02 09:30", "acknowledge_by": "2026-12-20",
+                    "reminded_at": "", "csv_url": "/api/v1/entries/12/circular.csv",
+                    "totals": {"recipients": 2, "queued": 0, "delivered": 1, "failed": 1, "acknowledged": 1},
+                    "institutions": [{"name": EVIL, "recipients": 2, "delivered": 1, "failed": 1, "acknowledged_at": "2026-12-03 10:00"}],
+                    "recipients": [
+                        {"name": EVIL, "email": "a@b.ma", "institution": EVIL, "delivery": "sent", "delivered_at": "2026-12-02 09:31", "error": null, "acknowledged_at": "2026-12-03 10:00", "reminders": 0},
+                        {"name": "x", "email": "c@d.ma", "institution": EVIL, "delivery": "failed", "delivered_at": "", "error": EVIL, "acknowledged_at": "", "reminders": 1}
+                    ],
+                },
+            }),
+        ),
+    );
     add(
         "notices.html",
         "notices confirm",

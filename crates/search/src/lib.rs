@@ -188,6 +188,12 @@ pub enum SearchError {
     /// The folder holds an index built with another schema: reindex.
     #[error("the search index in {0} was built by another version; run `tawasul reindex`")]
     Incompatible(std::path::PathBuf),
+    /// Another process holds the index's writer.
+    #[error("the search index in {0} is being written by another process")]
+    Taken(std::path::PathBuf),
+    /// A change was sent to an index opened read-only.
+    #[error("the search index in {0} is open read-only in this process")]
+    ReadOnly(std::path::PathBuf),
     /// The writer task stopped or a batch failed to commit.
     #[error("search index writer: {0}")]
     Writer(String),

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod changes;
+mod circulars;
 mod digest;
 mod directory;
 mod editorial;
@@ -28,6 +29,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use accounts::{ApiTokenRow, NewSession, SessionRow};
 pub use changes::Change;
+pub use circulars::{
+    reminder_mail_key, CircularDelivery, CircularRecipientRow, CircularRow, CircularSend,
+    NewCircularRecipient,
+};
 pub use digest::{DigestItemRow, HELD_KIND};
 pub use directory::{
     notice_mail_key, AudienceRow, ContactInput, ContactRow, DirectoryQuery, ImportCounts,
@@ -41,7 +46,7 @@ pub use media::{
 };
 pub use network::{NetworkRows, NewSite};
 pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
-pub use outbox::{AuditRow, Delivery, NewMail, OutboxPage, OutboxRow};
+pub use outbox::{AuditRow, Delivery, NewMail, OutboxPage, OutboxRow, OutboxScope};
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

@@ -92,6 +92,16 @@ pub(crate) async fn queue_mails(db: &impl ConnectionTrait, mails: &[NewMail]) ->
     Ok(())
 }
 
+/// Whose messages a delivery log shows.
+#[derive(Debug, Clone, Copy)]
+pub enum OutboxScope<'a> {
+    /// About a site, and the system's mails (invitations, resets, digests)
+    /// to these addresses: the site's members.
+    Site(i32, &'a [String]),
+    /// The system's mails, about no site.
+    System,
+}
+
 impl Store {
     /// Queues many messages in one transaction (keys already queued are
     /// skipped): for what no other change carries, such as a benchmark's
@@ -345,8 +355,35 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> Result<OutboxPage> {
-        use sea_orm::PaginatorTrait;
-        let mut query = outbox::Entity::find().filter(outbox::Column::SiteId.eq(site_id));
+        self.outbox_page_in(&OutboxScope::Site(site_id, &[]), status, page, per_page)
+            .await
+    }
+
+    /// A page of the messages of a scope (see [`OutboxScope`]), newest
+    /// first, optionally of one status.
+    pub async fn outbox_page_in(
+        &self,
+        scope: &OutboxScope<'_>,
+        status: Option<&str>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<OutboxPage> {
+        use sea_orm::{Condition, PaginatorTrait};
+        let condition = match scope {
+            OutboxScope::Site(site_id, members) => {
+                let mut any = Condition::any().add(outbox::Column::SiteId.eq(*site_id));
+                if !members.is_empty() {
+                    any = any.add(
+                        Condition::all()
+                            .add(outbox::Column::SiteId.is_null())
+                            .add(outbox::Column::ToAddress.is_in(members.iter().cloned())),
+                    );
+                }
+                any
+            }
+            OutboxScope::System => Condition::all().add(outbox::Column::SiteId.is_null()),
+        };
+        let mut query = outbox::Entity::find().filter(condition);
         if let Some(status) = status {
             query = query.filter(outbox::Column::Status.eq(status));
         }

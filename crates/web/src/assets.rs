@@ -220,7 +220,10 @@ pub async fn upload(
 
 /// At most `len` bytes of a stored file, streamed, so the body never runs
 /// past the `Content-Length` it was sent with.
-fn stream(reader: Box<dyn tokio::io::AsyncRead + Send + Unpin>, len: u64) -> axum::body::Body {
+pub(crate) fn stream(
+    reader: Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+    len: u64,
+) -> axum::body::Body {
     use tokio::io::AsyncReadExt;
     axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(reader.take(len)))
 }

@@ -5,6 +5,7 @@
 mod admin;
 pub mod api;
 mod assets;
+mod circulars;
 mod conditional;
 mod health;
 mod newsletter;

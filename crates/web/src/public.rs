@@ -58,6 +58,14 @@ pub async fn page(
             return response;
         }
     }
+    // A circular's personal links answer here, before the cache.
+    if uri.path().contains("/circulars/") {
+        if let Some(response) =
+            crate::circulars::respond(&app, &method, &headers, &uri, &body).await
+        {
+            return response;
+        }
+    }
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,

@@ -50,6 +50,8 @@ pub struct RecipientView {
     pub function: Option<Function>,
     /// The slug of the site whose directory holds them.
     pub site: String,
+    /// The institution they stand for or work at, when the directory says.
+    pub institution: Option<InstitutionRef>,
 }
 
 fn rule_of(row: &AudienceRow) -> AudienceRule {
@@ -341,6 +343,8 @@ impl App {
                 .map_or_else(String::new, |s| s.slug.clone())
         };
         // Addresses are stored lowercased, as `select_recipients` gives them.
+        let institution_by_id: HashMap<i32, &tawasul_store::InstitutionRow> =
+            institutions.iter().map(|i| (i.id, i)).collect();
         let contact_by_email: HashMap<&str, &tawasul_store::ContactRow> =
             contacts.iter().map(|c| (c.email.as_str(), c)).collect();
         let institution_by_email: HashMap<&str, &tawasul_store::InstitutionRow> =
@@ -378,6 +382,10 @@ impl App {
                         kind: "contact",
                         function: c.function.parse().ok(),
                         site: slug(c.site_id),
+                        institution: c
+                            .institution_id
+                            .and_then(|id| institution_by_id.get(&id))
+                            .map(|i| institution_ref(i)),
                     },
                     None => {
                         let institution = institution_by_email.get(email.as_str());
@@ -387,6 +395,7 @@ impl App {
                             kind: "institution",
                             function: None,
                             site: institution.map_or_else(String::new, |i| slug(i.site_id)),
+                            institution: institution.map(|i| institution_ref(i)),
                         }
                     }
                 };

@@ -840,6 +840,13 @@ fn formula_quotes(text: &str, quotes: Quotes) -> String {
 }
 
 fn write(columns: &[Column], rows: &[Vec<String>], locale: Locale, sep: Separator) -> String {
+    let headers: Vec<&str> = columns.iter().map(|c| c.header(locale)).collect();
+    write_table(&headers, rows, sep)
+}
+
+/// A spreadsheet file of any table: a header line, then the rows, each
+/// cell made safe from formulas; UTF-8 with the mark Excel needs.
+pub fn write_table(headers: &[&str], rows: &[Vec<String>], sep: Separator) -> String {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(match sep {
             Separator::Semicolon => b';',
@@ -851,12 +858,7 @@ fn write(columns: &[Column], rows: &[Vec<String>], locale: Locale, sep: Separato
         // Writing to a Vec cannot fail.
         let _ = writer.write_record(cells);
     };
-    write_row(
-        columns
-            .iter()
-            .map(|c| c.header(locale).to_owned())
-            .collect(),
-    );
+    write_row(headers.iter().map(|h| (*h).to_owned()).collect());
     for row in rows {
         write_row(row.iter().map(|v| safe(v)).collect());
     }

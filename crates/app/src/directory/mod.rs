@@ -5,6 +5,7 @@
 //! notices (`tawasul_domain::directory::may_directory`).
 
 mod audiences;
+pub mod circulars;
 pub mod csv;
 pub(crate) mod demo;
 mod notices;
@@ -22,7 +23,7 @@ use crate::network::Network;
 use crate::{App, AppError, Viewer};
 
 pub use audiences::{AudienceInput, AudienceView, RecipientView};
-pub use notices::{NoticePreview, NoticeRequest, NoticeView};
+pub use notices::{NoticeAudience, NoticePreview, NoticeRequest, NoticeView};
 /// The language of an export's headers and labels.
 pub use tawasul_domain::Locale;
 pub use transfer::{DirectoryFile, ImportOutcome};

@@ -77,7 +77,7 @@ pub struct NoticeAudience {
 }
 
 /// A client's key: short, and plain enough to store and compare.
-fn client_key(key: &str) -> Result<String, AppError> {
+pub(super) fn client_key(key: &str) -> Result<String, AppError> {
     let ok = !key.is_empty()
         && key.len() <= 64
         && key
@@ -93,7 +93,7 @@ fn client_key(key: &str) -> Result<String, AppError> {
 
 /// The key of a request without one: this version of the entry to exactly
 /// these audiences.
-fn derived_key(version: i32, audience_ids: &[i32]) -> String {
+pub(super) fn derived_key(version: i32, audience_ids: &[i32]) -> String {
     let ids: Vec<String> = audience_ids.iter().map(i32::to_string).collect();
     let digest = Sha256::digest(format!("v{version}:{}", ids.join(",")).as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
@@ -111,7 +111,7 @@ fn is_public(row: &EntryRow) -> bool {
 impl App {
     /// The entry of a notice request, when the viewer may do `op` on its
     /// site's directory.
-    async fn notice_entry(
+    pub(super) async fn notice_entry(
         &self,
         viewer: &Viewer,
         entry_id: i32,
@@ -131,7 +131,7 @@ impl App {
     }
 
     /// The chosen audiences, each of the entry's site.
-    async fn chosen_audiences(
+    pub(super) async fn chosen_audiences(
         &self,
         site_id: i32,
         ids: &[i32],
@@ -158,7 +158,7 @@ impl App {
     }
 
     /// Each audience's reach, and everyone they reach together.
-    async fn notice_reach(
+    pub(super) async fn notice_reach(
         &self,
         site_id: i32,
         audiences: &[AudienceRow],
@@ -214,6 +214,12 @@ impl App {
         let row = self
             .notice_entry(viewer, entry_id, DirectoryOperation::SendNotice)
             .await?;
+        if row.kind == EntryKind::Circular.as_str() {
+            return Err(AppError::Conflict(
+                "a circular is sent as a circular, with its reference number and acknowledgements"
+                    .to_owned(),
+            ));
+        }
         if !is_public(&row) {
             return Err(AppError::Conflict(
                 "only a published entry can be sent as a notice".to_owned(),

@@ -15,6 +15,8 @@ enum Shape {
     Text,
     Count,
     List,
+    /// Library items by id, in order (space- or comma-separated in a form).
+    Ids,
 }
 
 /// The facts of each kind: name, shape, required at submission.
@@ -38,6 +40,11 @@ fn schema(kind: EntryKind) -> &'static [(&'static str, Shape, bool)] {
         EntryKind::Announcement => &[
             ("deadline", Shape::Date, false),
             ("reference", Shape::Text, false),
+        ],
+        EntryKind::Circular => &[
+            ("object", Shape::Text, true),
+            ("acknowledge_by", Shape::Date, false),
+            ("attachments", Shape::Ids, false),
         ],
         EntryKind::News | EntryKind::Page => &[],
     }
@@ -88,6 +95,41 @@ fn parse_datetime(text: &str, offset: UtcOffset) -> Option<OffsetDateTime> {
     })
     .ok()?;
     Some(local.assume_offset(offset).to_offset(UtcOffset::UTC))
+}
+
+/// Library ids: a list of numbers, or a text of numbers separated by
+/// spaces, commas or lines (what a form field holds). Order is kept,
+/// repeats dropped.
+fn parse_ids(value: &Value) -> Result<Vec<i32>, String> {
+    let words: Vec<String> = match value {
+        Value::Null => Vec::new(),
+        Value::String(s) => s
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '،')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| as_text(i).ok_or_else(|| "give a list of library numbers".to_owned()))
+            .collect::<Result<_, _>>()?,
+        Value::Number(n) => vec![n.to_string()],
+        _ => return Err("give a list of library numbers".into()),
+    };
+    let mut ids = Vec::new();
+    for word in words {
+        let id = word
+            .parse::<i32>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| format!("`{word}` is not a library item's number"))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > MAX_LIST_ITEMS {
+        return Err(format!("keep the list under {MAX_LIST_ITEMS} items"));
+    }
+    Ok(ids)
 }
 
 /// Checks and normalises the facts of a `kind` of entry. Errors are keyed
@@ -147,6 +189,7 @@ pub fn parse_fields(
                     }
                 }
             }
+            Shape::Ids => parse_ids(value).map(|ids| Some(Value::from(ids))),
             _ => match as_text(value) {
                 None => Err("give a single value".into()),
                 Some(text) if text.is_empty() => Ok(None),
@@ -229,6 +272,33 @@ mod tests {
             Ok(_) => Vec::new(),
             Err(errors) => errors.iter().map(|(f, _)| f.to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn a_circular_needs_its_object_and_takes_attachments_by_number() {
+        let given = json!({"object": "تنظيم الامتحانات", "attachments": "12, 7 12\n9", "acknowledge_by": "2026-12-20"});
+        let facts = parse_fields(EntryKind::Circular, Some(&given), MOROCCO, true)
+            .expect("a whole circular");
+        assert_eq!(facts["attachments"], json!([12, 7, 9]));
+        assert_eq!(facts["acknowledge_by"], "2026-12-20");
+        assert_eq!(
+            fields_of(parse_fields(
+                EntryKind::Circular,
+                Some(&json!({})),
+                MOROCCO,
+                true
+            )),
+            ["fields.object"]
+        );
+        assert_eq!(
+            fields_of(parse_fields(
+                EntryKind::Circular,
+                Some(&json!({"object": "x", "attachments": "12 douze"})),
+                MOROCCO,
+                true
+            )),
+            ["fields.attachments"]
+        );
     }
 
     #[test]

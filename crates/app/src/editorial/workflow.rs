@@ -58,6 +58,17 @@ impl App {
         let network = self.network();
         let from: EntryStatus = row.status.parse()?;
         let action = input.action;
+        let kind: EntryKind = row.kind.parse()?;
+        if !action.exists_for(kind) {
+            return Err(AppError::IllegalTransition(format!(
+                "a {kind} is sent to its audiences once approved; it is never {}",
+                if action == Action::Publish {
+                    "published"
+                } else {
+                    "archived"
+                }
+            )));
+        }
         let to = action
             .apply(from)
             .map_err(|e| AppError::IllegalTransition(e.to_string()))?;
@@ -94,7 +105,6 @@ impl App {
             let site = network
                 .site(row.site_id)
                 .ok_or_else(|| AppError::NotFound(format!("site #{}", row.site_id)))?;
-            let kind: EntryKind = row.kind.parse()?;
             self.check_input(viewer, site, kind, &input_of(&row), true, Some(id))
                 .await?;
             // What goes out shows no photo without alt text, nor a child

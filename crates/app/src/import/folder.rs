@@ -494,6 +494,13 @@ fn plan_fields(
     }
     let json = |table: &toml::Table| front_matter::toml_to_json(&toml::Value::Table(table.clone()));
     let fields = match kind {
+        EntryKind::Circular => {
+            p.at(
+                line("kind"),
+                "circulars are internal: write them in the admin, where they are reviewed, numbered and sent",
+            );
+            return None;
+        }
         EntryKind::News => EntryFields::News,
         EntryKind::Page => EntryFields::Page,
         EntryKind::TrainingReport => {

@@ -7,7 +7,7 @@ pub mod routes;
 mod serve;
 pub mod views;
 
-pub use pages::{NewsletterPage, PageQuery, PublicResponse};
+pub use pages::{CircularPage, NewsletterPage, PageQuery, PublicResponse};
 pub use serve::{NetworkPage, Served};
 
 /// Where a request came in: the scheme and host the reader used, and the

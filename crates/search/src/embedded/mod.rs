@@ -103,7 +103,8 @@ struct Shared {
 #[derive(Clone)]
 pub struct EmbeddedIndex {
     shared: Arc<Shared>,
-    jobs: mpsc::Sender<Job>,
+    /// `None` for a read-only handle: another process holds the writer.
+    jobs: Option<mpsc::Sender<Job>>,
     path: PathBuf,
 }
 
@@ -121,32 +122,20 @@ impl EmbeddedIndex {
     /// clone of this handle is dropped).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        std::fs::create_dir_all(&path).map_err(|source| SearchError::Folder {
-            path: path.clone(),
-            source,
-        })?;
-        let dir = MmapDirectory::open(&path).map_err(|e| SearchError::Folder {
-            path: path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        let (schema, fields) = schema();
-        let index = match Index::open_or_create(dir, schema) {
-            Ok(index) => index,
-            Err(TantivyError::SchemaError(_)) => return Err(SearchError::Incompatible(path)),
+        let index = open_index(&path)?;
+        let writer: IndexWriter = match index.writer(WRITER_MEMORY) {
+            Ok(writer) => writer,
+            Err(TantivyError::LockFailure(..)) => return Err(SearchError::Taken(path)),
             Err(e) => return Err(e.into()),
         };
-        index
-            .tokenizers()
-            .register(STEMMED, Analyzer { stemmed: true });
-        index
-            .tokenizers()
-            .register(NORMALISED, Analyzer { stemmed: false });
-        let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let shared = Arc::new(Shared { reader, fields });
+        let shared = Arc::new(Shared {
+            reader,
+            fields: schema().1,
+        });
         let (jobs, inbox) = mpsc::channel();
         let for_writer = Arc::clone(&shared);
         std::thread::Builder::new()
@@ -154,7 +143,39 @@ impl EmbeddedIndex {
             .spawn(move || write_loop(&for_writer, writer, &inbox))
             .map_err(|e| SearchError::Writer(e.to_string()))?;
         tracing::info!(path = %path.display(), "search index opened");
-        Ok(EmbeddedIndex { shared, jobs, path })
+        Ok(EmbeddedIndex {
+            shared,
+            jobs: Some(jobs),
+            path,
+        })
+    }
+
+    /// Opens for searching only an index whose writer another process
+    /// holds (a second server on the same data folder). Its reader follows
+    /// that process's commits as they land on disk; changes sent to this
+    /// handle are refused with [`SearchError::ReadOnly`].
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let index = open_index(&path)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let shared = Arc::new(Shared {
+            reader,
+            fields: schema().1,
+        });
+        tracing::info!(path = %path.display(), "search index opened read-only");
+        Ok(EmbeddedIndex {
+            shared,
+            jobs: None,
+            path,
+        })
+    }
+
+    /// Whether this handle only searches (another process writes).
+    pub fn is_read_only(&self) -> bool {
+        self.jobs.is_none()
     }
 
     /// Bytes the index takes on disk.
@@ -163,15 +184,44 @@ impl EmbeddedIndex {
     }
 
     async fn send(&self, change: Change) -> Result<()> {
+        let Some(jobs) = &self.jobs else {
+            return Err(SearchError::ReadOnly(self.path.clone()));
+        };
         let (done, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { change, done })
+        jobs.send(Job { change, done })
             .map_err(|_| SearchError::Writer("the writer thread has stopped".to_owned()))?;
         answer
             .await
             .map_err(|_| SearchError::Writer("the writer thread has stopped".to_owned()))?
             .map_err(SearchError::Writer)
     }
+}
+
+/// Opens (or creates) the index in `path` with our schema and analysers.
+fn open_index(path: &Path) -> Result<Index> {
+    std::fs::create_dir_all(path).map_err(|source| SearchError::Folder {
+        path: path.to_owned(),
+        source,
+    })?;
+    let dir = MmapDirectory::open(path).map_err(|e| SearchError::Folder {
+        path: path.to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let (schema, _) = schema();
+    let index = match Index::open_or_create(dir, schema) {
+        Ok(index) => index,
+        Err(TantivyError::SchemaError(_)) => {
+            return Err(SearchError::Incompatible(path.to_owned()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    index
+        .tokenizers()
+        .register(STEMMED, Analyzer { stemmed: true });
+    index
+        .tokenizers()
+        .register(NORMALISED, Analyzer { stemmed: false });
+    Ok(index)
 }
 
 fn folder_size(path: &Path) -> u64 {

@@ -7,6 +7,8 @@ pub mod audience;
 pub mod audit_log;
 pub mod category;
 pub mod change;
+pub mod circular;
+pub mod circular_recipient;
 pub mod contact;
 pub mod digest_item;
 pub mod entry;

@@ -77,9 +77,14 @@ async fn entry_view(app: &App, req: &Req, row: &EntryRow, labels: &EntryLabels) 
     for name in fact_names(kind) {
         let value = row.fields.get(name).cloned().unwrap_or(Value::Null);
         let shown = match value {
+            // Lists of texts, and of library numbers (a circular's
+            // attachments): every item shown, so a save keeps them all.
             Value::Array(items) => items
                 .iter()
-                .filter_map(Value::as_str)
+                .map(|item| match item {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             Value::String(s) if name.ends_with("_at") => {

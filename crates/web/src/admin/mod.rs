@@ -80,6 +80,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sites/{site}/members/{user}", post(members::change))
         .route("/sites/{site}/members/{user}/remove", post(members::remove))
         .route("/sites/{site}/outbox", get(outbox::list))
+        .route("/outbox", get(outbox::system_list))
+        .route("/outbox/{id}/resend", post(outbox::system_resend))
         .route("/sites/{site}/outbox/{id}/resend", post(outbox::resend))
         .route("/entries/{id}", get(entries::edit).post(entries::save))
         .route("/entries/{id}/transition", post(entries::transition))

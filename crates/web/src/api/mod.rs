@@ -3,6 +3,7 @@
 //! `application/problem+json`.
 
 mod auth;
+mod circulars;
 pub mod directory;
 pub mod entries;
 pub mod media;
@@ -145,6 +146,12 @@ pub fn routes() -> Router<Arc<App>> {
             "/entries/{id}/notices",
             get(notices::list).post(notices::send),
         )
+        .route(
+            "/entries/{id}/circular",
+            get(circulars::show).post(circulars::send),
+        )
+        .route("/entries/{id}/circular.csv", get(circulars::csv))
+        .route("/entries/{id}/circular/reminders", post(circulars::remind))
         .fallback(|| async {
             Problem::new(
                 StatusCode::NOT_FOUND,

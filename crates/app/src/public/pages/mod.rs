@@ -1,6 +1,7 @@
 //! Assembling public pages: queries, views, template, status. One file
 //! per kind of page; what they share is here.
 
+mod circular;
 mod entry;
 mod home;
 mod lists;
@@ -27,6 +28,7 @@ use crate::media::{srcset, PictureData};
 use crate::network::{localized, Network, Site};
 use crate::{App, AppError};
 
+pub use circular::CircularPage;
 pub use newsletter::NewsletterPage;
 
 pub(super) const HTML: &str = "text/html; charset=utf-8";

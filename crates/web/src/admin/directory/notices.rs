@@ -2,6 +2,10 @@
 //! people they reach, confirm; then the notices sent and how their
 //! delivery goes. The confirmation form carries a key made when it was
 //! shown, so sending it twice (a double click, a reload) sends once.
+//!
+//! The same screen sends an approved circular (docs/circulars.md), then
+//! shows its reference and, per institution and per person, delivered,
+//! failed and acknowledged, with the spreadsheet and a reminder button.
 
 use std::sync::Arc;
 
@@ -52,7 +56,13 @@ async fn notices_page(
         Ok(audiences) => audiences,
         Err(e) => return error_page(app, req, Some(viewer), &e),
     };
-    let title = format!("{} · {}", text(app, req, "notices.heading"), entry.title);
+    let is_circular = entry.kind == tawasul_domain::EntryKind::Circular.as_str();
+    let heading = if is_circular {
+        "circulars.heading"
+    } else {
+        "notices.heading"
+    };
+    let title = format!("{} · {}", text(app, req, heading), entry.title);
     let mut ctx = base_context(app, req, Some(viewer), &title);
     ctx.insert(
         "entry",
@@ -70,11 +80,54 @@ async fn notices_page(
             .map(|a| json!({"id": a.id, "name": a.name, "checked": state.chosen.contains(&a.id)}))
             .collect::<Vec<_>>(),
     );
+    let ready = if is_circular {
+        entry.status == tawasul_domain::EntryStatus::Approved.as_str()
+    } else {
+        app.entry_is_public(&entry)
+    };
     ctx.insert(
         "can_send",
-        &(app.entry_is_public(&entry)
-            && app.may_use_directory(viewer, site.id, DirectoryOperation::SendNotice)),
+        &(ready && app.may_use_directory(viewer, site.id, DirectoryOperation::SendNotice)),
     );
+    ctx.insert("is_circular", &is_circular);
+    if is_circular {
+        match app.circular_status(viewer, id).await {
+            Ok(Some(view)) => {
+                let at =
+                    |t: Option<time::OffsetDateTime>| t.map(|t| local(app, t)).unwrap_or_default();
+                ctx.insert(
+                    "circular",
+                    &json!({
+                        "reference": view.reference,
+                        "sent_at": local(app, view.sent_at),
+                        "acknowledge_by": view.acknowledge_by.map(|d| d.to_string()),
+                        "reminded_at": at(view.reminded_at),
+                        "totals": view.totals,
+                        "csv_url": format!("/api/v1/entries/{id}/circular.csv"),
+                        "institutions": view.institutions.iter().map(|i| json!({
+                            "name": i.name,
+                            "recipients": i.recipients,
+                            "delivered": i.delivered,
+                            "failed": i.failed,
+                            "acknowledged_at": at(i.acknowledged_at),
+                        })).collect::<Vec<_>>(),
+                        "recipients": view.recipients.iter().map(|r| json!({
+                            "name": r.name,
+                            "email": r.email,
+                            "institution": r.institution,
+                            "delivery": r.delivery,
+                            "delivered_at": at(r.delivered_at),
+                            "error": r.error,
+                            "acknowledged_at": at(r.acknowledged_at),
+                            "reminders": r.reminders,
+                        })).collect::<Vec<_>>(),
+                    }),
+                );
+            }
+            Ok(None) => {}
+            Err(e) => return error_page(app, req, Some(viewer), &e),
+        }
+    }
     if app.may_use_directory(viewer, site.id, DirectoryOperation::Manage) {
         ctx.insert(
             "audiences_url",
@@ -186,6 +239,33 @@ pub async fn submit(
             }
         }
     };
+    if form.get("do") == "remind" {
+        return match app.remind_circular(&viewer, id).await {
+            Ok(_) => see_other_with(
+                &format!("/admin/entries/{id}/notices"),
+                "circulars.reminded",
+            ),
+            Err(e) => error_page(&app, &req, Some(&viewer), &e),
+        };
+    }
+    if form.get("do") == "send" && form.get("kind") == "circular" {
+        let request = NoticeRequest {
+            audience_ids: chosen.clone(),
+            confirm: true,
+            key: Some(form.get("key").to_owned()).filter(|k| !k.is_empty()),
+        };
+        return match app.send_circular(&viewer, id, &request).await {
+            Ok((_, sent)) => see_other_with(
+                &format!("/admin/entries/{id}/notices"),
+                if sent {
+                    "circulars.queued"
+                } else {
+                    "notices.already"
+                },
+            ),
+            Err(e) => refused(e, chosen).await,
+        };
+    }
     if form.get("do") == "send" {
         let request = NoticeRequest {
             audience_ids: chosen.clone(),
