@@ -368,11 +368,18 @@ pub fn word_forms(stem: &str) -> Vec<String> {
     if ends_with(noun, "ان") && noun.len() >= MIN_DUAL_STEM_LETTERS + 2 {
         noun = &noun[..noun.len() - 2];
         forms.push(noun.iter().collect());
+    } else if ends_with(noun, "تان") && noun.len() == MIN_FEMININE_STEM_LETTERS + 3 {
+        // The dual of a two-letter feminine noun: الصحتان, اللغتان.
+        noun = &noun[..noun.len() - 2];
     }
     // The ة of a feminine noun is written ت before the dual's ان/ين and a
     // pronoun: مدرستان, مؤسستين, مدرستها; with it goes the ي of an
     // adjective, as in strip_suffix (ثانويتين → ثانو, like ثانوية).
-    if ends_with(noun, "ت") && noun.len() > MIN_DUAL_STEM_LETTERS {
+    // Two letters remain only of such a short noun (لغتين → لغت → لغ, like
+    // لغة), whose stems are the only two-letter ones; a four-letter stem
+    // ending in ت is mostly a root's (نبات, ثابت) and keeps it.
+    let short = noun.len() == MIN_FEMININE_STEM_LETTERS + 1;
+    if ends_with(noun, "ت") && (short || noun.len() > MIN_DUAL_STEM_LETTERS) {
         let mut feminine = &noun[..noun.len() - 1];
         if ends_with(feminine, "ي") && feminine.len() > MIN_STEM_LETTERS {
             feminine = &feminine[..feminine.len() - 1];
@@ -706,7 +713,10 @@ mod tests {
             &["نتيجة", "النتائج"],
             &["ثانوية", "ثانويتين", "الثانويات", "ثانوي"],
             &["النوادي", "النادي"],
-            &["اللغة", "اللغات"],
+            &["اللغة", "اللغات", "اللغتين", "اللغتان"],
+            &["الصحة", "الصحتان"],
+            &["فارابي", "الفارابي", "بالفارابي"],
+            &["مراكش", "بمراكش", "لمراكش"],
             &["برنامج", "البرامج"],
         ];
         for group in groups {
@@ -766,6 +776,8 @@ mod tests {
             ("مؤسست", &["مؤسس"]),
             ("ساعت", &[]),
             ("نبات", &[]),
+            ("لغت", &["لغ"]),
+            ("صحتان", &["صح"]),
         ];
         for (stem, forms) in table {
             assert_eq!(word_forms(stem), *forms, "word_forms({stem})");

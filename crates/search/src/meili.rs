@@ -110,16 +110,17 @@ struct MeiliDoc {
 /// of a first particle and the word's other forms (queries send the one
 /// term every form carries: [`QueryWord::key`]).
 ///
-/// A word with a first ب ل ك ف also carries its alternative read without
-/// one more (بفجيج: بفجيج, فجيج and جيج): a query sends one term, the
-/// alternative of what was typed, so فجيج (sent as جيج) finds بفجيج, as the
-/// embedded index's "stem or alternative" does.
+/// A term with a first ب ل ك ف is also carried without it (بفجيج: بفجيج,
+/// فجيج and جيج; الفارابي: فاراب and اراب): a query sends one term, the
+/// alternative of what was typed, so فجيج (sent as جيج) finds بفجيج and
+/// فارابي finds الفارابي, as the embedded index's "stem or alternative"
+/// does.
 fn shadow(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for w in analyze(text) {
-        let deeper = w.alt.as_deref().and_then(without_proclitic);
+        let deeper: Vec<String> = w.terms().filter_map(without_proclitic).collect();
         let mut seen: Vec<&str> = Vec::new();
-        for s in w.terms().chain(deeper.as_deref()) {
+        for s in w.terms().chain(deeper.iter().map(String::as_str)) {
             if seen.contains(&s) {
                 continue;
             }
@@ -339,6 +340,10 @@ enum Strictness {
     /// و is read as "and" here (وابن as ابن), as the embedded index's
     /// relaxed pass also accepts.
     Typos,
+    /// As [`Strictness::Typos`], a first ب ل ك ف read as the word's own
+    /// (بيئية as بيئ, which البيئية carries, not يئي): the embedded index
+    /// asks for both readings at once, Meilisearch one at a time.
+    Readings,
     /// Any word (Meilisearch drops words from the end until something
     /// matches).
     AnyWord,
@@ -349,8 +354,9 @@ enum Strictness {
 /// any of its spellings and forms carry in their shadow: وزارة as وزار
 /// (never زار), بمدرسة as مدرس, الامتحانات as امتح.
 fn query_text(parsed: &ParsedQuery, strictness: Strictness) -> String {
+    let own_letter = strictness == Strictness::Readings;
     let relaxed = |w: &QueryWord| {
-        if w.relaxes() && w.alt.is_some() && w.norm.starts_with('و') {
+        if w.alt.is_some() && (w.norm.starts_with('و') || own_letter) {
             w.stem.clone()
         } else {
             w.key().to_owned()
@@ -358,9 +364,11 @@ fn query_text(parsed: &ParsedQuery, strictness: Strictness) -> String {
     };
     let word = |w: &QueryWord| match strictness {
         Strictness::Exact => format!("\"{}\"", w.key()),
-        Strictness::Typos if !w.fuzzy => format!("\"{}\"", relaxed(w)),
+        Strictness::Typos | Strictness::Readings if !w.fuzzy => {
+            format!("\"{}\"", relaxed(w))
+        }
         // Typos on the stem as typed; its forms are not typed.
-        Strictness::Typos => relaxed(w),
+        Strictness::Typos | Strictness::Readings => relaxed(w),
         Strictness::AnyWord => w.key().to_owned(),
     };
     let parts: Vec<String> = parsed
@@ -426,6 +434,12 @@ impl SearchIndex for MeiliIndex {
             let mut results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
             if total(&results) == 0 && parsed.words().any(QueryWord::relaxes) {
                 strictness = Strictness::Typos;
+                let text = query_text(&parsed, strictness);
+                results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
+            }
+            let particle = |w: &QueryWord| w.alt.is_some() && !w.norm.starts_with('و');
+            if total(&results) == 0 && parsed.words().any(particle) {
+                strictness = Strictness::Readings;
                 let text = query_text(&parsed, strictness);
                 results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
             }
@@ -533,5 +547,15 @@ mod tests {
         assert_eq!(query_text(&q, Strictness::Exact), "\"تكوين\" \"دعم\"");
         assert_eq!(query_text(&q, Strictness::Typos), "تكوين \"دعم\"");
         assert_eq!(query_text(&q, Strictness::AnyWord), "تكوين دعم");
+        let q = parse("بيئية بمراكش وابن");
+        assert_eq!(
+            query_text(&q, Strictness::Exact),
+            "\"يئي\" \"مراكش\" \"وابن\""
+        );
+        assert_eq!(query_text(&q, Strictness::Typos), "\"يئي\" مراكش \"ابن\"");
+        assert_eq!(
+            query_text(&q, Strictness::Readings),
+            "\"بيئ\" بمراكش \"ابن\""
+        );
     }
 }

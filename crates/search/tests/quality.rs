@@ -280,9 +280,14 @@ struct Facts {
 }
 
 fn corpus(rng: &mut Rng) -> Vec<(Facts, Document)> {
+    corpus_of(rng, DOCUMENTS)
+}
+
+/// `size` items (at most one per topic, institution and town: 135,000).
+fn corpus_of(rng: &mut Rng, size: usize) -> Vec<(Facts, Document)> {
     let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(DOCUMENTS);
-    while out.len() < DOCUMENTS {
+    let mut out = Vec::with_capacity(size);
+    while out.len() < size {
         let facts = Facts {
             activity: rng.pick(ACTIVITIES),
             topic: rng.pick(TOPICS),
@@ -591,6 +596,8 @@ struct Figures {
     at_10: usize,
     reciprocal_rank: f64,
     misses: Vec<String>,
+    /// Time of each search call, in microseconds.
+    micros: Vec<u128>,
 }
 
 /// Which queries a run asks.
@@ -630,6 +637,7 @@ async fn run_set(
         at_10: 0,
         reciprocal_rank: 0.0,
         misses: Vec::new(),
+        micros: Vec::new(),
     };
     let wanted = match set {
         Set::Spelling => QUERIES,
@@ -649,7 +657,9 @@ async fn run_set(
             per_page: 10,
             ..Query::public("")
         };
+        let started = std::time::Instant::now();
         let hits = index.search(&query).await.expect("search");
+        figures.micros.push(started.elapsed().as_micros());
         figures.queries += 1;
         match hits.hits.iter().position(|h| h.id == target.id) {
             Some(rank) => {
@@ -666,9 +676,10 @@ async fn run_set(
 fn report(backend: &str, f: &Figures) -> f64 {
     let recall = f.at_10 as f64 / f.queries as f64;
     println!(
-        "{backend}: {} queries over {DOCUMENTS} articles: \
+        "{backend}: {} queries over {DOCUMENTS} articles: {}; \
          top-10 {:.1}%, top-1 {:.1}%, mean reciprocal rank {:.3}",
         f.queries,
+        latency(&f.micros),
         100.0 * recall,
         100.0 * f.at_1 as f64 / f.queries as f64,
         f.reciprocal_rank / f.queries as f64,
@@ -677,6 +688,71 @@ fn report(backend: &str, f: &Figures) -> f64 {
         println!("  missed: {miss}");
     }
     recall
+}
+
+/// `p50 … ms, p99 … ms` of these call times.
+fn latency(micros: &[u128]) -> String {
+    let mut sorted = micros.to_vec();
+    sorted.sort_unstable();
+    let at = |q: f64| {
+        let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len().max(1)) - 1;
+        sorted.get(i).copied().unwrap_or_default() as f64 / 1000.0
+    };
+    format!("p50 {:.1} ms, p99 {:.1} ms", at(0.50), at(0.99))
+}
+
+/// Latency at scale: `TAWASUL_SCALE_DOCUMENTS` items (100,000 by default)
+/// of the same generator, 600 spelling-variant queries, on the embedded
+/// index and (with `TAWASUL_TEST_MEILI_URL`) on Meilisearch. Slow to
+/// index: run on demand, `cargo test -p tawasul-search --release --test
+/// quality -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "minutes of indexing; run on demand"]
+async fn latency_at_scale() {
+    let size = std::env::var("TAWASUL_SCALE_DOCUMENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let mut rng = Rng(0x5ca1_e000_2026_1203);
+    let items = corpus_of(&mut rng, size);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let embedded = EmbeddedIndex::open(dir.path()).expect("open");
+    let mut backends: Vec<(&str, Box<dyn SearchIndex>)> = vec![("embedded", Box::new(embedded))];
+    #[cfg(feature = "meilisearch")]
+    if let Ok(url) = std::env::var("TAWASUL_TEST_MEILI_URL") {
+        let config = tawasul_search::MeiliConfig {
+            url,
+            api_key: std::env::var("TAWASUL_TEST_MEILI_KEY").ok(),
+            index: format!("tawasul_scale_{}", std::process::id()),
+        };
+        let meili = tawasul_search::MeiliIndex::connect(config)
+            .await
+            .expect("connect");
+        backends.push(("meilisearch", Box::new(meili)));
+    }
+    for (name, index) in &backends {
+        let started = std::time::Instant::now();
+        for chunk in items.chunks(5_000) {
+            index
+                .upsert(chunk.iter().map(|(_, d)| d.clone()).collect())
+                .await
+                .expect("index");
+        }
+        let indexing = started.elapsed();
+        let mut rng = Rng(0x7a5e_11a0_2026_1202);
+        let figures = run_set(index.as_ref(), &items[..], &mut rng, Set::Spelling).await;
+        println!(
+            "{name} at {size} items (indexed in {:.0} s): {} queries, {}, top-10 {:.1}%, top-1 {:.1}%",
+            indexing.as_secs_f64(),
+            figures.queries,
+            latency(&figures.micros),
+            100.0 * figures.at_10 as f64 / figures.queries as f64,
+            100.0 * figures.at_1 as f64 / figures.queries as f64,
+        );
+        if *name == "meilisearch" {
+            let _ = index.clear().await;
+        }
+    }
 }
 
 #[tokio::test]
