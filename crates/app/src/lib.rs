@@ -76,6 +76,10 @@ pub struct App {
     search: std::sync::OnceLock<Arc<dyn tawasul_search::SearchIndex>>,
     /// The last index-log row the search index applied.
     search_cursor: AtomicI64,
+    /// Held while the search engine is being opened (once at a time).
+    search_opening: tokio::sync::Mutex<()>,
+    /// When this server last tried to reach Meilisearch.
+    search_retry: Mutex<Option<std::time::Instant>>,
     /// What the snapshot was built from, to skip rebuilding it for nothing.
     network_rows: Mutex<NetworkRows>,
     /// Where media files live (`[storage]`), made and checked once at open.
@@ -127,6 +131,8 @@ impl App {
             mailer: std::sync::OnceLock::new(),
             listening: std::sync::OnceLock::new(),
             search_cursor: AtomicI64::new(0),
+            search_opening: tokio::sync::Mutex::new(()),
+            search_retry: Mutex::new(None),
             storage,
         };
         app.refresh_network().await?;
