@@ -16,12 +16,19 @@
 //!    Arabic-Indic digits → 0–9; lower-cases and removes accents from Latin
 //!    letters (é → e, œ → oe). These are the rules of Lucene's
 //!    `ArabicNormalizer`, plus the digits and the Latin folding.
-//! 3. **Stemming** ([`stem`]): Arabic words go through "light10" (Larkey,
-//!    Ballesteros and Connell): at most one prefix among وال بال كال فال لل ال
-//!    when two letters remain, or و when three remain; then at most one
-//!    suffix among ها ان ات ون ين يه ه ي when two letters remain. The
-//!    suffixes are matched after normalisation, so ية/ة are found as يه/ه and
-//!    ى as ي, and every spelling of a word stems alike. Latin words go
+//! 3. **Stemming** ([`stem`]): Arabic words go through a guarded "light10"
+//!    (Larkey, Ballesteros and Connell): at most one prefix among وال بال كال
+//!    فال لل ال when two letters remain, or و when three remain; then at most
+//!    one suffix among ها ات ون ين ه ي when three letters remain (two under
+//!    the feminine ة and ات), the ي of an adjective going with a feminine or
+//!    plural ending (تربوية, تربويين → تربو). light10's ـان is not cut
+//!    (امتحان, مكان, بيان keep it) and a final ه after ي not written ة is
+//!    kept on a three-letter stem (نبيه is not النبي). The suffixes are
+//!    matched after normalisation, so ة is found as ه and ى as ي, and every
+//!    spelling of a word stems alike. Each word also offers its other forms
+//!    ([`word_forms`]): the noun under a dual (معلمان → معلم, مدرستين →
+//!    مدرس) and the singular of the field's broken plurals (تلاميذ → تلميذ),
+//!    indexed at the word's place, so number and dual meet. Latin words go
 //!    through [`french_stem`], a deliberately small stemmer of plural and
 //!    feminine endings. Words whose first letter may be a glued particle
 //!    (و, or ب ل ك ف) also get an alternative stem read the other way
