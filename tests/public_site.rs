@@ -528,7 +528,7 @@ async fn health_answers_while_the_database_does() {
     let test = TestApp::start().await;
     let page = test.get("/healthz").await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.body, "ok\n");
+    assert_eq!(page.body, "ok\nsearch: embedded ok\n");
 }
 
 #[tokio::test]

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-const SECTIONS: [&str; 8] = [
-    "server", "database", "paths", "site", "cache", "auth", "mail", "storage",
+const SECTIONS: [&str; 9] = [
+    "server", "database", "paths", "site", "cache", "auth", "mail", "storage", "search",
 ];
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -27,6 +27,98 @@ pub struct Config {
     pub auth: AuthConfig,
     pub mail: MailConfig,
     pub storage: StorageConfig,
+    pub search: SearchConfig,
+}
+
+/// Which search engine serves the network: the index in the data folder
+/// (`embedded`, the default) or a Meilisearch server (`meilisearch`) that
+/// every web node shares. The server's key is never in the file: it comes
+/// from `TAWASUL_MEILI_KEY`.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// `embedded` or `meilisearch`.
+    pub backend: String,
+    /// For `meilisearch`: the server's address, `http://127.0.0.1:7700`.
+    pub url: String,
+    /// For `meilisearch`: the index of this network (nodes of one network
+    /// share it; two networks on one server need two names).
+    pub index: String,
+    /// From the environment only ([`SearchConfig::read_credentials`]).
+    #[serde(skip)]
+    pub api_key: String,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            backend: "embedded".to_owned(),
+            url: "http://127.0.0.1:7700".to_owned(),
+            index: "tawasul_entries".to_owned(),
+            api_key: String::new(),
+        }
+    }
+}
+
+/// The key stays out of logs.
+impl fmt::Debug for SearchConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchConfig")
+            .field("backend", &self.backend)
+            .field("url", &redact_url(&self.url))
+            .field("index", &self.index)
+            .field("api_key", &if self.api_key.is_empty() { "" } else { "***" })
+            .finish()
+    }
+}
+
+impl SearchConfig {
+    /// Takes Meilisearch's key from `TAWASUL_MEILI_KEY`.
+    pub fn read_credentials(&mut self) {
+        self.api_key = std::env::var("TAWASUL_MEILI_KEY").unwrap_or_default();
+    }
+
+    /// Whether the network searches through a Meilisearch server.
+    pub fn is_meilisearch(&self) -> bool {
+        self.backend == "meilisearch"
+    }
+
+    /// Checks the `[search]` keys, naming the one that is wrong.
+    pub fn validate(&self) -> Result<(), AppError> {
+        match self.backend.as_str() {
+            "embedded" => return Ok(()),
+            "meilisearch" => {}
+            other => {
+                return Err(AppError::Config(format!(
+                    "search.backend must be \"embedded\" or \"meilisearch\", not `{other}`"
+                )))
+            }
+        }
+        let url = &self.url;
+        let host = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"));
+        if host
+            .is_none_or(|h| h.trim_end_matches('/').is_empty() || h.contains(['?', '#', ' ', '@']))
+        {
+            return Err(AppError::Config(format!(
+                "search.url `{}` must be the address of the Meilisearch server, such as http://127.0.0.1:7700",
+                redact_url(url)
+            )));
+        }
+        let index_ok = (1..=400).contains(&self.index.len())
+            && self
+                .index
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !index_ok {
+            return Err(AppError::Config(format!(
+                "search.index `{}` must be 1 to 400 letters, digits, hyphens and underscores",
+                self.index
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// How mail leaves: `.eml` files in the data folder (the default, so a
@@ -541,6 +633,7 @@ impl fmt::Debug for Config {
             .field("auth", &self.auth)
             .field("mail", &self.mail)
             .field("storage", &self.storage)
+            .field("search", &self.search)
             .finish()
     }
 }
@@ -587,6 +680,7 @@ impl Config {
             )
         })?;
         config.storage.read_credentials();
+        config.search.read_credentials();
         config.validate()?;
         Ok(config)
     }
@@ -766,6 +860,7 @@ impl Config {
             ));
         }
         self.storage.validate()?;
+        self.search.validate()?;
         Ok(())
     }
 
@@ -1099,6 +1194,50 @@ MC4CAQAwBQYDK2VwBCIEIDAklxn+hPnjs0wXR13KC2KiXjxWk+zRLuHlEUmQPOFZ
             message.contains("TAWASUL_S3_ACCESS_KEY_ID") && message.contains("AWS_ACCESS_KEY_ID"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_wrong_search_key_is_named() {
+        let table = [
+            ("[search]\nbackend = \"solr\"\n", "search.backend"),
+            (
+                "[search]\nbackend = \"meilisearch\"\nurl = \"127.0.0.1:7700\"\n",
+                "search.url",
+            ),
+            (
+                "[search]\nbackend = \"meilisearch\"\nindex = \"a b\"\n",
+                "search.index",
+            ),
+            // The key is never written in the file.
+            ("[search]\napi_key = \"x\"\n", "api_key"),
+            ("[search]\nengine = \"embedded\"\n", "engine"),
+        ];
+        for (file, key) in table {
+            let message = load_err(|jail| jail.create_file("tawasul.toml", file).map(drop));
+            assert!(message.contains(key), "{file:?} -> {message}");
+        }
+    }
+
+    #[test]
+    fn meilisearch_is_chosen_in_the_file_and_its_key_comes_from_the_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "tawasul.toml",
+                "[search]\nbackend = \"meilisearch\"\nurl = \"http://10.0.0.5:7700\"\nindex = \"rsk\"\n",
+            )?;
+            jail.set_env("TAWASUL_MEILI_KEY", "meili-secret");
+            let config = Config::load(None).expect("loads");
+            assert!(config.search.is_meilisearch());
+            assert_eq!(config.search.url, "http://10.0.0.5:7700");
+            assert_eq!(config.search.index, "rsk");
+            assert_eq!(config.search.api_key, "meili-secret");
+            let shown = format!("{config:?}");
+            assert!(!shown.contains("meili-secret"), "{shown}");
+            jail.set_env("TAWASUL_SEARCH_INDEX", "rsk_staging");
+            let config = Config::load(None).expect("loads");
+            assert_eq!(config.search.index, "rsk_staging");
+            Ok(())
+        });
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct App {
     search_cursor: AtomicI64,
     /// The index is another process's, searched read-only here.
     search_read_only: std::sync::atomic::AtomicBool,
+    /// Held while the search engine is being opened (once at a time).
+    search_opening: tokio::sync::Mutex<()>,
+    /// When this server last tried to reach Meilisearch.
+    search_retry: Mutex<Option<std::time::Instant>>,
     /// What the snapshot was built from, to skip rebuilding it for nothing.
     network_rows: Mutex<NetworkRows>,
     /// Where media files live (`[storage]`), made and checked once at open.
@@ -130,6 +134,8 @@ impl App {
             listening: std::sync::OnceLock::new(),
             search_cursor: AtomicI64::new(0),
             search_read_only: std::sync::atomic::AtomicBool::new(false),
+            search_opening: tokio::sync::Mutex::new(()),
+            search_retry: Mutex::new(None),
             storage,
         };
         app.refresh_network().await?;

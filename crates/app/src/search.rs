@@ -6,11 +6,19 @@
 //! the index committed), so an index that was down, or a crash between a
 //! publish and its indexing, loses nothing: the index catches up, and
 //! applying a row twice is harmless (documents are replaced by id).
+//!
+//! The engine is the embedded index of the data folder, or a Meilisearch
+//! server (`[search] backend`) that every web node of the network shares;
+//! each node keeps its own cursor and applies the log to it, which is
+//! redundant and harmless. While Meilisearch does not answer, the log
+//! waits: the cursor moves only after the server took the change, and a
+//! server that could not connect at start tries again every few seconds.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tawasul_domain::{EntryStatus, Operation};
 use tawasul_render::markdown;
@@ -25,6 +33,19 @@ use crate::{App, AppError};
 const BATCH: u64 = 500;
 /// Entries indexed per batch when rebuilding.
 const REBUILD_BATCH: usize = 500;
+/// How often a server that could not reach Meilisearch tries again.
+const RECONNECT_EVERY: Duration = Duration::from_secs(5);
+
+/// What `/healthz` says of search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHealth {
+    /// `embedded` or `meilisearch`.
+    pub engine: &'static str,
+    /// `ok`, `unavailable` (the engine does not answer: the public page
+    /// searches titles and summaries meanwhile), or `not open` (a process
+    /// that does not serve search).
+    pub state: &'static str,
+}
 
 fn search_error(e: tawasul_search::SearchError) -> AppError {
     AppError::Search(e.to_string())
@@ -35,8 +56,61 @@ impl App {
         self.config.search_dir()
     }
 
+    /// The last log row applied, per engine: switching to another engine
+    /// (or another Meilisearch index) starts it from nothing.
     fn cursor_file(&self) -> PathBuf {
-        self.search_dir().join("cursor")
+        let search = &self.config.search;
+        if search.is_meilisearch() {
+            self.search_dir()
+                .join(format!("meilisearch-{}.cursor", search.index))
+        } else {
+            self.search_dir().join("cursor")
+        }
+    }
+
+    /// The configured engine's name.
+    pub fn search_engine(&self) -> &'static str {
+        if self.config.search.is_meilisearch() {
+            "meilisearch"
+        } else {
+            "embedded"
+        }
+    }
+
+    /// Whether the search engine answers, for `/healthz`.
+    pub async fn search_health(&self) -> SearchHealth {
+        let engine = self.search_engine();
+        let state = match self.search_index() {
+            Some(index) => {
+                if index.healthy().await {
+                    "ok"
+                } else {
+                    "unavailable"
+                }
+            }
+            None if self.config.search.is_meilisearch() => "unavailable",
+            None => "not open",
+        };
+        SearchHealth { engine, state }
+    }
+
+    /// Connects to Meilisearch as `[search]` says.
+    async fn open_meilisearch(&self) -> Result<Arc<dyn SearchIndex>, AppError> {
+        let search = &self.config.search;
+        let config = tawasul_search::MeiliConfig {
+            url: search.url.clone(),
+            api_key: (!search.api_key.is_empty()).then(|| search.api_key.clone()),
+            index: search.index.clone(),
+        };
+        let index = tawasul_search::MeiliIndex::connect(config)
+            .await
+            .map_err(|e| {
+                AppError::Search(format!(
+                    "Meilisearch at {} ({e}); the public search page searches titles and summaries until it answers",
+                    crate::config::redact_url(&search.url)
+                ))
+            })?;
+        Ok(Arc::new(index))
     }
 
     /// The open index, if this process serves search.
@@ -45,41 +119,54 @@ impl App {
     }
 
     /// Whether this process keeps the index up to date (it holds the
-    /// writer), rather than only searching what another process wrote.
+    /// embedded index's writer, or uses Meilisearch), rather than only
+    /// searching what another process wrote.
     pub fn search_writable(&self) -> bool {
         self.search_index().is_some() && !self.search_read_only.load(Ordering::Acquire)
     }
 
-    /// Opens the embedded index (`paths.search`), for a process that
-    /// serves (commands that only write leave the indexing to the server,
-    /// through the log). A second process on the same folder cannot hold
-    /// the index's writer: it searches the index read-only, following the
-    /// other's commits, and leaves the log to it.
+    /// Opens the search engine, for a process that serves (commands that
+    /// only write leave the indexing to the server, through the log): the
+    /// embedded index (`paths.search`), or Meilisearch. A second process
+    /// on the same folder cannot hold the embedded index's writer: it
+    /// searches the index read-only, following the other's commits, and
+    /// leaves the log to it. Meilisearch not answering is an error; a
+    /// server goes on without it and tries again ([`App::sync_search`]).
     pub async fn open_search(&self) -> Result<(), AppError> {
         if self.search.get().is_some() {
             return Ok(());
         }
-        let dir = self.search_dir();
-        let index = match EmbeddedIndex::open(&dir) {
-            Ok(index) => index,
-            Err(tawasul_search::SearchError::Taken(_)) => {
-                match EmbeddedIndex::open_read_only(&dir) {
-                    Ok(index) => {
-                        self.search_read_only.store(true, Ordering::Release);
-                        let _ = self.search.set(Arc::new(index));
+        let _opening = self.search_opening.lock().await;
+        if self.search.get().is_some() {
+            return Ok(());
+        }
+        let shared = self.config.search.is_meilisearch();
+        let index: Arc<dyn SearchIndex> = if shared {
+            self.open_meilisearch().await?
+        } else {
+            let dir = self.search_dir();
+            match EmbeddedIndex::open(&dir) {
+                Ok(index) => Arc::new(index),
+                Err(tawasul_search::SearchError::Taken(_)) => {
+                    match EmbeddedIndex::open_read_only(&dir) {
+                        Ok(index) => {
+                            self.search_read_only.store(true, Ordering::Release);
+                            let _ = self.search.set(Arc::new(index));
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
+                        }
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
-                    }
+                    return Ok(());
                 }
-                return Ok(());
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
-                return Ok(());
+                Err(e) => {
+                    tracing::warn!(error = %e, folder = %dir.display(), "search index not opened; searching by scan");
+                    return Ok(());
+                }
             }
         };
-        let index: Arc<dyn SearchIndex> = Arc::new(index);
+        std::fs::create_dir_all(self.search_dir())
+            .map_err(|e| AppError::io(format!("creating {}", self.search_dir().display()), e))?;
         let _ = self.search.set(Arc::clone(&index));
         let cursor = std::fs::read_to_string(self.cursor_file())
             .ok()
@@ -90,18 +177,50 @@ impl App {
             Some(cursor) if oldest == 0 || cursor + 1 >= oldest => {
                 self.search_cursor.store(cursor, Ordering::Release);
             }
-            // New index, or one too far behind: rebuild it whole.
+            // New index, or one too far behind: rebuild it whole. A shared
+            // engine is not emptied first: other nodes serve from it.
             _ => {
-                self.rebuild_index(None, &|_, _| {}).await?;
+                self.rebuild(&index, None, !shared, &|_, _| {}).await?;
             }
         }
         Ok(())
     }
 
+    /// When Meilisearch did not answer at start, connects again (at most
+    /// every [`RECONNECT_EVERY`]); true once an engine is open.
+    async fn reconnect_search(&self) -> bool {
+        if self.search.get().is_some() {
+            return true;
+        }
+        if !self.config.search.is_meilisearch() {
+            return false;
+        }
+        {
+            let mut last = self
+                .search_retry
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|t| t.elapsed() < RECONNECT_EVERY) {
+                return false;
+            }
+            *last = Some(Instant::now());
+        }
+        match self.open_search().await {
+            Ok(()) => {
+                tracing::info!("search engine reached; the index log catches up");
+                self.search.get().is_some()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "search engine still unavailable");
+                false
+            }
+        }
+    }
+
     /// Applies the log rows written since the index's cursor. Returns how
     /// many entries were (re)indexed or removed.
     pub async fn sync_search(&self) -> Result<usize, AppError> {
-        if !self.search_writable() {
+        if !self.reconnect_search().await || !self.search_writable() {
             return Ok(0);
         }
         let Some(index) = self.search_index() else {
@@ -211,6 +330,18 @@ impl App {
                 "no search index is open for writing in this process".into(),
             ));
         };
+        self.rebuild(&index, site, true, progress).await
+    }
+
+    /// [`App::rebuild_index`] on this index; `clear` empties it first when
+    /// the whole network is rebuilt (else entries are only replaced).
+    async fn rebuild(
+        &self,
+        index: &Arc<dyn SearchIndex>,
+        site: Option<&str>,
+        clear: bool,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<u64, AppError> {
         let network = self.network();
         let site_ids: Option<Vec<i32>> = match site {
             Some(slug) => {
@@ -234,7 +365,7 @@ impl App {
         // Rows written from here on are applied after the rebuild (again,
         // harmlessly): nothing slips between the two.
         let (_, newest) = self.store().index_log_bounds().await?;
-        if site_ids.is_none() {
+        if site_ids.is_none() && clear {
             index.clear().await.map_err(search_error)?;
         }
         let ids = self.store().entry_ids(site_ids.as_deref()).await?;

@@ -16,12 +16,19 @@
 //!    Arabic-Indic digits → 0–9; lower-cases and removes accents from Latin
 //!    letters (é → e, œ → oe). These are the rules of Lucene's
 //!    `ArabicNormalizer`, plus the digits and the Latin folding.
-//! 3. **Stemming** ([`stem`]): Arabic words go through "light10" (Larkey,
-//!    Ballesteros and Connell): at most one prefix among وال بال كال فال لل ال
-//!    when two letters remain, or و when three remain; then at most one
-//!    suffix among ها ان ات ون ين يه ه ي when two letters remain. The
-//!    suffixes are matched after normalisation, so ية/ة are found as يه/ه and
-//!    ى as ي, and every spelling of a word stems alike. Latin words go
+//! 3. **Stemming** ([`stem`]): Arabic words go through a guarded "light10"
+//!    (Larkey, Ballesteros and Connell): at most one prefix among وال بال كال
+//!    فال لل ال when two letters remain, or و when three remain; then at most
+//!    one suffix among ها ات ون ين ه ي when three letters remain (two under
+//!    the feminine ة and ات), the ي of an adjective going with a feminine or
+//!    plural ending (تربوية, تربويين → تربو). light10's ـان is not cut
+//!    (امتحان, مكان, بيان keep it) and a final ه after ي not written ة is
+//!    kept on a three-letter stem (نبيه is not النبي). The suffixes are
+//!    matched after normalisation, so ة is found as ه and ى as ي, and every
+//!    spelling of a word stems alike. Each word also offers its other forms
+//!    ([`word_forms`]): the noun under a dual (معلمان → معلم, مدرستين →
+//!    مدرس) and the singular of the field's broken plurals (تلاميذ → تلميذ),
+//!    indexed at the word's place, so number and dual meet. Latin words go
 //!    through [`french_stem`], a deliberately small stemmer of plural and
 //!    feminine endings. Words whose first letter may be a glued particle
 //!    (و, or ب ل ك ف) also get an alternative stem read the other way
@@ -211,7 +218,7 @@ pub fn normalize(word: &str) -> String {
 /// The stem of a word: [`normalize`], then light10 for Arabic script or
 /// [`french_stem`] for Latin script. Digits are left as they are.
 pub fn stem(word: &str) -> String {
-    stem_normalized(&normalize(word))
+    stem_variants_written(&normalize(word), ends_with_ta_marbuta(word)).0
 }
 
 /// [`stem`] for a word already normalised.
@@ -224,12 +231,51 @@ pub fn stem_normalized(norm: &str) -> String {
 }
 
 const ARABIC_PREFIXES: [&str; 6] = ["وال", "بال", "كال", "فال", "لل", "ال"];
-/// light10's suffixes as they read after normalisation (ية → يه, ة → ه).
-const ARABIC_SUFFIXES: [&str; 8] = ["ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي"];
+/// light10's suffixes as they read after normalisation (ة → ه), longest
+/// first, less two: ان, which ends as many words as it inflects (امتحان,
+/// مكان, بيان, رمضان) and is read by [`word_forms`] instead; and يه, read as
+/// ه then the ي of the adjective (see [`strip_suffix`]).
+const ARABIC_SUFFIXES: [&str; 6] = ["ها", "ات", "ون", "ين", "ه", "ي"];
+/// Letters a stem keeps at least: light10 keeps two, which makes بي of
+/// بيان and ما of ماي, where most two-letter stems meet unrelated words…
+pub const MIN_STEM_LETTERS: usize = 3;
+/// …except under the feminine endings ة and ات, which nouns of two
+/// letters take (لغة, لغات; سنة).
+pub const MIN_FEMININE_STEM_LETTERS: usize = 2;
+/// Letters a stem keeps when the dual ending ان is read off it: امتحان
+/// offers امتح, but مكان, بيان and رمضان keep their ان.
+pub const MIN_DUAL_STEM_LETTERS: usize = 4;
+
+/// The field's common broken plurals (and the few singulars light10 cannot
+/// bring to their plural's stem), as stems: plural stem → singular stem.
+/// Small on purpose: each entry is a word the network's readers search in
+/// both numbers, and none is another word's stem.
+const BROKEN_PLURALS: [(&str, &str); 20] = [
+    ("تلاميذ", "تلميذ"),
+    ("اساتذ", "استاذ"),
+    ("مدارس", "مدرس"),
+    ("مبارا", "مبار"), // مباراة; its plural مباريات stems to مبار
+    ("اطر", "اطار"),
+    ("انشط", "نشاط"),
+    ("برامج", "برنامج"),
+    ("مراكز", "مركز"),
+    ("مكاتب", "مكتب"),
+    ("مناهج", "منهاج"),
+    ("دروس", "درس"),
+    ("جوائز", "جائز"),
+    ("نتائج", "نتيج"),
+    ("اقسام", "قسم"),
+    ("شواهد", "شهاد"),
+    ("طلاب", "طالب"),
+    ("اولياء", "ولي"),
+    ("مصالح", "مصلح"),
+    ("مواعيد", "موعد"),
+    ("نواد", "ناد"), // النوادي, النادي
+];
 
 /// The light10 stemmer on a normalised Arabic word.
 fn light10(norm: &str) -> String {
-    light10_variants(norm).0
+    light10_variants(norm, false).0
 }
 
 /// Single-letter prepositions and conjunctions written glued to the next
@@ -247,8 +293,9 @@ const ARABIC_PROCLITICS: [char; 4] = ['ب', 'ل', 'ك', 'ف'];
 ///   بمراكش, لمراكش and مراكش meet. Three letters must remain.
 ///
 /// Documents index both at the same position and queries ask for either,
-/// so neither reading stops a match.
-fn light10_variants(norm: &str) -> (String, Option<String>) {
+/// so neither reading stops a match. `written_ta` says the word was
+/// written with a final ة (see [`strip_suffix`]).
+fn light10_variants(norm: &str, written_ta: bool) -> (String, Option<String>) {
     let chars: Vec<char> = norm.chars().collect();
     let mut word: &[char] = &chars;
     let mut alternative = None;
@@ -258,12 +305,12 @@ fn light10_variants(norm: &str) -> (String, Option<String>) {
     {
         word = &word[p.chars().count()..];
     } else if starts_with(word, "و") && word.len() >= 4 {
-        alternative = Some(strip_suffix(word).iter().collect());
+        alternative = Some(strip_suffix(word, written_ta).iter().collect());
         word = &word[1..];
     } else if word.len() >= 4 && ARABIC_PROCLITICS.contains(&word[0]) {
-        alternative = Some(strip_suffix(&word[1..]).iter().collect());
+        alternative = Some(strip_suffix(&word[1..], written_ta).iter().collect());
     }
-    (strip_suffix(word).iter().collect(), alternative)
+    (strip_suffix(word, written_ta).iter().collect(), alternative)
 }
 
 fn starts_with(w: &[char], affix: &str) -> bool {
@@ -276,23 +323,107 @@ fn ends_with(w: &[char], affix: &str) -> bool {
     w.len() >= n && w[w.len() - n..].iter().copied().eq(affix.chars())
 }
 
-fn strip_suffix(word: &[char]) -> &[char] {
-    match ARABIC_SUFFIXES
+/// At most one suffix of [`ARABIC_SUFFIXES`], leaving
+/// [`MIN_STEM_LETTERS`]; after a feminine or plural ending (ه ات ون ين) the
+/// ي of an adjective goes too, so تربوي, تربوية, تربويات and تربويين all
+/// stem to تربو, and الابتدائيين meets الابتدائي.
+///
+/// A final ه after ي with three letters left is kept unless it was
+/// written ة: it is then the word's own (the name نُبَيْه, فقيه, شبيه), and
+/// reading it as a suffix would merge نبيه with النبي. قرية, written with
+/// its ة, still stems to قري.
+fn strip_suffix(word: &[char], written_ta: bool) -> &[char] {
+    let keeps = |suffix: &str| match suffix {
+        "ه" | "ات" => MIN_FEMININE_STEM_LETTERS,
+        _ => MIN_STEM_LETTERS,
+    };
+    let found = ARABIC_SUFFIXES
         .iter()
-        .find(|s| ends_with(word, s) && word.len() >= s.chars().count() + 2)
-    {
-        Some(s) => &word[..word.len() - s.chars().count()],
-        None => word,
+        .find(|s| ends_with(word, s) && word.len() >= s.chars().count() + keeps(s));
+    let Some(suffix) = found else {
+        return word;
+    };
+    let rest = &word[..word.len() - suffix.chars().count()];
+    if *suffix == "ه" && !written_ta && rest.len() == MIN_STEM_LETTERS && ends_with(rest, "ي") {
+        return word;
     }
+    if *suffix != "ي" && *suffix != "ها" && ends_with(rest, "ي") && rest.len() > MIN_STEM_LETTERS
+    {
+        return &rest[..rest.len() - 1];
+    }
+    rest
+}
+
+/// The other stems a stem stands for, most general last: the singular of
+/// a broken plural of the field ([`BROKEN_PLURALS`]: تلاميذ → تلميذ,
+/// مدارس → مدرس), and the noun under a dual ending ان (معلمان → معلم,
+/// امتحان → امتح) when [`MIN_DUAL_STEM_LETTERS`] remain, and the feminine
+/// noun under a ت when as many remain (مدرستان → مدرست → مدرس, مؤسستين →
+/// مؤسست → مؤسس). A word offers its stem and
+/// these, so singular, plural and dual meet whichever one is written or
+/// typed, while مكان or رمضان, too short for the dual reading, meet nothing
+/// new.
+pub fn word_forms(stem: &str) -> Vec<String> {
+    let mut forms: Vec<String> = Vec::new();
+    if let Some((_, singular)) = BROKEN_PLURALS.iter().find(|(plural, _)| *plural == stem) {
+        if *singular != stem {
+            forms.push((*singular).to_owned());
+        }
+    }
+    let chars: Vec<char> = stem.chars().collect();
+    let mut noun: &[char] = &chars;
+    if ends_with(noun, "ان") && noun.len() >= MIN_DUAL_STEM_LETTERS + 2 {
+        noun = &noun[..noun.len() - 2];
+        forms.push(noun.iter().collect());
+    } else if ends_with(noun, "تان") && noun.len() == MIN_FEMININE_STEM_LETTERS + 3 {
+        // The dual of a two-letter feminine noun: الصحتان, اللغتان.
+        noun = &noun[..noun.len() - 2];
+    }
+    // The ة of a feminine noun is written ت before the dual's ان/ين and a
+    // pronoun: مدرستان, مؤسستين, مدرستها; with it goes the ي of an
+    // adjective, as in strip_suffix (ثانويتين → ثانو, like ثانوية).
+    // Two letters remain only of such a short noun (لغتين → لغت → لغ, like
+    // لغة), whose stems are the only two-letter ones; a four-letter stem
+    // ending in ت is mostly a root's (نبات, ثابت) and keeps it.
+    let short = noun.len() == MIN_FEMININE_STEM_LETTERS + 1;
+    if ends_with(noun, "ت") && (short || noun.len() > MIN_DUAL_STEM_LETTERS) {
+        let mut feminine = &noun[..noun.len() - 1];
+        if ends_with(feminine, "ي") && feminine.len() > MIN_STEM_LETTERS {
+            feminine = &feminine[..feminine.len() - 1];
+        }
+        forms.push(feminine.iter().collect());
+    }
+    forms
+}
+
+/// A stem read without a first ب ل ك ف (three letters remaining): the
+/// second particle of بفجيج's alternative فجيج, for a backend that can ask
+/// for only one term per word.
+pub fn without_proclitic(stem: &str) -> Option<String> {
+    let chars: Vec<char> = stem.chars().collect();
+    (chars.len() >= 4 && ARABIC_PROCLITICS.contains(&chars[0])).then(|| chars[1..].iter().collect())
 }
 
 /// [`stem_normalized`] and, for an Arabic word that starts with و, the stem
 /// that keeps the و (see [`light10_variants`]).
 pub fn stem_variants(norm: &str) -> (String, Option<String>) {
+    stem_variants_written(norm, false)
+}
+
+/// [`stem_variants`] knowing whether the word was written with a final ة.
+fn stem_variants_written(norm: &str, written_ta: bool) -> (String, Option<String>) {
     match norm.chars().find(|c| c.is_alphabetic()) {
-        Some(c) if is_arabic_letter(c) => light10_variants(norm),
+        Some(c) if is_arabic_letter(c) => light10_variants(norm, written_ta),
         _ => (stem_normalized(norm), None),
     }
+}
+
+/// Whether a word as written ends with ة (marks and tatweel aside).
+fn ends_with_ta_marbuta(word: &str) -> bool {
+    word.chars()
+        .rev()
+        .find(|c| !(is_harakah(*c) || *c == '\u{0640}' || is_format(*c) || is_combining(*c)))
+        .is_some_and(|c| c == 'ة' || c == '\u{FE93}' || c == '\u{FE94}')
 }
 
 /// A light French stemmer on a normalised (lower-case, accent-free) word.
@@ -352,12 +483,26 @@ pub struct Analyzed {
     pub norm: String,
     /// [`stem`]med form.
     pub stem: String,
-    /// The stem that keeps a leading و, when light10 removed one.
+    /// The other reading of a first و, ب, ل, ك or ف (see
+    /// [`stem_variants`]).
     pub alt: Option<String>,
+    /// The other stems the word stands for: the singular of a broken
+    /// plural, the noun under a dual ([`word_forms`] of the stem and of
+    /// `alt`).
+    pub forms: Vec<String>,
     /// Byte offset of the word in the original text.
     pub start: usize,
     /// Byte offset just past the word.
     pub end: usize,
+}
+
+impl Analyzed {
+    /// Every stem the word offers: its stem, the other reading, the forms.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.stem.as_str())
+            .chain(self.alt.as_deref())
+            .chain(self.forms.iter().map(String::as_str))
+    }
 }
 
 /// Tokenizes, normalises and stems a text; words that normalise to nothing
@@ -370,11 +515,18 @@ pub fn analyze(text: &str) -> Vec<Analyzed> {
             if norm.is_empty() {
                 return None;
             }
-            let (stem, alt) = stem_variants(&norm);
+            let (stem, alt) = stem_variants_written(&norm, ends_with_ta_marbuta(w.text));
+            let mut forms = word_forms(&stem);
+            for form in alt.iter().flat_map(|a| word_forms(a)) {
+                if !forms.contains(&form) {
+                    forms.push(form);
+                }
+            }
             Some(Analyzed {
                 norm,
                 stem,
                 alt,
+                forms,
                 start: w.start,
                 end: w.end,
             })
@@ -480,9 +632,162 @@ mod tests {
             ("مدرستها", "مدرست"), // one suffix only
             ("مسار", "مسار"),
             ("تيسير", "تيسير"),
+            // ان is read by word_forms, not cut: الامتحان is not امتح.
+            ("الامتحان", "امتحان"),
+            ("الامتحانات", "امتحان"),
+            ("مكان", "مكان"),
+            ("بيان", "بيان"),
+            // Three letters stay: ماي (May), not ما.
+            ("ماي", "ماي"),
+            ("يده", "يد"),
+            ("لغات", "لغ"),
+            ("اللغة", "لغ"),
+            // The ي of an adjective goes with its feminine or plural ending.
+            ("تربوية", "تربو"),
+            ("تربويين", "تربو"),
+            ("التربوي", "تربو"),
+            ("قرية", "قري"),
+            // A final ه after ي, not written ة, is the word's own.
+            ("نُبَيْه", "نبيه"),
+            ("النبي", "نبي"),
         ];
         for (word, want) in table {
             assert_eq!(stem(word), want, "stem({word})");
+        }
+    }
+
+    /// The terms a word offers in a document, or asks for in a query.
+    fn terms(word: &str) -> Vec<String> {
+        analyze(word)
+            .iter()
+            .flat_map(|a| a.terms().map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    }
+
+    fn meet(a: &str, b: &str) -> bool {
+        let b = terms(b);
+        terms(a).iter().any(|t| b.contains(t))
+    }
+
+    /// Number (sound and broken plurals), gender and dual: every word of a
+    /// group meets every other.
+    #[test]
+    fn word_forms_meet() {
+        let groups: &[&[&str]] = &[
+            &[
+                "الامتحان",
+                "امتحان",
+                "الامتحانات",
+                "امتحانات",
+                "للامتحانات",
+                "الامتحانان",
+            ],
+            &["إعلان", "الإعلان", "إعلانات", "الإعلانات", "اعلانات"],
+            &[
+                "مؤسسة",
+                "المؤسسة",
+                "مؤسسات",
+                "المؤسسات",
+                "مؤسستان",
+                "المؤسستين",
+            ],
+            &[
+                "تلميذ",
+                "التلميذ",
+                "تلاميذ",
+                "التلاميذ",
+                "للتلاميذ",
+                "تلميذة",
+                "تلميذات",
+            ],
+            &["أستاذ", "الأستاذ", "أساتذة", "الأساتذة", "أستاذة", "أستاذات"],
+            &[
+                "مدرسة",
+                "المدرسة",
+                "مدارس",
+                "المدارس",
+                "بالمدارس",
+                "مدرستان",
+                "مدرستين",
+            ],
+            &["مباراة", "المباراة", "مباريات", "المباريات"],
+            &["معلم", "معلمة", "معلمون", "معلمين", "معلمات", "المعلمان"],
+            &["تربوي", "التربوية", "تربويون", "التربويين", "تربويات"],
+            &["الابتدائي", "الابتدائية", "الابتدائيين"],
+            &["مكان", "المكان", "مكانه"],
+            &["بيان", "البيان", "بيانات"],
+            &["رمضان", "برمضان"],
+            &["نتيجة", "النتائج"],
+            &["ثانوية", "ثانويتين", "الثانويات", "ثانوي"],
+            &["النوادي", "النادي"],
+            &["اللغة", "اللغات", "اللغتين", "اللغتان"],
+            &["الصحة", "الصحتان"],
+            &["فارابي", "الفارابي", "بالفارابي"],
+            &["مراكش", "بمراكش", "لمراكش"],
+            &["برنامج", "البرامج"],
+        ];
+        for group in groups {
+            for a in group.iter() {
+                for b in group.iter() {
+                    assert!(
+                        meet(a, b),
+                        "{a} {:?} and {b} {:?} must meet",
+                        terms(a),
+                        terms(b)
+                    );
+                }
+            }
+        }
+    }
+
+    /// What light10 merged and should not: words ending in ان, a name
+    /// ending in ه, two-letter stems.
+    #[test]
+    fn unrelated_words_stay_apart() {
+        let pairs = [
+            ("مكان", "مك"),
+            ("مكان", "مكة"),
+            ("بيان", "بي"),
+            ("رمضان", "رمض"),
+            ("نُبَيْه", "النبي"),
+            ("الامتحان", "امتحن"),
+            ("ماي", "ما"),
+            ("مكة", "مكان"),
+            ("علي", "عل"),
+            ("إعلان", "علن"),
+        ];
+        for (a, b) in pairs {
+            assert!(
+                !meet(a, b),
+                "{a} {:?} and {b} {:?} must not meet",
+                terms(a),
+                terms(b)
+            );
+        }
+    }
+
+    #[test]
+    fn word_forms_table() {
+        let table: &[(&str, &[&str])] = &[
+            ("امتحان", &["امتح"]), // the dual reading, harmless
+            ("اعلان", &[]),         // three letters under ان: no dual
+            ("مكان", &[]),
+            ("رمضان", &[]),
+            ("معلمان", &["معلم"]),
+            ("مدرستان", &["مدرست", "مدرس"]),
+            ("تلاميذ", &["تلميذ"]),
+            ("اساتذ", &["استاذ"]),
+            ("مدارس", &["مدرس"]),
+            ("مبارا", &["مبار"]),
+            ("مدرس", &[]),
+            ("مؤسست", &["مؤسس"]),
+            ("ساعت", &[]),
+            ("نبات", &[]),
+            ("لغت", &["لغ"]),
+            ("صحتان", &["صح"]),
+        ];
+        for (stem, forms) in table {
+            assert_eq!(word_forms(stem), *forms, "word_forms({stem})");
         }
     }
 

@@ -171,6 +171,10 @@ pub struct Hits {
     pub total: u64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// No entry held every word: these hits hold only some of them (the
+    /// page should say so).
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// What can go wrong in this crate.
@@ -226,4 +230,10 @@ pub trait SearchIndex: Send + Sync {
     fn clear(&self) -> BoxFuture<'_, Result<()>>;
     /// Number of documents in the index.
     fn count(&self) -> BoxFuture<'_, Result<u64>>;
+    /// The engine's name, as `/healthz` reports it.
+    fn engine(&self) -> &'static str;
+    /// Whether the engine answers now (an embedded index always does).
+    fn healthy(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async { true })
+    }
 }

@@ -20,14 +20,14 @@ use meilisearch_sdk::errors::ErrorCode;
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{
-    LocalizedAttributes, MinWordSizeForTypos, Settings, TypoToleranceSettings,
+    LocalizedAttributes, MinWordSizeForTypos, PrefixSearchSettings, Settings, TypoToleranceSettings,
 };
 use meilisearch_sdk::task_info::TaskInfo;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::analysis::analyze;
-use crate::query::{parse, Clause, ParsedQuery};
+use crate::analysis::{analyze, without_proclitic};
+use crate::query::{parse, Clause, ParsedQuery, QueryWord};
 use crate::snippet::{snippet, Matcher};
 use crate::{
     BoxFuture, Document, Facets, Hit, Hits, Order, Query, Result, SearchError, SearchIndex,
@@ -106,12 +106,25 @@ struct MeiliDoc {
     text_stem: String,
 }
 
-/// The analysed shadow of a text: each word's stem, plus the stem keeping
-/// a leading و when light10 removed one (queries look for that one).
+/// The analysed shadow of a text: each word's stem, then the other reading
+/// of a first particle and the word's other forms (queries send the one
+/// term every form carries: [`QueryWord::key`]).
+///
+/// A term with a first ب ل ك ف is also carried without it (بفجيج: بفجيج,
+/// فجيج and جيج; الفارابي: فاراب and اراب): a query sends one term, the
+/// alternative of what was typed, so فجيج (sent as جيج) finds بفجيج and
+/// فارابي finds الفارابي, as the embedded index's "stem or alternative"
+/// does.
 fn shadow(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for w in analyze(text) {
-        for s in std::iter::once(&w.stem).chain(w.alt.as_ref()) {
+        let deeper: Vec<String> = w.terms().filter_map(without_proclitic).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for s in w.terms().chain(deeper.iter().map(String::as_str)) {
+            if seen.contains(&s) {
+                continue;
+            }
+            seen.push(s);
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -193,12 +206,14 @@ impl MeiliIndex {
             ])
             .with_sortable_attributes(["published_ms"])
             .with_displayed_attributes(RETRIEVED)
+            // `sort` first: newest-first is an order, not a tie-break
+            // after relevance; without a sort in the query it does nothing.
             .with_ranking_rules([
+                "sort",
                 "words",
                 "typo",
-                "proximity",
                 "attribute",
-                "sort",
+                "proximity",
                 "exactness",
             ])
             .with_typo_tolerance(TypoToleranceSettings {
@@ -216,6 +231,13 @@ impl MeiliIndex {
                 attribute_patterns: SEARCHED.iter().map(|a| (*a).to_owned()).collect(),
             }]);
         let task = this.index.set_settings(&settings).await?;
+        this.wait(task).await?;
+        // Our terms are whole stems: the last query word is no prefix
+        // (مدرس must not find مدرسين's other readings by accident).
+        let task = this
+            .index
+            .set_prefix_search(PrefixSearchSettings::Disabled)
+            .await?;
         this.wait(task).await?;
         tracing::info!(index = %this.index.uid, "meilisearch index ready");
         Ok(this)
@@ -306,16 +328,54 @@ fn filter(q: &Query) -> String {
     parts.join(" AND ")
 }
 
+/// How strictly the words must match, as in the embedded index: the first
+/// pass that finds anything wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// Every word as spelt (modulo analysis): each sent as a one-word
+    /// phrase, which Meilisearch matches without typos.
+    Exact,
+    /// Every word, one typo in the words that tolerate one
+    /// ([`QueryWord::fuzzy`]); the others still sent as phrases. A first
+    /// و is read as "and" here (وابن as ابن), as the embedded index's
+    /// relaxed pass also accepts.
+    Typos,
+    /// As [`Strictness::Typos`], a first ب ل ك ف read as the word's own
+    /// (بيئية as بيئ, which البيئية carries, not يئي): the embedded index
+    /// asks for both readings at once, Meilisearch one at a time.
+    Readings,
+    /// Any word (Meilisearch drops words from the end until something
+    /// matches).
+    AnyWord,
+}
+
 /// The query text sent to Meilisearch: our stems, phrases in quotes.
-/// A word with two readings is sent as its alternative, which documents
-/// written either way carry in their shadow: وزارة as وزار (never زار),
-/// بمدرسة as مدرس (found in مدرسة and بمدرسة alike).
-fn query_text(parsed: &ParsedQuery) -> String {
+/// A word is sent as its [`QueryWord::key`], which documents written in
+/// any of its spellings and forms carry in their shadow: وزارة as وزار
+/// (never زار), بمدرسة as مدرس, الامتحانات as امتح.
+fn query_text(parsed: &ParsedQuery, strictness: Strictness) -> String {
+    let own_letter = strictness == Strictness::Readings;
+    let relaxed = |w: &QueryWord| {
+        if w.alt.is_some() && (w.norm.starts_with('و') || own_letter) {
+            w.stem.clone()
+        } else {
+            w.key().to_owned()
+        }
+    };
+    let word = |w: &QueryWord| match strictness {
+        Strictness::Exact => format!("\"{}\"", w.key()),
+        Strictness::Typos | Strictness::Readings if !w.fuzzy => {
+            format!("\"{}\"", relaxed(w))
+        }
+        // Typos on the stem as typed; its forms are not typed.
+        Strictness::Typos | Strictness::Readings => relaxed(w),
+        Strictness::AnyWord => w.key().to_owned(),
+    };
     let parts: Vec<String> = parsed
         .clauses
         .iter()
         .map(|c| match c {
-            Clause::Word(w) => w.alt.clone().unwrap_or_else(|| w.stem.clone()),
+            Clause::Word(w) => word(w),
             Clause::Phrase(ws) => {
                 let stems: Vec<&str> = ws.iter().map(|w| w.strict_stem()).collect();
                 format!("\"{}\"", stems.join(" "))
@@ -365,18 +425,32 @@ impl SearchIndex for MeiliIndex {
             if parsed.is_empty() {
                 return Ok(Hits::default());
             }
-            let text = query_text(&parsed);
             let filter = filter(q);
-            let mut results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
             let total = |r: &meilisearch_sdk::search::SearchResults<MeiliDoc>| {
                 r.total_hits.or(r.estimated_total_hits).unwrap_or(0)
             };
+            let mut strictness = Strictness::Exact;
+            let text = query_text(&parsed, strictness);
+            let mut results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
+            if total(&results) == 0 && parsed.words().any(QueryWord::relaxes) {
+                strictness = Strictness::Typos;
+                let text = query_text(&parsed, strictness);
+                results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
+            }
+            let particle = |w: &QueryWord| w.alt.is_some() && !w.norm.starts_with('و');
+            if total(&results) == 0 && parsed.words().any(particle) {
+                strictness = Strictness::Readings;
+                let text = query_text(&parsed, strictness);
+                results = self.run(&text, &filter, q, MatchingStrategies::ALL).await?;
+            }
             if total(&results) == 0 && parsed.clauses.len() > 1 {
+                strictness = Strictness::AnyWord;
+                let text = query_text(&parsed, strictness);
                 results = self
                     .run(&text, &filter, q, MatchingStrategies::LAST)
                     .await?;
             }
-            let matcher = Matcher::new(&parsed);
+            let matcher = Matcher::new(&parsed, strictness != Strictness::Exact);
             let hits = results
                 .hits
                 .iter()
@@ -404,6 +478,7 @@ impl SearchIndex for MeiliIndex {
                     kinds: facet(distribution, "kind"),
                     sites: facet(distribution, "site"),
                 },
+                partial: strictness == Strictness::AnyWord && total(&results) > 0,
             })
         })
     }
@@ -417,6 +492,14 @@ impl SearchIndex for MeiliIndex {
 
     fn count(&self) -> BoxFuture<'_, Result<u64>> {
         Box::pin(async move { Ok(self.index.get_stats().await?.number_of_documents as u64) })
+    }
+
+    fn engine(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    fn healthy(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move { self.client.is_healthy().await })
     }
 }
 
@@ -442,15 +525,37 @@ mod tests {
 
     #[test]
     fn queries_go_through_our_stems() {
+        let any = Strictness::AnyWord;
         assert_eq!(
-            query_text(&parse("بالمدرسة \"الدعم الاجتماعي\" وزارة")),
+            query_text(&parse("بالمدرسة \"الدعم الاجتماعي\" وزارة"), any),
             "مدرس \"دعم اجتماع\" وزار"
         );
         assert_eq!(shadow("وزارة المدرسة"), "زار وزار مدرس");
         // A glued preposition: the query asks for the word without it,
         // which the shadow of either spelling carries.
-        assert_eq!(query_text(&parse("بمراكش")), "مراكش");
+        assert_eq!(query_text(&parse("بمراكش"), any), "مراكش");
         assert_eq!(shadow("بمراكش"), "بمراكش مراكش");
         assert_eq!(shadow("مراكش"), "مراكش");
+        // Singular and plural meet on the key.
+        assert_eq!(shadow("الامتحانات والتلاميذ"), "امتحان امتح تلاميذ تلميذ");
+        assert_eq!(query_text(&parse("الامتحان التلميذ"), any), "امتح تلميذ");
+    }
+
+    #[test]
+    fn each_pass_says_where_typos_are_forgiven() {
+        let q = parse("تكوينية الدعم");
+        assert_eq!(query_text(&q, Strictness::Exact), "\"تكوين\" \"دعم\"");
+        assert_eq!(query_text(&q, Strictness::Typos), "تكوين \"دعم\"");
+        assert_eq!(query_text(&q, Strictness::AnyWord), "تكوين دعم");
+        let q = parse("بيئية بمراكش وابن");
+        assert_eq!(
+            query_text(&q, Strictness::Exact),
+            "\"يئي\" \"مراكش\" \"وابن\""
+        );
+        assert_eq!(query_text(&q, Strictness::Typos), "\"يئي\" مراكش \"ابن\"");
+        assert_eq!(
+            query_text(&q, Strictness::Readings),
+            "\"بيئ\" بمراكش \"ابن\""
+        );
     }
 }

@@ -11,8 +11,11 @@ use crate::analysis::{analyze, letter_count, Analyzed};
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// Words of a query used (phrase words included); the rest are ignored.
 pub const MAX_WORDS: usize = 16;
-/// Words at least this long (in letters, normalised) tolerate one typo.
+/// Words at least this long (in letters, normalised) tolerate one typo…
 pub const FUZZY_MIN_LETTERS: usize = 5;
+/// …when their stem is at least this long: one edit on a three-letter
+/// Arabic stem reaches too many unrelated roots (القاتلة would find قال).
+pub const FUZZY_MIN_STEM_CHARS: usize = 4;
 
 /// One analysed query word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,25 +27,58 @@ pub struct QueryWord {
     /// The other reading of a first و, ب, ل, ك or ف (see
     /// [`crate::analysis::stem_variants`]).
     pub alt: Option<String>,
-    /// Whether one typo is tolerated.
+    /// The other stems the word stands for (singular of a broken plural,
+    /// noun under a dual: [`crate::analysis::word_forms`]).
+    pub forms: Vec<String>,
+    /// Whether one typo is tolerated: [`FUZZY_MIN_LETTERS`] letters and a
+    /// stem of [`FUZZY_MIN_STEM_CHARS`]. The same rule decides what the
+    /// index forgives and what a snippet marks.
     pub fuzzy: bool,
 }
 
 impl QueryWord {
     fn new(a: Analyzed) -> Self {
-        let fuzzy =
-            letter_count(&a.norm) >= FUZZY_MIN_LETTERS && a.norm.chars().any(|c| c.is_alphabetic());
+        let fuzzy = letter_count(&a.norm) >= FUZZY_MIN_LETTERS
+            && a.stem.chars().count() >= FUZZY_MIN_STEM_CHARS
+            && a.norm.chars().any(|c| c.is_alphabetic());
         QueryWord {
             norm: a.norm,
             stem: a.stem,
             alt: a.alt,
+            forms: a.forms,
             fuzzy,
         }
     }
 
-    /// The stems to look for: the stem, and the alternative if any.
+    /// Whether a relaxed pass reads this word otherwise than the strict
+    /// one: a typo tolerated, or a first و read as "and" (وابن as ابن).
+    pub fn relaxes(&self) -> bool {
+        self.fuzzy || (self.alt.is_some() && self.norm.starts_with('و'))
+    }
+
+    /// The stems to look for: the stem, the alternative if any, the forms.
     pub fn stems(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.stem.as_str()).chain(self.alt.as_deref())
+        std::iter::once(self.stem.as_str())
+            .chain(self.alt.as_deref())
+            .chain(self.forms.iter().map(String::as_str))
+    }
+
+    /// The one term every spelling and form of the word carries in a
+    /// document: the reading of [`QueryWord::strict_stem`] for a leading
+    /// و, else the alternative (بمدرسة → مدرس), then its most general form
+    /// (الامتحانات → امتحان → امتح, which الامتحان offers too). For a
+    /// backend whose query language has no "or" within a word.
+    pub fn key(&self) -> &str {
+        let base = self.alt.as_deref().unwrap_or(&self.stem);
+        let forms = crate::analysis::word_forms(base);
+        match forms.last() {
+            Some(general) => self
+                .forms
+                .iter()
+                .find(|f| *f == general)
+                .map_or(base, String::as_str),
+            None => base,
+        }
     }
 
     /// The stems a strict match looks for. For a leading و, only the
@@ -50,9 +86,12 @@ impl QueryWord {
     /// word, so وزارة finds وزارة and الوزارة (both indexed with وزار)
     /// without finding زار ("he visited"), which light10 makes of وزارة.
     /// For a leading ب ل ك ف, both: بمدرسة finds مدرسة and بمدرسة.
+    /// Forms ([`QueryWord::forms`]) count as the word itself.
     pub fn strict_stems(&self) -> impl Iterator<Item = &str> {
         let waw = self.norm.starts_with('و');
-        std::iter::once(self.strict_stem()).chain(self.alt.as_deref().filter(|_| !waw))
+        std::iter::once(self.strict_stem())
+            .chain(self.alt.as_deref().filter(|_| !waw))
+            .chain(self.forms.iter().map(String::as_str))
     }
 
     /// The one stem a phrase looks for at this word's place: see
@@ -206,9 +245,35 @@ mod tests {
     }
 
     #[test]
-    fn typo_tolerance_from_five_letters() {
-        let q = parse("مسار المدرسة dans éducation");
-        let fuzzy: Vec<bool> = q.words().map(|w| w.fuzzy).collect();
-        assert_eq!(fuzzy, [false, true, false, true]);
+    fn typo_tolerance_from_five_letters_and_a_four_letter_stem() {
+        let q = parse("مسار المدرسة dans éducation القاتلة حدثنا الدعم");
+        let fuzzy: Vec<(&str, bool)> = q.words().map(|w| (w.norm.as_str(), w.fuzzy)).collect();
+        assert_eq!(
+            fuzzy,
+            [
+                ("مسار", false),
+                ("المدرسه", true),
+                ("dans", false),
+                ("education", true),
+                ("القاتله", true),
+                ("حدثنا", true),
+                ("الدعم", false), // five letters, a three-letter stem
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_that_every_form_of_the_word_carries() {
+        let key = |text: &str| parse(text).words().next().map(|w| w.key().to_owned());
+        for (text, want) in [
+            ("الامتحانات", "امتح"),
+            ("الامتحان", "امتح"),
+            ("بمدرسة", "مدرس"),
+            ("وزارة", "وزار"),
+            ("التلاميذ", "تلميذ"),
+            ("مكان", "مكان"),
+        ] {
+            assert_eq!(key(text).as_deref(), Some(want), "{text}");
+        }
     }
 }

@@ -19,13 +19,17 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new(query: &ParsedQuery) -> Self {
+    /// What the search matched: each word's stems and forms, and one typo
+    /// in the words that tolerate one, when `typos` says the search forgave
+    /// typos (it does only when the words as typed found nothing).
+    pub fn new(query: &ParsedQuery, typos: bool) -> Self {
         let mut m = Matcher::default();
         for w in query.words() {
-            let s = w.strict_stem();
-            m.stems.insert(s.to_owned());
-            if w.fuzzy {
-                m.fuzzy.push(s.chars().collect());
+            for s in w.strict_stems() {
+                m.stems.insert(s.to_owned());
+            }
+            if typos && w.fuzzy {
+                m.fuzzy.push(w.stem.chars().collect());
             }
         }
         m
@@ -33,8 +37,7 @@ impl Matcher {
 
     /// The query stem a word matches, if any.
     pub fn matched<'a>(&'a self, word: &'a Analyzed) -> Option<&'a str> {
-        let own = std::iter::once(word.stem.as_str()).chain(word.alt.as_deref());
-        for s in own {
+        for s in word.terms() {
             if let Some(hit) = self.stems.get(s) {
                 return Some(hit);
             }
@@ -223,7 +226,11 @@ mod tests {
     use crate::query::parse;
 
     fn snip(texts: &[&str], q: &str) -> String {
-        snippet(texts, &Matcher::new(&parse(q)))
+        snippet(texts, &Matcher::new(&parse(q), false))
+    }
+
+    fn snip_forgiving(texts: &[&str], q: &str) -> String {
+        snippet(texts, &Matcher::new(&parse(q), true))
     }
 
     #[test]
@@ -298,10 +305,40 @@ mod tests {
     }
 
     #[test]
-    fn one_typo_is_marked_in_long_words() {
+    fn one_typo_is_marked_only_when_the_search_forgave_typos() {
         assert_eq!(
-            snip(&["تكوين الأساتذة"], "الاساتزة"),
+            snip_forgiving(&["تكوين الأساتذة"], "الاساتزة"),
             "تكوين <mark>الأساتذة</mark>"
+        );
+        // The words as typed found the hits: nothing else is marked.
+        assert_eq!(snip(&["تكوين الأساتذة"], "الاساتزة"), "تكوين الأساتذة");
+        assert_eq!(
+            snip(&["قال المدير إن القاتلة"], "القاتلة"),
+            "قال المدير إن <mark>القاتلة</mark>"
+        );
+        assert_eq!(snip(&["حدثني أبي"], "حدثنا"), "حدثني أبي");
+    }
+
+    #[test]
+    fn a_typo_is_marked_only_where_the_rule_allows_it() {
+        // القاتلة has five letters but a three-letter stem (قاتل has four…
+        // so take الدعم: five letters, stem دعم): no typo for it.
+        assert_eq!(
+            snip_forgiving(&["دعم الدعر"], "الدعم"),
+            "<mark>دعم</mark> الدعر"
+        );
+        // حدثنا tolerates one typo when the search forgave typos.
+        assert_eq!(
+            snip_forgiving(&["حدثني أبي"], "حدثنا"),
+            "<mark>حدثني</mark> أبي"
+        );
+    }
+
+    #[test]
+    fn forms_of_a_word_are_marked() {
+        assert_eq!(
+            snip(&["نتائج الامتحان ولوائح التلميذ"], "الامتحانات التلاميذ"),
+            "نتائج <mark>الامتحان</mark> ولوائح <mark>التلميذ</mark>"
         );
     }
 

@@ -229,6 +229,20 @@ async fn suite(index: &dyn SearchIndex) {
         hits.hits
     );
 
+    // When no entry holds every word, entries holding some are shown, and
+    // the result says so.
+    let hits = index
+        .search(&Query::public("مستشفى الغائبة"))
+        .await
+        .expect("search");
+    assert_eq!(hits.hits.iter().map(|h| h.id).collect::<Vec<_>>(), [2]);
+    assert!(hits.partial, "only some of the words");
+    let hits = index
+        .search(&Query::public("مستشفى الأطفال"))
+        .await
+        .expect("search");
+    assert!(!hits.partial, "every word");
+
     // Relevance: the title outweighs the body.
     let hits = index
         .search(&Query::public("مستشفى الدعم"))
@@ -286,6 +300,32 @@ async fn embedded_backend() {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = EmbeddedIndex::open(dir.path()).expect("open");
     suite(&index).await;
+}
+
+/// Query words that stand next to each other in a text rank it first.
+#[tokio::test]
+async fn neighbouring_words_rank_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = EmbeddedIndex::open(dir.path()).expect("open");
+    let far = doc(
+        1,
+        "agadir",
+        "مهرجان المسرح",
+        "افتتح المهرجان بعد الدخول إلى القاعة، وحضرته الجمعيات والفرق والمؤسسات المدرسية.",
+    );
+    let near = doc(
+        2,
+        "agadir",
+        "مهرجان المسرح",
+        "تستعد المؤسسات والجمعيات والفرق لتنظيم الدخول المدرسي بعد العطلة.",
+    );
+    index.upsert(vec![far, near]).await.expect("upsert");
+    let hits = index
+        .search(&Query::public("الدخول المدرسى"))
+        .await
+        .expect("search");
+    let got: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
+    assert_eq!(got, [2, 1]);
 }
 
 #[tokio::test]

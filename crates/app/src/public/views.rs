@@ -222,6 +222,11 @@ pub struct SearchForm {
     pub filtered: bool,
     /// The number of hits, as text for the sentence that shows it.
     pub total: String,
+    /// No entry holds every word: the hits hold some of them.
+    pub partial: bool,
+    /// The search engine did not answer: titles and summaries were
+    /// searched instead.
+    pub unavailable: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -344,6 +344,10 @@ impl SearchIndex for EmbeddedIndex {
     fn count(&self) -> BoxFuture<'_, Result<u64>> {
         Box::pin(async move { Ok(self.shared.reader.searcher().num_docs()) })
     }
+
+    fn engine(&self) -> &'static str {
+        "embedded"
+    }
 }
 
 fn full_query(f: &Fields, parsed: &ParsedQuery, q: &Query, strictness: Strictness) -> BooleanQuery {
@@ -354,7 +358,7 @@ fn full_query(f: &Fields, parsed: &ParsedQuery, q: &Query, strictness: Strictnes
     } else {
         Occur::Should
     };
-    let text: Vec<(Occur, BoxedQuery)> = parsed
+    let mut text: Vec<(Occur, BoxedQuery)> = parsed
         .clauses
         .iter()
         .map(|c| match c {
@@ -362,6 +366,11 @@ fn full_query(f: &Fields, parsed: &ParsedQuery, q: &Query, strictness: Strictnes
             Clause::Phrase(ws) => (occur, phrase_query(f, ws)),
         })
         .collect();
+    text.extend(
+        proximity_queries(f, parsed)
+            .into_iter()
+            .map(|q| (Occur::Should, q)),
+    );
     let mut clauses = vec![(Occur::Must, Box::new(BooleanQuery::new(text)) as BoxedQuery)];
     clauses.extend(filters(f, q));
     BooleanQuery::new(clauses)
@@ -374,22 +383,24 @@ fn search(shared: &Shared, q: &Query) -> Result<Hits> {
     }
     let searcher = shared.reader.searcher();
     let f = &shared.fields;
-    // Typos are forgiven only when the words as typed find nothing (a typo
-    // on a four-letter stem reaches many other words), and entries with
-    // only some of the words are shown only when none has them all.
-    let mut found = run(&searcher, &full_query(f, &parsed, q, Strictness::Exact), q)?;
-    if found.0 == 0 && parsed.words().any(|w| w.fuzzy) {
-        found = run(&searcher, &full_query(f, &parsed, q, Strictness::Typos), q)?;
+    // Typos are forgiven (and a first و read as "and") only when the words
+    // as typed find nothing (a typo on a four-letter stem reaches many
+    // other words), and entries with only some of the words are shown only
+    // when none has them all.
+    let mut strictness = Strictness::Exact;
+    let mut found = run(&searcher, &full_query(f, &parsed, q, strictness), q)?;
+    if found.0 == 0 && parsed.words().any(QueryWord::relaxes) {
+        strictness = Strictness::Typos;
+        found = run(&searcher, &full_query(f, &parsed, q, strictness), q)?;
     }
     if found.0 == 0 && parsed.clauses.len() > 1 {
-        found = run(
-            &searcher,
-            &full_query(f, &parsed, q, Strictness::AnyWord),
-            q,
-        )?;
+        strictness = Strictness::AnyWord;
+        found = run(&searcher, &full_query(f, &parsed, q, strictness), q)?;
     }
     let (total, top, facets) = found;
-    let matcher = Matcher::new(&parsed);
+    // Snippets mark what the pass that found the hits allowed: typos only
+    // when the words as typed found nothing.
+    let matcher = Matcher::new(&parsed, !matches!(strictness, Strictness::Exact));
     let hits = top
         .into_iter()
         .map(|(score, address)| hit(&searcher, f, &matcher, score, address))
@@ -398,6 +409,7 @@ fn search(shared: &Shared, q: &Query) -> Result<Hits> {
         total: total as u64,
         hits,
         facets,
+        partial: total > 0 && matches!(strictness, Strictness::AnyWord),
     })
 }
 

@@ -4,10 +4,6 @@
 
 use super::*;
 
-/// Fuzzy matching only for stems at least this long: one edit on a
-/// three-letter Arabic stem reaches too many unrelated roots.
-pub(super) const FUZZY_MIN_STEM_CHARS: usize = 4;
-
 /// Weights of the stemmed fields.
 pub(super) const TITLE_BOOST: f32 = 3.0;
 pub(super) const SUMMARY_BOOST: f32 = 1.5;
@@ -51,7 +47,7 @@ pub(super) fn word_query(f: &Fields, w: &QueryWord, fuzzy: bool) -> BoxedQuery {
                 should.push((Occur::Should, boosted(term_query(field, s), boost)));
             }
         }
-        if fuzzy && w.fuzzy && w.stem.chars().count() >= FUZZY_MIN_STEM_CHARS {
+        if fuzzy && w.fuzzy {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w.stem), 1, true);
             should.push((
                 Occur::Should,
@@ -87,6 +83,39 @@ pub(super) fn phrase_query(f: &Fields, words: &[QueryWord]) -> BoxedQuery {
         ));
     }
     Box::new(BooleanQuery::new(should))
+}
+
+/// Positions two neighbouring query words may stand apart in a text and
+/// still count as near each other (one word between them).
+pub(super) const PROXIMITY_SLOP: u32 = 1;
+/// Weight of two neighbouring query words found near each other.
+pub(super) const PROXIMITY_BOOST: f32 = 1.0;
+
+/// Optional clauses that reward texts where neighbouring query words stand
+/// near each other: «الدخول المدرسي» ranks the school year's start above
+/// a text that uses الدخول and المدرسي far apart.
+pub(super) fn proximity_queries(f: &Fields, parsed: &ParsedQuery) -> Vec<BoxedQuery> {
+    let words: Vec<&QueryWord> = parsed
+        .clauses
+        .iter()
+        .filter_map(|c| match c {
+            Clause::Word(w) => Some(w),
+            Clause::Phrase(_) => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for pair in words.windows(2) {
+        for (field, boost) in [(f.title, TITLE_BOOST), (f.body, BODY_BOOST)] {
+            let terms = pair
+                .iter()
+                .map(|w| Term::from_field_text(field, w.strict_stem()))
+                .collect();
+            let mut phrase = PhraseQuery::new(terms);
+            phrase.set_slop(PROXIMITY_SLOP);
+            out.push(boosted(Box::new(phrase), boost * PROXIMITY_BOOST));
+        }
+    }
+    out
 }
 
 pub(super) fn filter(q: BoxedQuery) -> (Occur, BoxedQuery) {

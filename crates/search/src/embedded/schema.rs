@@ -9,8 +9,9 @@ pub(super) const STEMMED: &str = "tawasul_stem";
 pub(super) const NORMALISED: &str = "tawasul_norm";
 /// `published` of a document without a publication time: sorts last.
 pub(super) const NO_DATE: i64 = i64::MIN;
-/// Our analysis as a tantivy tokenizer: stems (with the alternative stem of
-/// a leading و at the same position) or normalised words.
+/// Our analysis as a tantivy tokenizer: stems (with the other reading of a
+/// first particle and the word's other forms at the same position) or
+/// normalised words.
 #[derive(Clone, Copy)]
 pub(super) struct Analyzer {
     pub(super) stemmed: bool,
@@ -35,9 +36,12 @@ impl Tokenizer for Analyzer {
                 position_length: 1,
             };
             if self.stemmed {
-                tokens.push(token(word.stem.clone()));
-                if let Some(alt) = word.alt.clone() {
-                    tokens.push(token(alt));
+                let mut seen: Vec<&str> = Vec::new();
+                for term in word.terms() {
+                    if !seen.contains(&term) {
+                        seen.push(term);
+                        tokens.push(token(term.to_owned()));
+                    }
                 }
             } else {
                 tokens.push(token(word.norm.clone()));

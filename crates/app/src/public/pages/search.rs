@@ -149,39 +149,58 @@ impl Page<'_> {
         let filters = Filters::chosen(query, self.network, self.site);
         let (from, to) = instants(filters.from, filters.to, self.offset());
         let mut snippets = HashMap::new();
+        let (mut partial, mut unavailable) = (false, false);
+        let found = if words.is_empty() {
+            Ok(None)
+        } else {
+            self.app
+                .search_entries(
+                    None,
+                    tawasul_search::Query {
+                        text: raw.chars().take(1_000).collect(),
+                        kinds: filters.kind.iter().map(|k| k.as_str().to_owned()).collect(),
+                        programmes: filters.programme.iter().cloned().collect(),
+                        category: filters.category.clone(),
+                        from,
+                        to,
+                        order: if filters.newest {
+                            tawasul_search::Order::Newest
+                        } else {
+                            tawasul_search::Order::Relevance
+                        },
+                        sites: vec![filters
+                            .site
+                            .clone()
+                            .unwrap_or_else(|| self.site.slug.clone())],
+                        page: u32::try_from(page).unwrap_or(u32::MAX),
+                        per_page: u32::try_from(per_page).unwrap_or(20),
+                        ..Default::default()
+                    },
+                    false,
+                )
+                .await
+        };
+        let found = match found {
+            Err(AppError::Search(e)) => {
+                // The engine does not answer: the page says so and searches
+                // by scan; the index log waits for the engine.
+                tracing::warn!(error = %e, "search engine unavailable; searching by scan");
+                unavailable = true;
+                Ok(None)
+            }
+            other => other,
+        }?;
+        // A server that could not reach Meilisearch at start has no index
+        // yet: the same scan, the same sentence.
+        unavailable |=
+            found.is_none() && !words.is_empty() && self.app.config.search.is_meilisearch();
         let result = if words.is_empty() {
             tawasul_store::Page {
                 items: Vec::new(),
                 total: 0,
             }
-        } else if let Some(hits) = self
-            .app
-            .search_entries(
-                None,
-                tawasul_search::Query {
-                    text: raw.chars().take(1_000).collect(),
-                    kinds: filters.kind.iter().map(|k| k.as_str().to_owned()).collect(),
-                    programmes: filters.programme.iter().cloned().collect(),
-                    category: filters.category.clone(),
-                    from,
-                    to,
-                    order: if filters.newest {
-                        tawasul_search::Order::Newest
-                    } else {
-                        tawasul_search::Order::Relevance
-                    },
-                    sites: vec![filters
-                        .site
-                        .clone()
-                        .unwrap_or_else(|| self.site.slug.clone())],
-                    page: u32::try_from(page).unwrap_or(u32::MAX),
-                    per_page: u32::try_from(per_page).unwrap_or(20),
-                    ..Default::default()
-                },
-                false,
-            )
-            .await?
-        {
+        } else if let Some(hits) = found {
+            partial = hits.partial;
             let ids: Vec<i32> = hits
                 .hits
                 .iter()
@@ -213,7 +232,9 @@ impl Page<'_> {
         };
         let q_param = (!raw.is_empty()).then(|| filters.query_string(raw));
         let paths = self.paths();
-        let form = self.search_form(raw, &filters, result.total);
+        let mut form = self.search_form(raw, &filters, result.total);
+        form.partial = partial;
+        form.unavailable = unavailable;
         self.list_page(
             result,
             page,
@@ -292,6 +313,8 @@ impl Page<'_> {
             newest: filters.newest,
             filtered: filters.any(),
             total: total.to_string(),
+            partial: false,
+            unavailable: false,
         }
     }
 }
