@@ -16,6 +16,7 @@ mod m20261202_000006_directory;
 mod m20261202_000007_newsletter;
 mod m20261202_000008_entry_media;
 mod m20261202_000009_revision_media;
+mod m20261203_100001_import_sources;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_newsletter::Migration),
             Box::new(m20261202_000008_entry_media::Migration),
             Box::new(m20261202_000009_revision_media::Migration),
+            Box::new(m20261203_100001_import_sources::Migration),
         ]
     }
 }
