@@ -64,12 +64,10 @@ pub fn record(state: &mut AtomState, node: &Node, line: usize) -> Result<Vec<Sou
     match node.name.as_str() {
         "id" => state.is_blogger = node.text.contains("blogger.com"),
         "title" => state.channel.title = node.text.trim().to_owned(),
-        "link" => {
-            if node.attr("rel") == Some("alternate") {
-                if let Some(host) = node.attr("href").and_then(host_of) {
-                    if !state.channel.hosts.contains(&host) {
-                        state.channel.hosts.push(host);
-                    }
+        "link" if node.attr("rel") == Some("alternate") => {
+            if let Some(host) = node.attr("href").and_then(host_of) {
+                if !state.channel.hosts.contains(&host) {
+                    state.channel.hosts.push(host);
                 }
             }
         }

@@ -146,7 +146,7 @@ pub(super) async fn plan(
             }
             SourceEvent::Item(item) => {
                 items += 1;
-                if items % 500 == 0 {
+                if items.is_multiple_of(500) {
                     progress(Progress {
                         phase: "reading",
                         done: items,
@@ -192,6 +192,15 @@ pub(super) async fn plan(
                     }
                     if !known.contains_key(&item.key) {
                         check_file(sources, &url, &item.title, item.line, report);
+                    }
+                    if is_image_url(&url) && item.alt.trim().is_empty() {
+                        // Already public on the old site: imported, and
+                        // listed so someone describes it.
+                        report.note(
+                            Some(item.line),
+                            &item.title,
+                            "this photo has no alt text (what it shows, for readers who cannot see it): add it in the library",
+                        );
                     }
                     plan.attachments.push(AttachmentPlan {
                         key: item.key.clone(),

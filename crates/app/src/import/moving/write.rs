@@ -535,16 +535,6 @@ impl<'a> Writer<'a> {
                     tally.unchanged += 1;
                 }
                 let image = item.kind == "image";
-                if image && alt.is_empty() {
-                    self.report.note(
-                        Some(line),
-                        title,
-                        format!(
-                            "the photo media:{} has no alt text (what it shows, for readers who cannot see it): add it in the library",
-                            item.id
-                        ),
-                    );
-                }
                 self.items.insert(
                     item.id,
                     (
@@ -573,7 +563,7 @@ impl<'a> Writer<'a> {
         let (mut rx, handle) = spawn_reader(self.options.format, self.options.file.clone());
         let map = Arc::new(std::mem::take(&mut self.media));
         let total = self.plan.entries;
-        let mut done = 0;
+        let mut done = 0usize;
         while let Some(event) = rx.recv().await {
             let SourceEvent::Item(item) = event else {
                 continue;
@@ -582,7 +572,7 @@ impl<'a> Writer<'a> {
                 continue;
             }
             done += 1;
-            if done % 50 == 0 || done == total {
+            if done.is_multiple_of(50) || done == total {
                 progress(Progress {
                     phase: "entries",
                     done,
