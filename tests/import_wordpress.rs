@@ -507,3 +507,47 @@ async fn the_command_line_shows_progress_and_the_report() {
     }
     assert_eq!(status, 301);
 }
+
+/// Writes a large export (10,000 posts by default, `TAWASUL_LARGE_COUNT`)
+/// to `TAWASUL_LARGE_EXPORT`, for measuring the import's time and memory
+/// with the binary (see docs/import.md). Not a test of its own.
+#[test]
+#[ignore = "writes a file for measuring; run by hand"]
+fn write_a_large_export_for_measuring() {
+    let Ok(path) = std::env::var("TAWASUL_LARGE_EXPORT") else {
+        return;
+    };
+    let count: u32 = std::env::var("TAWASUL_LARGE_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(10_000);
+    let paragraph = "<p>انعقد اجتماع المجلس الإداري للمديرية لدراسة حصيلة الموسم الدراسي وبرمجة الأنشطة المقبلة، بحضور رؤساء المصالح والمفتشين.</p>\n<p>Le conseil a examiné le bilan de l'année et les <strong>priorités</strong> de la rentrée, avec les inspecteurs et les chefs de service.</p>\n";
+    let items: Vec<WpItem> = (1..=count)
+        .map(|n| {
+            let day = 1 + n % 28;
+            let month = 1 + n % 12;
+            let year = 2010 + n % 15;
+            let mut item = WpItem::post(
+                n,
+                // Titles repeat, as in real archives.
+                &format!("اجتماع المجلس الإداري {}", n % 500),
+                &format!("اجتماع-المجلس-{}", n % 500),
+                &format!("{year}-{month:02}-{day:02} 09:00:00"),
+                &format!(
+                    "{}{}<p>انظر <a href=\"https://www.dp-old.ma/?p={}\">الخبر السابق</a>.</p>",
+                    paragraph.repeat(3),
+                    if n % 3 == 0 {
+                        "[embed]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/embed]"
+                    } else {
+                        ""
+                    },
+                    n.saturating_sub(1).max(1)
+                ),
+            );
+            item.categories = vec![("أخبار".into(), "أخبار".into())];
+            item.tags = vec![(format!("tag-{}", n % 50), format!("Thème {}", n % 50))];
+            item
+        })
+        .collect();
+    write_file(Path::new(&path), wxr("1.2", &items).as_bytes());
+}
