@@ -208,4 +208,45 @@ pub enum ImportCommand {
         #[arg(long, value_name = "SLUG")]
         site: String,
     },
+    /// Move a WordPress site in from its export (WXR 1.0–1.2: Tools ›
+    /// Export › All content): posts, pages, categories, tags, authors,
+    /// attachments; every old address answers 301 to its new place.
+    /// Running it again updates; see docs/import.md.
+    Wordpress {
+        /// The export file (read as a stream: its size does not matter).
+        file: PathBuf,
+        #[command(flatten)]
+        options: MoveArgs,
+    },
+    /// Move a Blogger blog in from its export (Atom: Settings › Back up
+    /// content): posts, pages, labels as tags, images.
+    Blogger {
+        /// The export file.
+        file: PathBuf,
+        #[command(flatten)]
+        options: MoveArgs,
+    },
+}
+
+/// What moving in from another system needs besides the file.
+#[derive(Debug, clap::Args)]
+pub struct MoveArgs {
+    /// The site that receives everything.
+    #[arg(long, value_name = "SLUG")]
+    pub site: String,
+    /// A copy of the old site's upload folder (wp-content/uploads; for
+    /// Blogger, a folder of the blog's images by file name).
+    #[arg(long, value_name = "DIR")]
+    pub uploads: Option<PathBuf>,
+    /// Download the files that are not in --uploads from the old site
+    /// (timeouts, three tries, the upload size limit).
+    #[arg(long)]
+    pub fetch_media: bool,
+    /// Give every entry to this account (an e-mail) instead of matching
+    /// the export's authors by e-mail.
+    #[arg(long, value_name = "EMAIL")]
+    pub author: Option<String>,
+    /// Read and check everything, print what would happen, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -424,3 +424,48 @@ async fn images_are_stored_once_by_content_and_links_rewritten() {
     );
     assert_eq!(test.get(&images[0]).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_title_that_repeats_gets_a_numbered_slug_and_only_chosen_slugs_clash() {
+    let test = TestApp::with_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    // Three files without a slug, the same title each year.
+    for year in ["2023", "2024", "2025"] {
+        write(&dir.path().join(format!("{year}.md")), GOOD_NEWS);
+    }
+    // And one whose author chose the slug a title would give.
+    let derived = tawasul_domain::slug::slugify("افتتاح قاعة متعددة الوسائط");
+    write(
+        &dir.path().join("chosen.md"),
+        &GOOD_NEWS.replace("tags =", &format!("slug = \"{derived}\"\ntags =")),
+    );
+    test.app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("imported");
+    let site = test
+        .app
+        .network()
+        .site_by_slug("dp-rabat")
+        .expect("site")
+        .id;
+    let store = test.app.store();
+    for slug in [
+        derived.clone(),
+        format!("{derived}-2"),
+        format!("{derived}-3"),
+        format!("{derived}-4"),
+    ] {
+        assert!(
+            store.entry_by_slug(site, &slug).await.expect("q").is_some(),
+            "{slug}"
+        );
+    }
+    // Importing again gives each file the same slug: nothing new.
+    let report = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("again");
+    assert_eq!(report.created, 0, "{report}");
+}

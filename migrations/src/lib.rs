@@ -17,6 +17,7 @@ mod m20261202_000007_newsletter;
 mod m20261202_000008_entry_media;
 mod m20261202_000009_revision_media;
 mod m20261203_000001_circulars;
+mod m20261203_100001_import_sources;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_entry_media::Migration),
             Box::new(m20261202_000009_revision_media::Migration),
             Box::new(m20261203_000001_circulars::Migration),
+            Box::new(m20261203_100001_import_sources::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod user;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use tawasul_app::import::moving::Format;
 use tawasul_app::{App, Config};
 
 use crate::cli::{
@@ -87,6 +88,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::Markdown { dir, site }) => {
             import::markdown(&*open(config).await?, &dir, &site).await
+        }
+        Command::Import(ImportCommand::Wordpress { file, options }) => {
+            import::move_in(&*open(config).await?, Format::WordPress, file, options).await
+        }
+        Command::Import(ImportCommand::Blogger { file, options }) => {
+            import::move_in(&*open(config).await?, Format::Blogger, file, options).await
         }
         Command::Reindex { site } => reindex::run(&*open(config).await?, site.as_deref()).await,
         Command::Directory(DirectoryCommand::Import {

@@ -352,7 +352,7 @@ fn checked_meta(base: MediaMeta, input: &MediaInput) -> Result<MediaMeta, AppErr
     })
 }
 
-fn default_meta() -> MediaMeta {
+pub(crate) fn default_meta() -> MediaMeta {
     MediaMeta {
         alt_ar: String::new(),
         alt_fr: String::new(),
@@ -507,7 +507,11 @@ impl App {
         Ok((row, site.slug.clone()))
     }
 
-    async fn media_item_of(&self, row: &MediaRow, site_slug: &str) -> Result<MediaItem, AppError> {
+    pub(crate) async fn media_item_of(
+        &self,
+        row: &MediaRow,
+        site_slug: &str,
+    ) -> Result<MediaItem, AppError> {
         let renditions = self.store().renditions_of(&[row.id]).await?;
         Ok(item_view(row, site_slug, &renditions))
     }
@@ -549,6 +553,22 @@ impl App {
     ) -> Result<Uploaded, AppError> {
         let (site_id, site_slug) = self.library_site(viewer, site_slug)?;
         let meta = checked_meta(default_meta(), &input)?;
+        self.store_upload(site_id, &site_slug, file, meta, Some(viewer.user.id))
+            .await
+    }
+
+    /// What every upload goes through once its uploader may add to the
+    /// site: the content checks, the size limits, one item per file and
+    /// site, the renditions. Imports come in here too, with no uploader.
+    pub(crate) async fn store_upload(
+        &self,
+        site_id: i32,
+        site_slug: &str,
+        file: ReceivedFile,
+        meta: MediaMeta,
+        uploaded_by: Option<i32>,
+    ) -> Result<Uploaded, AppError> {
+        let site_slug = site_slug.to_owned();
         // Reading a large PDF and inflating its streams takes a while: off
         // the async workers, like the image pipeline.
         let path = file.spooled.path().to_owned();
@@ -585,7 +605,7 @@ impl App {
             meta,
             video_provider: None,
             video_id: None,
-            uploaded_by: Some(viewer.user.id),
+            uploaded_by,
         };
         let mut renditions = Vec::new();
         if media_type.is_image() {
@@ -653,6 +673,20 @@ impl App {
     ) -> Result<Uploaded, AppError> {
         let (site_id, site_slug) = self.library_site(viewer, site_slug)?;
         let meta = checked_meta(default_meta(), &input)?;
+        self.store_video_link(site_id, &site_slug, url, meta, Some(viewer.user.id))
+            .await
+    }
+
+    /// Adds a video link to a site's library once its adder may: also what
+    /// an import does with the videos an old site embedded.
+    pub(crate) async fn store_video_link(
+        &self,
+        site_id: i32,
+        site_slug: &str,
+        url: &str,
+        meta: MediaMeta,
+        uploaded_by: Option<i32>,
+    ) -> Result<Uploaded, AppError> {
         let link = parse_video_url(url).map_err(AppError::Media)?;
         let provider = match link.provider {
             tawasul_media::VideoProvider::Youtube => "youtube",
@@ -673,11 +707,11 @@ impl App {
             meta,
             video_provider: Some(provider.to_owned()),
             video_id: Some(link.id.clone()),
-            uploaded_by: Some(viewer.user.id),
+            uploaded_by,
         };
         let (row, created) = self.store().insert_media(&new, &[]).await?;
         Ok(Uploaded {
-            item: self.media_item_of(&row, &site_slug).await?,
+            item: self.media_item_of(&row, site_slug).await?,
             created,
         })
     }

@@ -38,6 +38,7 @@ fn page_query(uri: &Uri) -> PageQuery {
             _ => {}
         }
     }
+    query.legacy = tawasul_app::import::convert::links::id_parameter(uri.query().unwrap_or(""));
     query
 }
 

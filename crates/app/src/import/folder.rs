@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::front_matter::{self, FrontMatter, Split};
 use super::media::{self, MediaFile};
+use super::slugs::SlugBook;
 use crate::ImportProblem;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,6 +40,9 @@ pub struct PlannedEntry {
     pub kind: EntryKind,
     pub locale: Locale,
     pub slug: String,
+    /// Whether the author chose the slug (else it comes from the title and
+    /// may get a number to stay unique).
+    pub slug_given: bool,
     pub title: String,
     pub summary: String,
     pub body_md: String,
@@ -142,18 +146,20 @@ pub fn plan(dir: &Path, known: &Known<'_>, problems: &mut Vec<ImportProblem>) ->
         let Some(entry) = plan_entry(&path, known.programmes, &categories, &mut p) else {
             continue;
         };
-        if let Some(first) = slugs.get(&entry.slug) {
-            p.at(
-                None,
-                format!(
-                    "the slug `{}` is already used by {}; give one of them another `slug`",
-                    entry.slug,
-                    first.display()
-                ),
-            );
-            continue;
+        if entry.slug_given {
+            if let Some(first) = slugs.get(&entry.slug) {
+                p.at(
+                    None,
+                    format!(
+                        "the slug `{}` is already used by {}; give one of them another `slug`",
+                        entry.slug,
+                        first.display()
+                    ),
+                );
+                continue;
+            }
+            slugs.insert(entry.slug.clone(), path.clone());
         }
-        slugs.insert(entry.slug.clone(), path.clone());
         if let Some(key) = &entry.translation {
             if let Some(first) = translations.insert((key.clone(), entry.locale), path.clone()) {
                 p.at(
@@ -171,6 +177,13 @@ pub fn plan(dir: &Path, known: &Known<'_>, problems: &mut Vec<ImportProblem>) ->
             media.insert(file.stored_name.clone(), file.clone());
         }
         plan.entries.push(entry);
+    }
+    // Slugs made from titles come last, around the ones authors chose:
+    // archives repeat titles, and a repeated one gets `-2`, `-3` (in file
+    // order, so importing again gives each file the same slug).
+    let mut book = SlugBook::new(slugs.into_keys());
+    for entry in plan.entries.iter_mut().filter(|e| !e.slug_given) {
+        entry.slug = book.take_derived(&entry.slug);
     }
     plan.media.extend(media.into_values());
     plan
@@ -446,6 +459,7 @@ fn plan_entry(
         kind,
         locale,
         slug: entry_slug,
+        slug_given: fm.slug.is_some(),
         title: fm.title.trim().to_owned(),
         summary: summary.trim().to_owned(),
         body_html: markdown::to_safe_html(&body),

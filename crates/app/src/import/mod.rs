@@ -3,11 +3,16 @@
 //! Everything is read and checked first; only a clean plan is written, and
 //! writing it again changes nothing (entries are keyed by site and slug).
 
+pub mod blogger;
+pub mod convert;
 mod folder;
 pub(crate) use folder::files_under;
 pub mod front_matter;
 pub mod media;
+pub mod moving;
 pub mod network_file;
+pub mod slugs;
+pub mod wordpress;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

@@ -57,6 +57,33 @@ pub fn page_key(origin: &Origin, segments: &[&str], query: &PageQuery) -> Option
     Some(format!("{}|/{}|{page}", origin.key(), segments.join("/")))
 }
 
+/// The keys an unknown path may be stored under among a site's redirects:
+/// the path itself (decoded, no trailing slash), and for an old WordPress
+/// upload, the original file of a resized copy (`photo-300x200.jpg`).
+pub fn redirect_keys(segments: &[&str]) -> Vec<String> {
+    let path = format!("/{}", segments.join("/"));
+    let mut keys = vec![path.clone()];
+    if path.starts_with("/wp-content/uploads/") {
+        if let Some(original) = crate::import::convert::media_key(&path) {
+            let original = format!("/wp-content/{original}");
+            if original != path {
+                keys.push(original);
+            }
+        }
+    }
+    keys
+}
+
+/// Where a redirect sends the reader: a page of the site below its prefix,
+/// a library file (`/uploads/…`, served for every site) as it is.
+fn redirect_location(origin: &Origin, path: &str) -> String {
+    if path.starts_with("/uploads/") {
+        path.to_owned()
+    } else {
+        format!("{}{path}", origin.prefix)
+    }
+}
+
 impl App {
     /// Answers a public request for a site, from the cache when it can.
     pub async fn serve_site(
@@ -66,6 +93,14 @@ impl App {
         segments: &[&str],
         query: &PageQuery,
     ) -> Result<Served, AppError> {
+        // `/?p=12` would be the home page, from the cache: an old site's
+        // item named by its id is looked up first (one indexed query, only
+        // for requests that carry such a parameter).
+        if let (Some(legacy), true) = (query.legacy.as_deref(), segments.is_empty()) {
+            if let Some(path) = self.store().redirect_for(site_id, legacy).await? {
+                return Ok(Served::Redirect(redirect_location(origin, &path)));
+            }
+        }
         let key = page_key(origin, segments, query);
         if let Some(page) = key.as_deref().and_then(|k| self.pages.get(k)) {
             return Ok(Served::Page(page));
@@ -78,6 +113,15 @@ impl App {
             Ok(page) => page,
             Err(location) => return Ok(Served::Redirect(location)),
         };
+        // Nothing here: perhaps an address of the old site the content
+        // came from. Asked only on a miss, by the (site, old path) index.
+        if page.status == 404 {
+            for old in redirect_keys(segments) {
+                if let Some(path) = self.store().redirect_for(site_id, &old).await? {
+                    return Ok(Served::Redirect(redirect_location(origin, &path)));
+                }
+            }
+        }
         if let (Some(key), Some(kind), 200) = (key, kind, page.status) {
             let deps = page_deps(site_id, &kind);
             self.pages
@@ -135,6 +179,22 @@ mod tests {
             q: q.map(str::to_owned),
             ..PageQuery::default()
         }
+    }
+
+    #[test]
+    fn unknown_paths_are_looked_up_as_old_addresses() {
+        assert_eq!(
+            redirect_keys(&["2019", "05", "الدخول"]),
+            vec!["/2019/05/الدخول"]
+        );
+        assert_eq!(redirect_keys(&[]), vec!["/"]);
+        assert_eq!(
+            redirect_keys(&["wp-content", "uploads", "2019", "05", "a-300x200.jpg"]),
+            vec![
+                "/wp-content/uploads/2019/05/a-300x200.jpg".to_owned(),
+                "/wp-content/uploads/2019/05/a.jpg".to_owned()
+            ]
+        );
     }
 
     #[test]

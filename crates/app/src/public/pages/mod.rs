@@ -73,6 +73,9 @@ pub struct PageQuery {
     pub site: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// An old site's way of naming an item on its home page (`?p=12`,
+    /// `?page_id=3`): looked up among the site's redirects.
+    pub legacy: Option<String>,
 }
 
 const HOME_FEATURED: u64 = 3;
