@@ -552,3 +552,91 @@ fn write_a_large_export_for_measuring() {
         .collect();
     write_file(Path::new(&path), wxr("1.2", &items).as_bytes());
 }
+
+/// A tiny stand-in for the old site: answers every request with `body`,
+/// or 404 for paths containing "missing", and counts the requests.
+async fn old_site(
+    body: Vec<u8>,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&hits);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 4096];
+                let n = socket.read(&mut request).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&request[..n]).into_owned();
+                let response = if head.lines().next().unwrap_or("").contains("missing") {
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_vec()
+                } else {
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend_from_slice(&body);
+                    r
+                };
+                let _ = socket.write_all(&response).await;
+            });
+        }
+    });
+    (addr, hits)
+}
+
+#[tokio::test]
+async fn files_are_fetched_from_the_old_site_when_asked() {
+    let test = TestApp::with_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (addr, hits) = old_site(jpeg(7)).await;
+    let mut photo = WpItem::attachment(100, 10, "2019/09/rentree.jpg", "Élèves en classe");
+    photo.attachment_url = format!("http://{addr}/wp-content/uploads/2019/09/rentree.jpg");
+    let mut gone = WpItem::attachment(101, 10, "2019/09/missing.jpg", "Perdue");
+    gone.attachment_url = format!("http://{addr}/wp-content/uploads/2019/09/missing.jpg");
+    let mut post = WpItem::post(
+        10,
+        "La rentrée",
+        "la-rentree",
+        "2019-09-02 09:00:00",
+        "<p>Bonne rentrée.</p>",
+    );
+    post.thumbnail = Some(100);
+    let file = dir.path().join("export.xml");
+    write_file(&file, wxr("1.2", &[photo, gone, post]).as_bytes());
+    let options = MoveOptions {
+        format: Format::WordPress,
+        file,
+        site: SITE.to_owned(),
+        uploads: None,
+        fetch_media: true,
+        author: None,
+        dry_run: false,
+    };
+    let report = import(&test, &options).await;
+    assert_eq!(report.tallies["attachment"].created, 1, "{report}");
+    let notes = notes(&report);
+    assert!(
+        notes.iter().any(|n| n.contains("missing.jpg answered 404")),
+        "{notes:#?}"
+    );
+    let hits_after_first = hits.load(std::sync::atomic::Ordering::SeqCst);
+    // Once in the library, a file is not fetched again.
+    import(&test, &options).await;
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        hits_after_first + 1,
+        "only the missing file is asked again"
+    );
+}

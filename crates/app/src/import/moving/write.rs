@@ -265,6 +265,15 @@ impl<'a> Writer<'a> {
             old.push((old_slug, name.clone(), tag_slug.clone()));
             pairs.push((tag_slug, name));
         }
+        for (tag_slug, _) in &pairs {
+            let exists = store.tag_by_slug(tag_slug).await?.is_some();
+            let tally = self.report.tally("tag");
+            if exists {
+                tally.unchanged += 1;
+            } else {
+                tally.created += 1;
+            }
+        }
         let rows = store.ensure_tags(&pairs).await?;
         for ((old_slug, name, tag_slug), row) in old.into_iter().zip(rows) {
             let path = format!("/tag/{}", encode_segment(&tag_slug));
