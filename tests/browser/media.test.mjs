@@ -288,15 +288,16 @@ test('a phone photo goes from the admin to the public page upright, in WebP, wit
 });
 
 /** A 30-second H.264 MP4 made by ffmpeg, its index at the end (as phones
-    write them), so a player must ask for the end before it can play. */
-function testVideo() {
+    write them), so a player must ask for the end before it can play; the
+    tag in its metadata makes each run's file new to the library. */
+function testVideo(tag) {
   const ffmpeg = fileURLToPath(new URL('./node_modules/@ffmpeg-installer/linux-x64/ffmpeg', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'tawasul-video-'));
   const file = join(dir, 'sortie.mp4');
   try {
     execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi',
       '-i', 'testsrc=duration=30:size=320x240:rate=10', '-c:v', 'libx264',
-      '-pix_fmt', 'yuv420p', '-g', '10', '-y', file]);
+      '-pix_fmt', 'yuv420p', '-g', '10', '-metadata', `comment=${tag}`, '-y', file]);
     return readFileSync(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -308,7 +309,7 @@ test('an uploaded MP4 plays from its middle: Chromium seeks by byte ranges', asy
   const editor = await login(await person(t), EDITOR);
   await editor.goto('/admin/sites/dp-rabat/media');
   await editor.setInputFiles('[data-test=upload-files]', [
-    { name: `sortie-${tag}.mp4`, mimeType: 'video/mp4', buffer: testVideo() },
+    { name: `sortie-${tag}.mp4`, mimeType: 'video/mp4', buffer: testVideo(tag) },
   ]);
   const uploaded = editor.waitForEvent('load');
   await editor.click('[data-test=upload-submit]');

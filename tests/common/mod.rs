@@ -68,6 +68,9 @@ impl TestApp {
         }
         adjust(&mut config);
         let app = App::open(config).await.expect("open the app");
+        // The server opens it too, in its own task: opened here first, a
+        // test that searches at once never races it.
+        app.open_search().await.expect("open the search index");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
