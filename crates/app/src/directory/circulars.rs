@@ -20,7 +20,7 @@ use tawasul_store::{
 };
 use time::{Date, Duration, OffsetDateTime};
 
-use super::notices::{client_key, derived_key, NoticeAudience, NoticeRequest};
+use super::notices::{NoticeRequest, NoticeTargets};
 use crate::auth::{random_token, token_hash};
 use crate::{App, AppError, Viewer};
 
@@ -270,25 +270,11 @@ impl App {
         }
         let facts = facts_of(&row);
         let documents = self.circular_documents(&row, &facts).await?;
-        let audiences = self
-            .chosen_audiences(row.site_id, &request.audience_ids)
-            .await?;
-        let request_key = match request.key.as_deref().filter(|k| !k.is_empty()) {
-            Some(key) => client_key(key)?,
-            None => {
-                let ids: Vec<i32> = audiences.iter().map(|a| a.id).collect();
-                derived_key(row.version, &ids)
-            }
-        };
-        let (_, recipients) = self.notice_reach(row.site_id, &audiences).await?;
-        if recipients.is_empty() {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                "recipients",
-                "these audiences reach nobody in the directory: nothing was sent",
-            );
-            return Err(AppError::Invalid(errors));
-        }
+        let NoticeTargets {
+            request_key,
+            recipients,
+            named,
+        } = self.notice_targets(&row, request).await?;
         let now = OffsetDateTime::now_utc();
         let files_until = now + Duration::days(FILE_LINK_DAYS);
         let total_size: i64 = documents.iter().map(|d| d.size).sum();
@@ -297,13 +283,6 @@ impl App {
         let links = self.circular_links_base(row.site_id)?;
         let translation = self.circular_translation(&row).await?;
         let lang = if row.locale == "fr" { "fr" } else { "ar" };
-        let named: Vec<NoticeAudience> = audiences
-            .iter()
-            .map(|a| NoticeAudience {
-                id: a.id,
-                name: a.name.clone(),
-            })
-            .collect();
         // Tokens are made before the transaction, which cannot fail half-way.
         let mut tokens = Vec::with_capacity(recipients.len());
         for _ in &recipients {

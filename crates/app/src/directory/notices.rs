@@ -77,7 +77,7 @@ pub struct NoticeAudience {
 }
 
 /// A client's key: short, and plain enough to store and compare.
-pub(super) fn client_key(key: &str) -> Result<String, AppError> {
+fn client_key(key: &str) -> Result<String, AppError> {
     let ok = !key.is_empty()
         && key.len() <= 64
         && key
@@ -93,7 +93,7 @@ pub(super) fn client_key(key: &str) -> Result<String, AppError> {
 
 /// The key of a request without one: this version of the entry to exactly
 /// these audiences.
-pub(super) fn derived_key(version: i32, audience_ids: &[i32]) -> String {
+fn derived_key(version: i32, audience_ids: &[i32]) -> String {
     let ids: Vec<String> = audience_ids.iter().map(i32::to_string).collect();
     let digest = Sha256::digest(format!("v{version}:{}", ids.join(",")).as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
@@ -108,7 +108,57 @@ fn is_public(row: &EntryRow) -> bool {
             .is_some_and(|at| at <= OffsetDateTime::now_utc())
 }
 
+/// Whom a notice (or a circular) goes to, as the request asks.
+pub(super) struct NoticeTargets {
+    /// The request's key: the same key twice is the same notice.
+    pub request_key: String,
+    /// Everyone the audiences reach, each address once (never empty).
+    pub recipients: Vec<RecipientView>,
+    /// The audiences as they are named now, for the notice's record.
+    pub named: Vec<NoticeAudience>,
+}
+
 impl App {
+    /// The audiences of a request (each of the entry's site), its key, and
+    /// everyone they reach; 422 when they reach nobody.
+    pub(super) async fn notice_targets(
+        &self,
+        row: &EntryRow,
+        request: &NoticeRequest,
+    ) -> Result<NoticeTargets, AppError> {
+        let audiences = self
+            .chosen_audiences(row.site_id, &request.audience_ids)
+            .await?;
+        let request_key = match request.key.as_deref().filter(|k| !k.is_empty()) {
+            Some(key) => client_key(key)?,
+            None => {
+                let ids: Vec<i32> = audiences.iter().map(|a| a.id).collect();
+                derived_key(row.version, &ids)
+            }
+        };
+        let (_, recipients) = self.notice_reach(row.site_id, &audiences).await?;
+        if recipients.is_empty() {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "recipients",
+                "these audiences reach nobody in the directory: nothing was sent",
+            );
+            return Err(AppError::Invalid(errors));
+        }
+        let named = audiences
+            .iter()
+            .map(|a| NoticeAudience {
+                id: a.id,
+                name: a.name.clone(),
+            })
+            .collect();
+        Ok(NoticeTargets {
+            request_key,
+            recipients,
+            named,
+        })
+    }
+
     /// The entry of a notice request, when the viewer may do `op` on its
     /// site's directory.
     pub(super) async fn notice_entry(
@@ -131,7 +181,7 @@ impl App {
     }
 
     /// The chosen audiences, each of the entry's site.
-    pub(super) async fn chosen_audiences(
+    async fn chosen_audiences(
         &self,
         site_id: i32,
         ids: &[i32],
@@ -225,34 +275,13 @@ impl App {
                 "only a published entry can be sent as a notice".to_owned(),
             ));
         }
-        let audiences = self
-            .chosen_audiences(row.site_id, &request.audience_ids)
-            .await?;
-        let request_key = match request.key.as_deref().filter(|k| !k.is_empty()) {
-            Some(key) => client_key(key)?,
-            None => {
-                let ids: Vec<i32> = audiences.iter().map(|a| a.id).collect();
-                derived_key(row.version, &ids)
-            }
-        };
-        let (_, recipients) = self.notice_reach(row.site_id, &audiences).await?;
-        if recipients.is_empty() {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                "recipients",
-                "these audiences reach nobody in the directory: nothing was sent",
-            );
-            return Err(AppError::Invalid(errors));
-        }
+        let NoticeTargets {
+            request_key,
+            recipients,
+            named,
+        } = self.notice_targets(&row, request).await?;
         let data = self.notice_data(&row).await?.to_string();
         let lang = if row.locale == "fr" { "fr" } else { "ar" };
-        let named: Vec<NoticeAudience> = audiences
-            .iter()
-            .map(|a| NoticeAudience {
-                id: a.id,
-                name: a.name.clone(),
-            })
-            .collect();
         let new = NewNotice {
             entry_id: row.id,
             site_id: row.site_id,
