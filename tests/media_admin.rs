@@ -503,17 +503,30 @@ async fn a_cover_and_a_gallery_go_out_with_their_rules_and_show_as_pictures_and_
     assert_eq!(created.json["cover_media"], cover);
     assert_eq!(created.json["gallery"], json!([pupils, hall]));
 
-    // The editor shows them, and keeps what was typed when it is wrong.
+    // The editor shows them as chosen photos (the cover, then the gallery
+    // in its order), never as numbers to type.
     let mut browser = Browser::signed_in(&test, demo::EDITOR_RABAT).await;
     let editor_page = browser.get(&format!("/admin/entries/{entry_id}")).await;
     assert_eq!(
-        editor_page.attrs("input[name=cover_media]", "value"),
+        editor_page.attrs("input[name=cover_media][checked]", "value"),
         [cover.to_string()]
     );
     assert_eq!(
-        editor_page.attrs("input[name=gallery]", "value"),
-        [format!("{pupils} {hall}")]
+        editor_page.attrs("input[name=gallery][checked]", "value"),
+        [pupils.to_string(), hall.to_string()]
     );
+    assert_eq!(
+        editor_page
+            .attrs("[data-photo-grid] [data-photo] img", "src")
+            .len(),
+        3,
+        "each chosen photo is a thumbnail, the document is not offered"
+    );
+    assert!(editor_page
+        .attrs("input[name=cover_media]", "type")
+        .iter()
+        .chain(editor_page.attrs("input[name=gallery]", "type").iter())
+        .all(|t| t == "radio" || t == "checkbox" || t == "hidden"));
     assert_eq!(
         editor_page.attrs("[data-test=media-library-link]", "href"),
         [format!("/admin/sites/{SITE}/media")]
@@ -540,7 +553,11 @@ async fn a_cover_and_a_gallery_go_out_with_their_rules_and_show_as_pictures_and_
         said[0].starts_with("تعذر قبول صورة الغلاف"),
         "a lead-in in the page's language, then the detail: {said:?}"
     );
-    assert_eq!(typo.attrs("input[name=cover_media]", "value"), ["غلاف"]);
+    assert_eq!(
+        typo.attrs("input[name=gallery][checked]", "value"),
+        [pupils.to_string(), hall.to_string()],
+        "the gallery stays as it was sent"
+    );
 
     // A gallery photo of pupils without consent stops the approval, by name.
     transition(&editor, entry_id, "submit").await.expect(200);

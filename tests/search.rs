@@ -349,5 +349,94 @@ async fn the_search_page_narrows_by_programme_date_and_site_below() {
         .get(&format!("/dp-sale/search?q={q}&site=dp-rabat"))
         .await;
     assert_eq!(elsewhere.status, 200);
-    assert!(!found(&elsewhere.body, tayssir));
+    let own_results = elsewhere
+        .body
+        .split("class=\"search-wider\"")
+        .next()
+        .unwrap_or_default();
+    assert!(!found(own_results, tayssir));
+}
+
+#[tokio::test]
+async fn a_directorates_search_offers_the_academys_results_for_the_same_words() {
+    let test = TestApp::with_demo().await;
+    let admin = test.login(demo::ADMIN).await;
+    let created = admin
+        .post(
+            "/api/v1/sites/aref-rsk/entries",
+            &json!({"kind": "announcement", "title": "نتائج مباراة توظيف الأطر النظامية",
+                    "body": "تعلن الأكاديمية عن نتائج مباراة توظيف الأطر النظامية."}),
+        )
+        .await
+        .expect(201);
+    let academy = created.json["id"].as_i64().expect("id");
+    for action in ["submit", "approve", "publish"] {
+        admin
+            .post(
+                &format!("/api/v1/entries/{academy}/transitions"),
+                &json!({"action": action}),
+            )
+            .await
+            .expect(200);
+    }
+    let local = publish_news(
+        &test,
+        "لقاء حول مباراة توظيف الأطر النظامية",
+        "لقاء إخباري بالمديرية.",
+    )
+    .await;
+    test.app.sync_search().await.expect("sync");
+    let q = encode("مباراة توظيف الأطر النظامية");
+
+    let page = test.get(&format!("/dp-rabat/search?q={q}")).await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    let listed = common::select_attr(&html, "ul.cards a[href]", "href");
+    let offered = common::select_attr(&html, ".search-wider .cards a[href]", "href");
+    assert!(
+        offered
+            .iter()
+            .any(|h| h.contains(&format!("/aref-rsk/announcements/{academy}-"))),
+        "the academy's entry is offered: {offered:?}"
+    );
+    assert!(
+        !offered.iter().any(|h| h.contains(&format!("/{local}-"))),
+        "the directorate's own hit is not offered again"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|h| h.contains(&format!("/news/{local}-"))),
+        "and stays in the directorate's results"
+    );
+    let title = common::select_text(&html, ".search-wider h2");
+    assert_eq!(title.len(), 1);
+    assert!(
+        title[0].contains("الأكاديمية"),
+        "names the academy: {title:?}"
+    );
+    let more = common::select_attr(&html, ".search-wider > p > a", "href");
+    assert_eq!(more, [format!("/aref-rsk/search?q={q}")]);
+    let there = test.get(&more[0]).await;
+    assert!(there.body.contains(&format!("/announcements/{academy}-")));
+    assert!(
+        common::select_text(&there.html(), ".search-wider h2").is_empty(),
+        "an academy has nothing above it to offer"
+    );
+
+    let nothing_above = test
+        .get(&format!(
+            "/dp-rabat/search?q={}",
+            encode("لقاء إخباري بالمديرية")
+        ))
+        .await;
+    assert!(
+        common::select_text(&nothing_above.html(), ".search-wider h2").is_empty(),
+        "no offer when the academy has nothing for these words"
+    );
+    let by_kind = test.get(&format!("/dp-rabat/search?q={q}&kind=news")).await;
+    assert!(
+        common::select_text(&by_kind.html(), ".search-wider h2").is_empty(),
+        "the reader's filters hold on the academy too"
+    );
 }

@@ -5,6 +5,8 @@
      unsaved changes;
    - the media library: uploads with progress bars, the focal point set by
      a click on the photo;
+   - the editor's photos: search, upload (chosen, dropped, pasted), cover,
+     gallery order, insertion in the text;
    - an audience's editor: the number of recipients as the rule changes.
    Plain ES2017, no library, no build. Any failure leaves the forms as they
    are: they still post normally. */
@@ -120,6 +122,245 @@
 
     preview(f);
     autosave(f, function () { return saved; }, function (value) { saved = value; });
+    var picker = f.querySelector('[data-photo-picker]');
+    if (picker && window.XMLHttpRequest) photoPicker(f, picker);
+  }
+
+  /* The editor's photos: search the library, upload (chosen, dropped or
+     pasted, with progress), tick a photo as cover or into the gallery (the
+     gallery's order is the order of ticking), insert one in the text.
+     Without script the grid's radios and boxes still do the choosing. */
+  function photoPicker(f, box) {
+    var tools = box.querySelector('[data-photo-tools]');
+    var grid = box.querySelector('[data-photo-grid]');
+    var template = box.querySelector('template[data-photo-template]');
+    var list = box.querySelector('[data-photo-uploads]');
+    var api = box.getAttribute('data-api-url');
+    var locale = box.getAttribute('data-locale') === 'fr' ? 'fr' : 'ar';
+    var body = f.querySelector('textarea[name="body"]');
+    if (!tools || !grid || !template || !list || !api) return;
+    tools.hidden = false;
+
+    function message(code) {
+      var item = box.querySelector('[data-upload-messages] [data-code="' + code + '"]');
+      return item ? item.textContent : '';
+    }
+    function changed(input) {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    function tileOf(id) {
+      return grid.querySelector('[data-photo="' + String(id).replace(/\D/g, '') + '"]');
+    }
+    /* A ticked photo goes after the photos already in the gallery: the
+       form sends the boxes in the page's order. */
+    function toGalleryEnd(tile) {
+      var ticked = grid.querySelectorAll('[data-photo-gallery]:checked');
+      var last = null;
+      for (var i = 0; i < ticked.length; i++) {
+        var t = ticked[i].closest('[data-photo]');
+        if (t !== tile) last = t;
+      }
+      if (last) last.after(tile); else grid.prepend(tile);
+    }
+    function insertInText(tile) {
+      if (!body) return;
+      var alt = tile.querySelector('[data-photo-alt]');
+      var text = alt ? alt.value.replace(/[\[\]\n]/g, ' ').trim() : '';
+      var snippet = '![' + text + '](media:' + tile.getAttribute('data-photo') + ')';
+      var at = body.selectionStart || body.value.length;
+      var before = body.value.slice(0, at);
+      var pad = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? '\n' : '\n\n') : '';
+      body.value = before + pad + snippet + '\n\n' + body.value.slice(body.selectionEnd || at);
+      var caret = (before + pad + snippet).length;
+      body.focus();
+      body.setSelectionRange(caret, caret);
+      changed(body);
+    }
+    function wire(tile) {
+      var insert = tile.querySelector('[data-photo-insert]');
+      if (insert) {
+        insert.hidden = !body;
+        insert.addEventListener('click', function () { insertInText(tile); });
+      }
+      var gallery = tile.querySelector('[data-photo-gallery]');
+      if (gallery) {
+        gallery.addEventListener('change', function () {
+          if (gallery.checked) toGalleryEnd(tile);
+        });
+      }
+    }
+    Array.prototype.forEach.call(grid.querySelectorAll('[data-photo]'), wire);
+
+    /* A tile for an item of the API, made from the page's own template. */
+    function tileFor(item) {
+      var existing = tileOf(item.id);
+      if (existing) return existing;
+      var holder = doc.createElement('ul');
+      holder.innerHTML = template.innerHTML.replace(/__ID__/g, String(item.id));
+      var tile = holder.firstElementChild;
+      holder.removeChild(tile);
+      var thumb = tile.querySelector('[data-photo-thumb]');
+      if (thumb) thumb.src = item.thumbnail_url || item.url || '';
+      Array.prototype.forEach.call(tile.querySelectorAll('[data-photo-name], [data-photo-label]'), function (el) {
+        el.textContent = item.original_name || '';
+      });
+      var alt = tile.querySelector('[data-photo-alt]');
+      if (alt) alt.value = (locale === 'fr' ? item.alt_fr : item.alt_ar) || '';
+      wire(tile);
+      var empty = box.querySelector('[data-photo-empty]');
+      if (empty) empty.hidden = true;
+      return tile;
+    }
+
+    function search() {
+      var q = box.querySelector('[data-photo-q]');
+      var words = q ? q.value.trim() : '';
+      fetch(api + '?q=' + encodeURIComponent(words), {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' }
+      }).then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      }).then(function (page) {
+        var images = (page.items || []).filter(function (i) { return i.kind === 'image'; });
+        // Chosen photos stay; the others give way to what was found.
+        Array.prototype.forEach.call(grid.querySelectorAll('[data-photo]'), function (tile) {
+          if (!tile.querySelector('input:checked')) tile.remove();
+        });
+        images.forEach(function (item) { grid.appendChild(tileFor(item)); });
+        list.textContent = '';
+        if (!images.length) addRow(words, message('none_found'), false);
+      }).catch(function () {
+        list.textContent = '';
+        addRow(words, message('failed'), false);
+      });
+    }
+    var searchButton = box.querySelector('[data-photo-search]');
+    if (searchButton) searchButton.addEventListener('click', search);
+    var q = box.querySelector('[data-photo-q]');
+    if (q) {
+      q.addEventListener('keydown', function (ev) {
+        // Enter searches the library; it must not send the whole entry.
+        if (ev.key === 'Enter') { ev.preventDefault(); search(); }
+      });
+    }
+
+    function addRow(name, state, ok) {
+      var li = doc.createElement('li');
+      li.className = 'upload-item' + (ok === true ? ' upload-item--ok' : ok === false ? ' upload-item--error' : '');
+      li.setAttribute('data-test', 'photo-upload-row');
+      var label = doc.createElement('bdi');
+      label.className = 'upload-name';
+      label.textContent = name;
+      var bar = doc.createElement('progress');
+      bar.max = 100;
+      bar.value = 0;
+      bar.setAttribute('aria-label', name);
+      bar.hidden = ok !== undefined;
+      var span = doc.createElement('span');
+      span.className = 'upload-state';
+      span.textContent = state || '';
+      li.appendChild(label);
+      li.appendChild(bar);
+      li.appendChild(span);
+      list.appendChild(li);
+      return li;
+    }
+    /* One file to the library; resolves with the item, or null. */
+    function send(file, row) {
+      return new Promise(function (resolve) {
+        var data = new FormData();
+        var minors = box.querySelector('[data-photo-minors]');
+        if (minors && minors.checked) data.append('depicts_minors', '1');
+        data.append('file', file, file.name || 'photo.png');
+        var xhr = new XMLHttpRequest();
+        var bar = row.querySelector('progress');
+        var state = row.querySelector('.upload-state');
+        xhr.open('POST', api);
+        xhr.setRequestHeader('X-CSRF-Token', csrf);
+        xhr.setRequestHeader('Accept', 'application/json');
+        xhr.upload.onprogress = function (ev) {
+          if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100);
+        };
+        xhr.onload = function () {
+          var ok = xhr.status === 200 || xhr.status === 201;
+          bar.value = 100;
+          row.className = 'upload-item upload-item--' + (ok ? 'ok' : 'error');
+          state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : uploadProblem(xhr, message);
+          var item = null;
+          if (ok) {
+            try { item = JSON.parse(xhr.responseText); } catch (e) { item = null; }
+          }
+          resolve(item && item.kind === 'image' ? item : null);
+        };
+        xhr.onerror = function () {
+          row.className = 'upload-item upload-item--error';
+          state.textContent = message('failed');
+          resolve(null);
+        };
+        xhr.send(data);
+      });
+    }
+    /* Uploaded photos join the gallery (the first one is the cover when
+       there is none); pasted into the text, they go where the caret is. */
+    async function upload(files, intoText) {
+      files = files.filter(function (file) { return /^image\//.test(file.type); });
+      if (!files.length) return;
+      list.textContent = '';
+      var rows = files.map(function (file) { return addRow(file.name || 'photo', '', undefined); });
+      // One at a time: a phone's connection is shared by all of them.
+      for (var i = 0; i < files.length; i++) {
+        var item = await send(files[i], rows[i]);
+        if (!item) continue;
+        var tile = tileFor(item);
+        if (!grid.contains(tile)) grid.prepend(tile);
+        if (intoText) {
+          insertInText(tile);
+          continue;
+        }
+        var cover = tile.querySelector('[data-photo-cover]');
+        var none = box.querySelector('#cover-none');
+        if (cover && none && none.checked) {
+          cover.checked = true;
+          changed(cover);
+        }
+        var gallery = tile.querySelector('[data-photo-gallery]');
+        if (gallery && !gallery.checked) {
+          gallery.checked = true;
+          toGalleryEnd(tile);
+          changed(gallery);
+        }
+      }
+    }
+    var files = box.querySelector('[data-photo-files]');
+    if (files) {
+      files.addEventListener('change', function () {
+        upload(Array.prototype.slice.call(files.files || []), false);
+        files.value = '';
+      });
+    }
+    var drop = box.querySelector('[data-photo-drop]');
+    if (drop) {
+      drop.addEventListener('dragover', function (ev) {
+        ev.preventDefault();
+        drop.classList.add('photo-drop--over');
+      });
+      drop.addEventListener('dragleave', function () { drop.classList.remove('photo-drop--over'); });
+      drop.addEventListener('drop', function (ev) {
+        ev.preventDefault();
+        drop.classList.remove('photo-drop--over');
+        upload(Array.prototype.slice.call((ev.dataTransfer && ev.dataTransfer.files) || []), false);
+      });
+    }
+    /* A photo pasted anywhere in the editor is uploaded; pasted into the
+       text, it appears there. Text pastes are left alone. */
+    f.addEventListener('paste', function (ev) {
+      var items = (ev.clipboardData && ev.clipboardData.files) || [];
+      var images = Array.prototype.slice.call(items).filter(function (file) { return /^image\//.test(file.type); });
+      if (!images.length) return;
+      ev.preventDefault();
+      upload(images, ev.target === body);
+    });
   }
 
   /* Live preview: the form posted to the preview URL, the answer shown in
@@ -238,6 +479,18 @@
     }
   }
 
+  /* An upload's refusal in the page's words: the API's problem type ends
+     with its code (urn:tawasul:problem:too-large), `message` finds its text. */
+  function uploadProblem(xhr, message) {
+    try {
+      var problem = JSON.parse(xhr.responseText);
+      var code = String(problem.type || '').split(':').pop().replace(/-/g, '_');
+      return message(code) || problem.detail || message('failed');
+    } catch (e) {
+      return message('failed');
+    }
+  }
+
   /* Several files sent one by one to the API (with the CSRF header), each
      with its progress bar and its own result; the library is shown again
      once all went in. Without this script the form posts them together. */
@@ -254,16 +507,6 @@
       return item ? item.textContent : '';
     }
 
-    /* The API's problem type ends with its code: urn:tawasul:problem:too-large. */
-    function problemText(xhr) {
-      try {
-        var problem = JSON.parse(xhr.responseText);
-        var code = String(problem.type || '').split(':').pop().replace(/-/g, '_');
-        return message(code) || problem.detail || message('failed');
-      } catch (e) {
-        return message('failed');
-      }
-    }
 
     function send(file, row) {
       return new Promise(function (resolve) {
@@ -284,7 +527,7 @@
           var ok = xhr.status === 200 || xhr.status === 201;
           bar.value = 100;
           row.className = 'upload-item upload-item--' + (ok ? 'ok' : 'error');
-          state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : problemText(xhr);
+          state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : uploadProblem(xhr, message);
           resolve(ok);
         };
         xhr.onerror = function () {

@@ -202,8 +202,13 @@ test('a phone photo goes from the admin to the public page upright, in WebP, wit
   await editor.goto('/admin/sites/dp-rabat/entries/new?kind=news');
   await editor.fill('[name=title]', `ورشة القراءة ${tag}`);
   await editor.fill('[name=body]', `افتتحت الورشة صباحاً.\n\n${snippet}\n\nالحفل:\n\n![](media:${videoId})\n`);
-  await editor.fill('[name=cover_media]', id);
-  await editor.fill('[name=gallery]', `${id} ${secondId}`);
+  // The photos are picked from the library, found by their words.
+  await editor.fill('[data-test=photo-search]', tag);
+  await editor.press('[data-test=photo-search]', 'Enter');
+  await editor.locator(`[data-photo="${secondId}"]`).waitFor();
+  await editor.check(`#cover-${id}`);
+  await editor.check(`#gallery-${id}`);
+  await editor.check(`#gallery-${secondId}`);
   await editor.frameLocator('[data-test=preview-frame]').locator('.entry-cover img').waitFor();
   await clickAndLoad(editor, '[data-test=save]');
   assert.equal(await editor.locator('[data-test=error-summary]').count(), 0, 'saved');

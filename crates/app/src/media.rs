@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
-use tawasul_domain::{allowed, EntryStatus, FieldErrors, Operation, Subject};
+use tawasul_domain::{allowed, EntryStatus, FieldErrors, Locale, Operation, Subject};
 use tawasul_media::storage::migrate::MigrationReport;
 use tawasul_media::storage::{S3Settings, S3Storage};
 use tawasul_media::{
@@ -807,6 +807,39 @@ impl App {
         }
         self.rerender_entries_using(&updated).await?;
         self.media_item_of(&updated, &site).await
+    }
+
+    /// Alt texts typed beside an entry's photos in the editor, in the
+    /// entry's language. Only those that differ from the library's are
+    /// written, each as an edit of its item (so the entries showing it are
+    /// rendered again); returns how many changed.
+    pub async fn describe_photos(
+        &self,
+        viewer: &Viewer,
+        locale: Locale,
+        alts: &[(i32, String)],
+    ) -> Result<usize, AppError> {
+        let mut changed = 0;
+        for (id, alt) in alts {
+            let item = self.media_item(viewer, *id).await?;
+            let (current, mut input) = (
+                match locale {
+                    Locale::Fr => &item.alt_fr,
+                    _ => &item.alt_ar,
+                },
+                MediaInput::default(),
+            );
+            if current.trim() == alt.trim() {
+                continue;
+            }
+            match locale {
+                Locale::Fr => input.alt_fr = Some(alt.trim().to_owned()),
+                _ => input.alt_ar = Some(alt.trim().to_owned()),
+            }
+            self.update_media(viewer, *id, input).await?;
+            changed += 1;
+        }
+        Ok(changed)
     }
 
     /// A photo of minors whose consent was withdrawn stops being shown at

@@ -227,6 +227,22 @@ pub struct SearchForm {
     /// The search engine did not answer: titles and summaries were
     /// searched instead.
     pub unavailable: bool,
+    /// The same words on the academy above (or the topmost site above),
+    /// when it has entries this site's results do not show.
+    pub wider: Option<WiderSearch>,
+}
+
+/// An offer to search a site above for the same words: exam calendars and
+/// recruitment results are the academy's entries, not a directorate's.
+#[derive(Debug, Clone, Serialize)]
+pub struct WiderSearch {
+    pub site_name: String,
+    /// That site's search page with the same words and filters.
+    pub url: String,
+    /// The number of its hits, as text for the sentence that shows it.
+    pub total: String,
+    /// A few of its hits from outside this site.
+    pub cards: Vec<Card>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,6 +1,7 @@
 //! The entry editor: writing, saving (with autosave and the conflict
 //! screen), the live preview, and the workflow buttons.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -14,6 +15,8 @@ use tawasul_app::rows::EntryRow;
 use tawasul_app::{App, AppError, EntryInput, TransitionInput, Viewer};
 use tawasul_domain::{allowed_actions, Action, EntryKind, EntryStatus, Locale, Operation};
 
+use super::media::upload_messages;
+use super::photos::{gallery_field, picker, typed_alts, Chosen};
 use super::screens::{kind_options, local, local_input, names};
 use super::{
     base_context, csrf_refused, error_page, field_errors, render, see_other_with, text, AdminUser,
@@ -50,7 +53,7 @@ fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
         translation_of: form.get("translation_of").trim().parse().ok(),
         // Absent (a form without them) leaves the cover and gallery alone.
         cover: present(form, "cover_media"),
-        gallery: present(form, "gallery"),
+        gallery: gallery_field(form),
     }
 }
 
@@ -137,10 +140,13 @@ fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
         "tags",
         "translation_of",
         "cover_media",
-        "gallery",
     ] {
         map.insert(name.to_owned(), Value::String(form.get(name).to_owned()));
     }
+    map.insert(
+        "gallery".to_owned(),
+        Value::String(gallery_field(form).unwrap_or_default()),
+    );
     map.insert("programmes".to_owned(), json!(form.all("programmes")));
     let mut fields = Map::new();
     for name in fact_names(kind) {
@@ -150,6 +156,40 @@ fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
         );
     }
     map.insert("fields".to_owned(), Value::Object(fields));
+}
+
+/// Alt texts typed beside the chosen photos go to the library before the
+/// entry is saved: a refused one shows the form again with everything
+/// typed, nothing saved.
+async fn describe_photos(
+    app: &App,
+    req: &Req,
+    viewer: &Viewer,
+    form: &Form,
+    fallback: Locale,
+) -> Result<(), AppError> {
+    let alts: Vec<(i32, String)> = typed_alts(form).into_iter().collect();
+    if alts.is_empty() {
+        return Ok(());
+    }
+    let locale = form.get("locale").parse::<Locale>().unwrap_or(fallback);
+    match app.describe_photos(viewer, locale, &alts).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(photo_error(app, req, e)),
+    }
+}
+
+/// A refused alt text, shown above the photos: the library's field names
+/// (`alt_ar`) are not the picker's.
+fn photo_error(app: &App, req: &Req, e: AppError) -> AppError {
+    let Some(errors) = field_errors(app, req, &e) else {
+        return e;
+    };
+    let mut moved = tawasul_domain::FieldErrors::default();
+    for message in errors.values().filter_map(Value::as_str) {
+        moved.add("gallery", message.to_owned());
+    }
+    AppError::Invalid(moved)
 }
 
 /// The short link of an entry readers see, and plain links that share it
@@ -186,6 +226,8 @@ struct EditorPage<'a> {
     errors: Map<String, Value>,
     form_error: Option<String>,
     conflict: Option<Value>,
+    /// Alt texts as typed, when a refused form is shown again.
+    alts: HashMap<i32, String>,
 }
 
 async fn editor(
@@ -237,6 +279,19 @@ async fn editor(
         &format!("/admin/sites/{}/preview", site.slug),
     );
     ctx.insert("media_url", &format!("/admin/sites/{}/media", site.slug));
+    let field = |name: &str| page.entry.get(name).and_then(Value::as_str).unwrap_or("");
+    let chosen = Chosen {
+        cover: field("cover_media"),
+        gallery: field("gallery"),
+        locale: field("locale"),
+        typed_alts: &page.alts,
+    };
+    match picker(app, viewer, site.id, chosen).await {
+        Ok(photos) => ctx.insert("photos", &photos),
+        // Shown without its photos, the entry would lose them at the next save.
+        Err(e) => return error_page(app, req, Some(viewer), &e),
+    }
+    ctx.insert("upload_messages", &upload_messages(app, req));
     match page.row {
         None => {
             ctx.insert(
@@ -374,6 +429,7 @@ pub async fn new(
         errors: Map::new(),
         form_error: None,
         conflict: None,
+        alts: HashMap::new(),
     };
     editor(&app, &req, &viewer, page, StatusCode::OK).await
 }
@@ -392,10 +448,18 @@ pub async fn create(
         .get("kind")
         .parse::<EntryKind>()
         .unwrap_or(EntryKind::News);
-    match app
-        .create_entry(&viewer, &site, input_from(&form, kind))
-        .await
-    {
+    let fallback = app
+        .network()
+        .site_by_slug(&site)
+        .map_or(Locale::Ar, |s| s.default_locale);
+    let created = match describe_photos(&app, &req, &viewer, &form, fallback).await {
+        Ok(()) => {
+            app.create_entry(&viewer, &site, input_from(&form, kind))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match created {
         Ok(row) => see_other_with(&format!("/admin/entries/{}", row.id), "create"),
         Err(e) => {
             let Some(errors) = field_errors(&app, &req, &e) else {
@@ -420,6 +484,7 @@ pub async fn create(
                 errors,
                 form_error: None,
                 conflict: None,
+                alts: typed_alts(&form),
             };
             editor(&app, &req, &viewer, page, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -451,6 +516,7 @@ pub async fn edit(
         errors: Map::new(),
         form_error: None,
         conflict: None,
+        alts: HashMap::new(),
     };
     editor(&app, &req, &viewer, page, StatusCode::OK).await
 }
@@ -491,9 +557,14 @@ pub async fn save(
             &AppError::Conflict("no version".into()),
         );
     };
-    let result = app
-        .save_entry(&viewer, id, version, input_from(&form, kind))
-        .await;
+    let fallback = current.locale.parse().unwrap_or(Locale::Ar);
+    let result = match describe_photos(&app, &req, &viewer, &form, fallback).await {
+        Ok(()) => {
+            app.save_entry(&viewer, id, version, input_from(&form, kind))
+                .await
+        }
+        Err(e) => Err(e),
+    };
     match result {
         Ok(row) => {
             if json {
@@ -541,6 +612,7 @@ pub async fn save(
                     "at": local(&app, latest.updated_at),
                     "diff": diff,
                 })),
+                alts: typed_alts(&form),
             };
             editor(&app, &req, &viewer, page, StatusCode::CONFLICT).await
         }
@@ -573,6 +645,7 @@ pub async fn save(
                 errors,
                 form_error: None,
                 conflict: None,
+                alts: typed_alts(&form),
             };
             editor(&app, &req, &viewer, page, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -691,6 +764,7 @@ pub async fn transition(
                 errors,
                 form_error: message,
                 conflict: None,
+                alts: HashMap::new(),
             };
             let status = match e {
                 AppError::IllegalTransition(_) | AppError::Stale { .. } => StatusCode::CONFLICT,

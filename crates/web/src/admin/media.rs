@@ -227,7 +227,14 @@ async fn library_page(
     ctx.insert("upload_error", &extras.upload_error);
     ctx.insert("video_errors", &extras.video_errors);
     ctx.insert("video_form", &extras.video_form);
-    let messages: Map<String, Value> = [
+    ctx.insert("upload_messages", &upload_messages(app, req));
+    render(app, req, "media.html", &ctx, status)
+}
+
+/// The upload refusals in the person's language, by the API's problem
+/// code, for the script that sends files one by one.
+pub(super) fn upload_messages(app: &App, req: &Req) -> Map<String, Value> {
+    [
         "unsupported_type",
         "empty_file",
         "too_large",
@@ -249,9 +256,7 @@ async fn library_page(
             )),
         )
     })
-    .collect();
-    ctx.insert("upload_messages", &messages);
-    render(app, req, "media.html", &ctx, status)
+    .collect()
 }
 
 /// `GET /admin/sites/{site}/media?q=&page=`: the site's library.

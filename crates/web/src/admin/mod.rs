@@ -11,6 +11,7 @@ mod login;
 mod media;
 mod members;
 mod outbox;
+mod photos;
 mod screens;
 mod search;
 mod sites;

@@ -3,6 +3,7 @@
 //! publication dates, in relevance or date order. A site's search covers
 //! the sites below it, so an academy's finds its directorates' news.
 
+use tawasul_domain::SiteKind;
 use time::macros::format_description;
 use time::{Date, Time};
 
@@ -100,6 +101,21 @@ impl Filters {
         out.finish()
     }
 }
+
+/// The site whose search a reader is offered from `site`'s: the academy
+/// above it, else the topmost site above; none for a site with nothing
+/// above.
+fn wider_site<'n>(network: &'n Network, site: &Site) -> Option<&'n Site> {
+    let above: Vec<&Site> = network.lineage(site.id).into_iter().skip(1).collect();
+    above
+        .iter()
+        .find(|s| s.kind == SiteKind::Academy)
+        .or(above.last())
+        .copied()
+}
+
+/// How many of the wider site's hits the offer shows.
+const WIDER_CARDS: usize = 3;
 
 /// `2026-11-03` as a day; anything else (or a year outside 2000–2100,
 /// which no one publishing today means) is not a date.
@@ -235,6 +251,9 @@ impl Page<'_> {
         let mut form = self.search_form(raw, &filters, result.total);
         form.partial = partial;
         form.unavailable = unavailable;
+        if !words.is_empty() && !unavailable && page <= 1 {
+            form.wider = self.wider_search(raw, &filters, from, to).await?;
+        }
         self.list_page(
             result,
             page,
@@ -248,6 +267,82 @@ impl Page<'_> {
             Some(form),
         )
         .await
+    }
+
+    /// The same search on the site above, offered when it finds entries
+    /// from outside this site. A site-specific filter (a category, a site
+    /// below) has no meaning there, so such a search offers nothing.
+    async fn wider_search(
+        &self,
+        raw: &str,
+        filters: &Filters,
+        from: Option<OffsetDateTime>,
+        to: Option<OffsetDateTime>,
+    ) -> Result<Option<WiderSearch>, AppError> {
+        if filters.category.is_some() || filters.site.is_some() {
+            return Ok(None);
+        }
+        let Some(wider) = wider_site(self.network, self.site) else {
+            return Ok(None);
+        };
+        let query = tawasul_search::Query {
+            text: raw.chars().take(1_000).collect(),
+            kinds: filters.kind.iter().map(|k| k.as_str().to_owned()).collect(),
+            programmes: filters.programme.iter().cloned().collect(),
+            from,
+            to,
+            order: if filters.newest {
+                tawasul_search::Order::Newest
+            } else {
+                tawasul_search::Order::Relevance
+            },
+            sites: vec![wider.slug.clone()],
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        };
+        let hits = match self.app.search_entries(None, query, false).await {
+            // Entries holding only some of the words are no reason to send
+            // the reader elsewhere.
+            Ok(Some(hits)) if hits.partial => return Ok(None),
+            Ok(Some(hits)) => hits,
+            // The offer is a courtesy: without an engine there is none.
+            Ok(None) | Err(AppError::Search(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let here = |slug: &str| {
+            self.network
+                .site_by_slug(slug)
+                .is_some_and(|s| s.id == self.site.id || is_below(self.network, s, self.site))
+        };
+        let ids: Vec<i32> = hits
+            .hits
+            .iter()
+            .filter(|h| !here(&h.site))
+            .filter_map(|h| i32::try_from(h.id).ok())
+            .take(WIDER_CARDS)
+            .collect();
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut rows = self.app.store().public_summaries_by_ids(&ids).await?;
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        let unfiltered = Filters {
+            category: None,
+            site: None,
+            ..filters.clone()
+        };
+        let path = Paths { site: wider }.search(self.locale);
+        Ok(Some(WiderSearch {
+            site_name: wider.name(self.locale).to_owned(),
+            url: format!(
+                "{}?{}",
+                self.other_site_url(wider, &path),
+                unfiltered.query_string(raw)
+            ),
+            total: hits.total.to_string(),
+            cards: rows.iter().map(|r| self.card(r)).collect(),
+        }))
     }
 
     fn search_form(&self, raw: &str, filters: &Filters, total: u64) -> SearchForm {
@@ -315,6 +410,7 @@ impl Page<'_> {
             total: total.to_string(),
             partial: false,
             unavailable: false,
+            wider: None,
         }
     }
 }
