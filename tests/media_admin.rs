@@ -653,6 +653,31 @@ async fn a_cover_and_a_gallery_go_out_with_their_rules_and_show_as_pictures_and_
         select_attr(&page.html(), "meta[property='og:image:alt']", "content"),
         ["افتتاح السنة الدراسية بالمؤسسة"]
     );
+    assert!(
+        select_text(&page.html(), ".entry-cover figcaption").is_empty(),
+        "no caption, no empty line"
+    );
+
+    // The caption and credit typed in the library show under the cover and
+    // under the gallery's photo.
+    for (id, caption) in [(cover, "حفل الافتتاح"), (hall, "قاعة الأنشطة")] {
+        editor
+            .put(
+                &format!("/api/v1/media/{id}"),
+                &json!({"caption": caption, "credit": "مديرية الرباط"}),
+            )
+            .await
+            .expect(200);
+    }
+    let page = test.get(&url).await;
+    assert_eq!(
+        select_text(&page.html(), ".entry-cover figcaption"),
+        ["حفل الافتتاح · مديرية الرباط"]
+    );
+    assert_eq!(
+        select_text(&page.html(), ".gallery-caption"),
+        ["قاعة الأنشطة · مديرية الرباط"]
+    );
 }
 
 #[tokio::test]

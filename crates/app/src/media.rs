@@ -1268,6 +1268,8 @@ fn embed_of(row: &MediaRow, locale: &str, renditions: &[RenditionRow]) -> MediaE
             height: largest.map_or(0, |r| r.height.max(0) as u32),
             webp: widths("webp"),
             jpeg: widths("jpeg"),
+            caption: row.caption.clone(),
+            credit: row.credit.clone(),
         })
     } else if let (Some(video), "video_link") = (&view.video, row.kind.as_str()) {
         let (title, notice) = video_texts(locale, &view.type_label);

@@ -57,6 +57,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("source", ["srcset", "sizes", "type", "width", "height"])
             .attribute_filter(media_attribute_filter)
             .add_tag_attributes("div", ["id"])
+            .add_tag_attributes("span", ["dir"])
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("td", ["align"])
             .add_tag_attributes("th", ["align"])
@@ -67,6 +68,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
                 ),
                 ("div", HashSet::from(["footnote-definition"])),
                 ("code", HashSet::from(["language-text"])),
+                // A library photo's caption and credit (`picture_html`).
+                ("span", HashSet::from(["media-caption"])),
             ]))
             .set_tag_attribute_value("img", "loading", "lazy")
             .set_tag_attribute_value("img", "decoding", "async");
@@ -201,6 +204,9 @@ pub struct MediaImage {
     /// `(url, width)` of the WebP renditions, and of the JPEG ones.
     pub webp: Vec<(String, u32)>,
     pub jpeg: Vec<(String, u32)>,
+    /// The library's caption and credit, shown under the photo ("" when none).
+    pub caption: String,
+    pub credit: String,
 }
 
 /// What a `media:<id>` reference stands for.
@@ -280,6 +286,19 @@ pub fn picture_html(image: &MediaImage) -> String {
         escape_attribute(&image.alt),
     ));
     html.push_str("</picture>");
+    // Inside the paragraph the image stands in, so phrasing content only.
+    let words: Vec<String> = [&image.caption, &image.credit]
+        .into_iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .map(escape_attribute)
+        .collect();
+    if !words.is_empty() {
+        html.push_str(&format!(
+            "<span class=\"media-caption\" dir=\"auto\">{}</span>",
+            words.join(" · ")
+        ));
+    }
     html
 }
 
@@ -640,7 +659,37 @@ mod tests {
                 ("/uploads/a.jpg".into(), 640),
                 ("/uploads/b.jpg".into(), 1600),
             ],
+            caption: String::new(),
+            credit: String::new(),
         })
+    }
+
+    #[test]
+    fn a_library_image_shows_its_caption_and_credit_under_it() {
+        let captioned = |id: i32| {
+            let MediaEmbed::Image(mut image) = photo("") else {
+                return None;
+            };
+            image.caption = "افتتاح <الورشة>".into();
+            image.credit = if id == 7 {
+                "Photo : DP Rabat".into()
+            } else {
+                String::new()
+            };
+            Some(MediaEmbed::Image(image))
+        };
+        let both = to_safe_html_with_media("![](media:7)", &captioned);
+        assert!(
+            both.contains("</picture><span class=\"media-caption\" dir=\"auto\">افتتاح &lt;الورشة&gt; · Photo : DP Rabat</span>"),
+            "{both}"
+        );
+        let caption_only = to_safe_html_with_media("![](media:8)", &captioned);
+        assert!(
+            caption_only.contains(">افتتاح &lt;الورشة&gt;</span>"),
+            "{caption_only}"
+        );
+        let neither = to_safe_html_with_media("![](media:9)", &|_| Some(photo("")));
+        assert!(!neither.contains("media-caption"), "{neither}");
     }
 
     #[test]

@@ -135,6 +135,21 @@ fn entry(kind: &str, id: Option<u32>) -> Value {
     entry
 }
 
+/// The editor's photo picker: a cover, a gallery photo, one not chosen.
+fn photos() -> Value {
+    let tile = |id: &str, name: String, cover: bool, gallery: bool| {
+        json!({"id": id, "thumb_url": format!("/uploads/{id}-thumb.webp"), "name": name,
+               "alt": format!("وصف {EVIL}"), "cover": cover, "gallery": gallery})
+    };
+    json!({
+        "api_url": "/api/v1/sites/dp-kenitra/media", "locale": "ar", "cover": 3,
+        "tiles": [tile("3", format!("غلاف {EVIL}.jpg"), true, false), tile("4", "ساحة.jpg".into(), false, true),
+                  tile("5", "قاعة.jpg".into(), false, false)],
+        "blank": tile("__ID__", String::new(), false, false),
+        "can_describe": true
+    })
+}
+
 fn editor(admin: &Admin, locale: Locale, kind: &str, variant: &str) -> Value {
     let existing = variant != "new";
     let mut page = json!({
@@ -153,6 +168,8 @@ fn editor(admin: &Admin, locale: Locale, kind: &str, variant: &str) -> Value {
         "actions": if existing { actions(admin.strings(locale)) } else { json!([]) },
         "events": if existing { events(admin.strings(locale)) } else { json!([]) },
         "preview_url": "/admin/sites/dp-kenitra/preview",
+        "photos": photos(),
+        "upload_messages": {"too_large": "الملف كبير جدا."},
     });
     if existing {
         page["history_url"] = json!("/admin/entries/12/history");
@@ -919,8 +936,16 @@ fn check_page(label: &str, html: &str, locale: Locale) {
             .is_some_and(|s| s.starts_with("/admin/_static/admin.")),
         "{label}"
     );
-    // The only images are the media library's own files, never user text.
-    for img in doc.select(&sel("img")) {
+    // The only images are the media library's own files, never user text
+    // (a `<template>` the script fills in is not shown).
+    let in_template = |img: &scraper::ElementRef| {
+        img.ancestors().any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| e.name() == "template")
+        })
+    };
+    for img in doc.select(&sel("img")).filter(|img| !in_template(img)) {
         let src = img.value().attr("src").unwrap_or_default();
         assert!(src.starts_with("/uploads/"), "{label}: injected img {src}");
     }
@@ -1466,7 +1491,11 @@ fn the_editor_accepts_a_context_without_the_optional_parts() {
             "kinds": [], "locales": [{"value": "fr", "label": "Français"}],
             "categories": [], "programmes": [],
             "can_edit": true, "actions": [], "events": [],
-            "preview_url": "/admin/sites/dp-rabat/preview"
+            "preview_url": "/admin/sites/dp-rabat/preview",
+            "photos": {"api_url": "/api/v1/sites/dp-rabat/media", "locale": "fr", "cover": null, "tiles": [],
+                       "blank": {"id": "__ID__", "thumb_url": "", "name": "", "alt": "", "cover": false, "gallery": false},
+                       "can_describe": false},
+            "upload_messages": {}
         }),
     );
     let html = render(&admin, "editor.html", "minimal", &ctx);

@@ -32,6 +32,12 @@ pub struct PictureData {
     pub jpeg: Vec<(String, u32)>,
     /// The JPEG for OpenGraph.
     pub og: OgImage,
+    /// The library's caption and credit, shown under a cover. Covers stored
+    /// before they were kept have none until the entry or photo changes.
+    #[serde(default)]
+    pub caption: String,
+    #[serde(default)]
+    pub credit: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +118,8 @@ pub(crate) fn picture_of(media_id: i32, renditions: &[RenditionRow]) -> Option<P
             width: og.width.max(0) as u32,
             height: og.height.max(0) as u32,
         },
+        caption: String::new(),
+        credit: String::new(),
     })
 }
 
@@ -155,9 +163,11 @@ impl App {
             )));
         };
         let renditions = self.store().renditions_of(&[id]).await?;
-        let Some(picture) = picture_of(id, &renditions) else {
+        let Some(mut picture) = picture_of(id, &renditions) else {
             return Ok(Err(format!("media:{id} has no renditions yet")));
         };
+        picture.caption = row.caption.clone();
+        picture.credit = row.credit.clone();
         Ok(Ok(CoverEdit {
             media_id: Some(id),
             url: Some(picture.og.url.clone()),

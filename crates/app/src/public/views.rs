@@ -96,6 +96,9 @@ pub struct Cover {
     /// Intrinsic size of the largest rendition (no layout shift).
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// The library's caption and credit ("" when none).
+    pub caption: String,
+    pub credit: String,
 }
 
 /// A photo of an entry's gallery: a square thumbnail linked to the

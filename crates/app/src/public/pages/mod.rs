@@ -99,6 +99,8 @@ fn cover_view(row: &EntrySummary) -> Option<Cover> {
             jpeg_srcset: srcset(&picture.jpeg),
             width: Some(picture.width),
             height: Some(picture.height),
+            caption: picture.caption,
+            credit: picture.credit,
         },
         None => Cover {
             url,
@@ -107,6 +109,8 @@ fn cover_view(row: &EntrySummary) -> Option<Cover> {
             jpeg_srcset: String::new(),
             width: None,
             height: None,
+            caption: String::new(),
+            credit: String::new(),
         },
     })
 }
