@@ -938,7 +938,7 @@ fn check_page(label: &str, html: &str, locale: Locale) {
     );
     // The only images are the media library's own files, never user text
     // (a `<template>` the script fills in is not shown).
-    let in_template = |img: &scraper::ElementRef| {
+    let in_template = |img: &scraper::ElementRef<'_>| {
         img.ancestors().any(|a| {
             a.value()
                 .as_element()
