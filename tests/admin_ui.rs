@@ -999,3 +999,89 @@ async fn a_published_entry_has_a_short_link_to_share_and_a_short_address() {
     assert_eq!(answer.status, 301);
     assert_eq!(answer.header("location"), Some(url.as_str()));
 }
+
+#[tokio::test]
+async fn the_reviewer_reads_the_article_as_readers_will_with_new_passages_marked() {
+    let test = TestApp::with_demo().await;
+    let author = test.login(common::demo::EDITOR_RABAT).await;
+    let reviewer = test.login(common::demo::PUBLISHER_RABAT).await;
+    let body = "**افتتاح** الورشة صباحا.\n\nالفقرة الثانية كما كانت.\n\nالفقرة الثالثة.";
+    let created = author
+        .post(
+            "/api/v1/sites/dp-rabat/entries",
+            &serde_json::json!({"kind": "news", "title": "ورشة القراءة", "body": body}),
+        )
+        .await
+        .expect(201);
+    let id = created.json["id"].as_i64().expect("id");
+    let act = |action: &'static str| serde_json::json!({"action": action, "comment": "المرجو توضيح الفقرة الثانية."});
+    let transitions = format!("/api/v1/entries/{id}/transitions");
+    author.post(&transitions, &act("submit")).await.expect(200);
+
+    let mut publisher = Browser::new(&test);
+    publisher.login(PUBLISHER.0, PUBLISHER.1).await;
+    let review = publisher.get(&format!("/admin/entries/{id}/review")).await;
+    assert_eq!(review.status, 200);
+    let frames = common::select_attr(&review.html(), "[data-test=review-frame]", "src");
+    assert_eq!(frames, [format!("/admin/entries/{id}/preview")]);
+    let first = publisher.get(&frames[0]).await;
+    assert_eq!(first.status, 200);
+    assert!(
+        first.body.contains("<strong>افتتاح</strong>"),
+        "rendered, not Markdown"
+    );
+    assert!(!first.body.contains("**"), "{}", first.body);
+    assert!(first.body.contains("ورشة القراءة"), "with its title");
+    assert!(
+        !first.body.contains("review-changed"),
+        "a first review marks nothing: all of it is new"
+    );
+
+    reviewer
+        .post(&transitions, &act("request_changes"))
+        .await
+        .expect(200);
+    let version = author.get(&format!("/api/v1/entries/{id}")).await.json["version"]
+        .as_i64()
+        .expect("version");
+    author
+        .put(
+            &format!("/api/v1/entries/{id}"),
+            &serde_json::json!({"kind": "news", "title": "ورشة القراءة", "version": version,
+                    "body": "**افتتاح** الورشة صباحا.\n\nالفقرة الثانية بعد التوضيح المطلوب.\n\nالفقرة الثالثة."}),
+        )
+        .await
+        .expect(200);
+    author.post(&transitions, &act("submit")).await.expect(200);
+
+    let again = publisher.get(&format!("/admin/entries/{id}/preview")).await;
+    assert_eq!(again.status, 200);
+    let marked = common::select_text(&again.html(), "ins.review-changed");
+    assert_eq!(marked.len(), 1, "{}", again.body);
+    assert!(marked[0].contains("بعد التوضيح المطلوب"), "{marked:?}");
+    let hint = publisher.get(&format!("/admin/entries/{id}/review")).await;
+    assert!(hint
+        .text_of("[data-test=review-rendered]")
+        .contains("المظللة"));
+
+    // Only those who may decide see it; the public page never marks.
+    let mut outsider = Browser::new(&test);
+    outsider.login(EDITOR_SALE.0, EDITOR_SALE.1).await;
+    assert_eq!(
+        outsider
+            .get(&format!("/admin/entries/{id}/preview"))
+            .await
+            .status,
+        403
+    );
+    let mut writer = Browser::new(&test);
+    writer.login(EDITOR.0, EDITOR.1).await;
+    assert_eq!(
+        writer
+            .get(&format!("/admin/entries/{id}/preview"))
+            .await
+            .status,
+        403,
+        "the author does not review their own"
+    );
+}

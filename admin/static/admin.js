@@ -124,6 +124,148 @@
     autosave(f, function () { return saved; }, function (value) { saved = value; });
     var picker = f.querySelector('[data-photo-picker]');
     if (picker && window.XMLHttpRequest) photoPicker(f, picker);
+    var body = f.querySelector('textarea[name="body"]');
+    if (body && !body.readOnly) {
+      pasteAsMarkdown(body);
+      var bar = f.querySelector('[data-md-toolbar]');
+      if (bar) toolbar(bar, body, picker);
+      var count = f.querySelector('[data-word-count]');
+      if (count) wordCount(count, body);
+    }
+  }
+
+  /* The text's toolbar and shortcuts: each button writes the Markdown a
+     person would type, around the selection or at the caret, so the stored
+     format stays Markdown and the preview shows the result. */
+  function toolbar(bar, body, picker) {
+    bar.hidden = false;
+    function change(start, end, text, selectFrom, selectTo) {
+      body.focus();
+      body.setSelectionRange(start, end);
+      // execCommand keeps the browser's undo history; where it is gone,
+      // the value is set directly.
+      var done = false;
+      try { done = doc.execCommand('insertText', false, text); } catch (e) { done = false; }
+      if (!done) {
+        body.value = body.value.slice(0, start) + text + body.value.slice(end);
+      }
+      body.setSelectionRange(start + selectFrom, start + selectTo);
+      body.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    function around(mark, placeholder) {
+      var start = body.selectionStart;
+      var end = body.selectionEnd;
+      var chosen = body.value.slice(start, end) || placeholder;
+      change(start, end, mark + chosen + mark, mark.length, mark.length + chosen.length);
+    }
+    /* A prefix on every line of the selection (or the caret's line). */
+    function lines(prefix) {
+      var value = body.value;
+      var start = value.lastIndexOf('\n', body.selectionStart - 1) + 1;
+      var endAt = value.indexOf('\n', body.selectionEnd);
+      var end = endAt < 0 ? value.length : endAt;
+      var n = 0;
+      var text = value.slice(start, end).split('\n').map(function (line) {
+        n += 1;
+        var bare = line.replace(/^(#{1,6} |> |- |\d+\. )/, '');
+        return (typeof prefix === 'function' ? prefix(n) : prefix) + bare;
+      }).join('\n');
+      change(start, end, text, text.length, text.length);
+    }
+    /* A block on lines of its own, blank lines around. */
+    function block(text) {
+      var start = body.selectionStart;
+      var before = body.value.slice(0, start);
+      var pad = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? '\n' : '\n\n') : '';
+      var all = pad + text + '\n\n';
+      change(start, body.selectionEnd, all, all.length, all.length);
+    }
+    var actions = {
+      h2: function () { lines('## '); },
+      h3: function () { lines('### '); },
+      bold: function () { around('**', bar.querySelector('[data-md="bold"] .visually-hidden').textContent); },
+      italic: function () { around('*', bar.querySelector('[data-md="italic"] .visually-hidden').textContent); },
+      ul: function () { lines('- '); },
+      ol: function () { lines(function (n) { return n + '. '; }); },
+      quote: function () { lines('> '); },
+      table: function () { block(bar.getAttribute('data-table').replace(/\\n/g, '\n')); },
+      link: function () {
+        var start = body.selectionStart;
+        var end = body.selectionEnd;
+        var url = window.prompt(bar.getAttribute('data-link-prompt') || '', 'https://');
+        if (!url || url === 'https://') { body.focus(); return; }
+        var words = body.value.slice(start, end) || url;
+        var text = '[' + words + '](' + url.trim() + ')';
+        change(start, end, text, text.length, text.length);
+      },
+      video: function () {
+        var url = window.prompt(bar.getAttribute('data-video-prompt') || '', 'https://');
+        if (!url || url === 'https://') { body.focus(); return; }
+        block(url.trim());
+      },
+      photo: function () {
+        // The photos are chosen in the picker; its search is the way in.
+        var q = picker && picker.querySelector('[data-photo-q]');
+        var target = q || picker;
+        if (target) {
+          target.scrollIntoView({ block: 'center' });
+          if (target.focus) target.focus();
+        }
+      }
+    };
+    bar.addEventListener('click', function (ev) {
+      var button = ev.target.closest('[data-md]');
+      if (!button || !actions[button.getAttribute('data-md')]) return;
+      actions[button.getAttribute('data-md')]();
+    });
+    body.addEventListener('keydown', function (ev) {
+      if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+      var key = ev.key.toLowerCase();
+      var name = key === 'b' ? 'bold' : key === 'i' ? 'italic' : key === 'k' ? 'link' : '';
+      if (!name) return;
+      ev.preventDefault();
+      actions[name]();
+    });
+  }
+
+  /* The number of words, as the text changes. */
+  function wordCount(box, body) {
+    var template = box.getAttribute('data-template') || '{n}';
+    function update() {
+      var words = body.value.replace(/[#*>|`_\[\]()!-]+/g, ' ').trim().split(/\s+/).filter(Boolean);
+      box.textContent = template.replace('{n}', String(words.length));
+    }
+    box.hidden = false;
+    update();
+    body.addEventListener('input', update);
+  }
+
+  /* Text pasted from Word, Google Docs or a web page keeps its headings,
+     lists, links and tables: the server turns its HTML into Markdown. If
+     that fails, the plain text is pasted, as without this script. Pasted
+     image files are the photo picker's. */
+  function pasteAsMarkdown(body) {
+    function put(start, end, text) {
+      body.value = body.value.slice(0, start) + text + body.value.slice(end);
+      var caret = start + text.length;
+      body.focus();
+      body.setSelectionRange(caret, caret);
+      body.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    body.addEventListener('paste', function (ev) {
+      var data = ev.clipboardData;
+      if (!data || (data.files && data.files.length)) return;
+      var html = data.getData('text/html');
+      if (!html) return;
+      ev.preventDefault();
+      var plain = data.getData('text/plain');
+      var start = body.selectionStart;
+      var end = body.selectionEnd;
+      post('/admin/paste', new URLSearchParams({ html: html }), 'application/json')
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(String(r.status))); })
+        .then(function (answer) { put(start, end, answer.markdown || plain); })
+        .catch(function () { put(start, end, plain); });
+    });
   }
 
   /* The editor's photos: search the library, upload (chosen, dropped or

@@ -90,3 +90,52 @@ test('photos are chosen, dropped and pasted in the editor, described in place an
   await editor.goto(`/admin/media/${first}`);
   assert.equal(await editor.inputValue('[name=alt_ar]'), `أساتذة في الورشة ${tag}`, 'the alt text is the library\'s');
 });
+
+test('text pasted from Word keeps its headings, lists, links and tables as Markdown', async (t) => {
+  const editor = await login(await person(t), EDITOR);
+  await editor.goto('/admin/sites/dp-rabat/entries/new?kind=training_report');
+  await editor.fill('[name=body]', 'مقدمة.\n\n');
+  const word = '<html><body><h2>التوصيات<o:p></o:p></h2>'
+    + "<p class=MsoListParagraphCxSpFirst><span style='mso-list:Ignore'>·&nbsp;</span>تعميم <b>التجربة</b></p>"
+    + "<p class=MsoListParagraphCxSpLast><span style='mso-list:Ignore'>·&nbsp;</span>تتبع <a href='https://example.ma/'>الأثر</a></p>"
+    + '<table><tr><th>المؤسسة</th><th>العدد</th></tr><tr><td>الأمل</td><td>12</td></tr></table></body></html>';
+  await editor.locator('[name=body]').evaluate((body, html) => {
+    body.focus();
+    body.setSelectionRange(body.value.length, body.value.length);
+    const transfer = new DataTransfer();
+    transfer.setData('text/html', html);
+    transfer.setData('text/plain', 'التوصيات');
+    body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, word);
+  await editor.waitForFunction(() => document.querySelector('[name=body]').value.includes('## التوصيات'));
+  const text = await editor.inputValue('[name=body]');
+  assert.ok(text.startsWith('مقدمة.\n\n## التوصيات'), text);
+  assert.ok(text.includes('- تعميم **التجربة**\n- تتبع [الأثر](https://example.ma/)'), text);
+  assert.match(text, /\| المؤسسة +\| العدد +\|/);
+  assert.ok(!text.includes('mso') && !text.includes('o:p'), text);
+});
+
+test('the toolbar writes Markdown around the selection, in Arabic, with shortcuts and a word count', async (t) => {
+  const editor = await login(await person(t, PHONE), EDITOR);
+  await editor.goto('/admin/sites/dp-rabat/entries/new?kind=news');
+  await editor.fill('[name=body]', 'افتتاح الورشة\nتعميم التجربة');
+  const select = (from, to) => editor.locator('[name=body]').evaluate((b, [f, e]) => { b.focus(); b.setSelectionRange(f, e); }, [from, to]);
+  await select(0, 0);
+  await editor.click('[data-test=md-h2]');
+  await select(17, 29);
+  await editor.click('[data-test=md-ul]');
+  let text = await editor.inputValue('[name=body]');
+  assert.equal(text, '## افتتاح الورشة\n- تعميم التجربة');
+  await select(3, 9);
+  await editor.keyboard.press('Control+b');
+  text = await editor.inputValue('[name=body]');
+  assert.equal(text, '## **افتتاح** الورشة\n- تعميم التجربة');
+  await editor.locator('[name=body]').evaluate((b) => { b.focus(); b.setSelectionRange(b.value.length, b.value.length); });
+  await editor.click('[data-test=md-table]');
+  assert.match(await editor.inputValue('[name=body]'), /\n\n\| العمود ١ \| العمود ٢ \|\n\| --- \| --- \|/);
+  assert.match(await editor.locator('[data-test=word-count]').innerText(), /\d/);
+  const bar = await editor.locator('[data-test=md-toolbar]').boundingBox();
+  assert.ok(bar.width <= 360, 'the toolbar fits the phone');
+  assert.equal(await editor.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing scrolls sideways');
+  await editor.frameLocator('[data-test=preview-frame]').locator('h2', { hasText: 'افتتاح' }).waitFor();
+});

@@ -1075,6 +1075,27 @@ impl App {
         }))
     }
 
+    /// [`App::render_body`] with the blocks holding `changed` lines marked,
+    /// for a reviewer.
+    pub(crate) async fn render_body_marking(
+        &self,
+        site_id: i32,
+        locale: &str,
+        body: &str,
+        changed: &[usize],
+    ) -> Result<String, AppError> {
+        let embeds = if body.contains(markdown::MEDIA_SCHEME) {
+            self.media_embeds(site_id, locale, body).await?
+        } else {
+            Default::default()
+        };
+        Ok(markdown::to_safe_html_marking_changes(
+            body,
+            &|id| embeds.get(&id).map(|(_, embed)| embed.clone()),
+            changed,
+        ))
+    }
+
     /// The references of a body that name no item of the site's library.
     pub(crate) async fn unknown_media(
         &self,

@@ -302,6 +302,50 @@ pub fn picture_html(image: &MediaImage) -> String {
     html
 }
 
+/// Renders like [`to_safe_html_with_media`], with each top-level block
+/// that holds one of the `changed` lines (1-based, of `markdown`) inside
+/// `<ins class="review-changed">`: what a reviewer has not read yet.
+pub fn to_safe_html_marking_changes(
+    markdown: &str,
+    resolve: &dyn Fn(i32) -> Option<MediaEmbed>,
+    changed: &[usize],
+) -> String {
+    let line_of = |offset: usize| {
+        markdown
+            .get(..offset)
+            .map_or(0, |before| before.matches('\n').count())
+            + 1
+    };
+    let mut trusted = Trusted::new();
+    let mut events = Vec::new();
+    let mut depth = 0usize;
+    let mut open = false;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let top = depth == 0;
+        if top {
+            let (first, last) = (line_of(range.start), line_of(range.end.saturating_sub(1)));
+            if changed.iter().any(|line| (first..=last).contains(line)) {
+                events.push(trusted.keep("<ins class=\"review-changed\">".to_owned()));
+                open = true;
+            }
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        events.push(event);
+        if depth == 0 && open {
+            events.push(trusted.keep("</ins>".to_owned()));
+            open = false;
+        }
+    }
+    let events = with_media(with_heading_anchors(events), resolve, &mut trusted);
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, events.into_iter());
+    trusted.put_back(sanitize(&raw))
+}
+
 /// Renders an author's Markdown to safe HTML, resolving `media:<id>`
 /// references through `resolve` (the items of the entry's site, looked up
 /// by the caller). A reference `resolve` does not know renders as nothing
@@ -662,6 +706,45 @@ mod tests {
             caption: String::new(),
             credit: String::new(),
         })
+    }
+
+    #[test]
+    fn a_reviewer_sees_the_changed_blocks_marked_and_nothing_else() {
+        let text = "## الأهداف\n\nفقرة لم تتغير.\n\nفقرة\nعُدّل سطرها الثاني.\n\n- بند\n- بند جديد\n";
+        let html = to_safe_html_marking_changes(text, &|_| None, &[5, 9]);
+        assert_eq!(
+            html.matches("<ins class=\"review-changed\">").count(),
+            2,
+            "{html}"
+        );
+        assert_eq!(html.matches("</ins>").count(), 2, "{html}");
+        assert!(
+            html.contains("<ins class=\"review-changed\">\n<p dir=\"auto\">فقرة\nعُدّل سطرها الثاني.</p>\n</ins>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ins class=\"review-changed\">\n<ul>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p dir=\"auto\">فقرة لم تتغير.</p>"),
+            "{html}"
+        );
+        assert!(html.starts_with("<h2"), "{html}");
+        let untouched = to_safe_html_marking_changes(text, &|_| None, &[]);
+        assert_eq!(
+            untouched,
+            to_safe_html(text),
+            "no change, the page as readers get it"
+        );
+        // An author cannot fake the marks or break out of them.
+        let forged = to_safe_html_marking_changes(
+            "<ins class=\"review-changed\">x</ins></ins><script>1</script>",
+            &|_| None,
+            &[1],
+        );
+        assert_eq!(forged.matches("review-changed").count(), 1, "{forged}");
+        assert!(!forged.contains("<script"), "{forged}");
     }
 
     #[test]

@@ -100,7 +100,11 @@ fn events(t: &Strings) -> Value {
 }
 
 fn actions(t: &Strings) -> Value {
-    let action = |name: &str, needs_comment: bool, needs_time: bool| json!({"action": name, "label": t.get(&format!("action.{name}")), "needs_comment": needs_comment, "needs_time": needs_time});
+    let action = |name: &str, needs_comment: bool, needs_time: bool| {
+        let confirm = (name == "unpublish").then(|| t.get("confirm.unpublish"));
+        json!({"action": name, "label": t.get(&format!("action.{name}")), "needs_comment": needs_comment,
+               "needs_time": needs_time, "confirm": confirm})
+    };
     json!([
         action("approve", false, false),
         action("request_changes", true, false),

@@ -6,12 +6,13 @@
 mod fields;
 mod history;
 mod lists;
+pub mod paste;
 mod workflow;
 
 use serde_json::Value;
 use tawasul_domain::{
-    forbidden_character, forbidden_character_message, slug, validate_text, DomainError, EntryKind,
-    EntryStatus, FieldErrors, Lines, Locale, Operation,
+    forbidden_character, forbidden_character_message, slug, validate_text, Action, DomainError,
+    EntryKind, EntryStatus, FieldErrors, Lines, Locale, Operation,
 };
 use tawasul_store::{EntryEdit, EntryRow, Outcome};
 use time::UtcOffset;
@@ -582,6 +583,39 @@ impl App {
         }
         row.published_at = Some(row.published_at.unwrap_or(now));
         row.updated_at = now;
+        self.preview_entry_page(row, origin).await
+    }
+
+    /// The entry under review as readers will see it, with the passages
+    /// changed since the reviewer's last look marked (nothing is marked at
+    /// a first review: all of it is new).
+    pub async fn review_preview(
+        &self,
+        viewer: &Viewer,
+        id: i32,
+        origin: &crate::public::Origin,
+    ) -> Result<String, AppError> {
+        let mut row = self.entry_for(viewer, id).await?;
+        let network = self.network();
+        if !viewer.may_on(&network, &row, Operation::Transition(Action::Approve)) {
+            return Err(AppError::Forbidden(format!("review of entry #{id}")));
+        }
+        let comparison = self.changes_since_last_review(viewer, id).await?;
+        let changed: Vec<usize> = if comparison.from.is_some() {
+            comparison
+                .body
+                .iter()
+                .filter(|line| line.op != tawasul_domain::DiffOp::Same)
+                .filter_map(|line| line.right_no)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        row.body_html = self
+            .render_body_marking(row.site_id, &row.locale, &row.body_md, &changed)
+            .await?;
+        let now = time::OffsetDateTime::now_utc();
+        row.published_at = Some(row.published_at.unwrap_or(now));
         self.preview_entry_page(row, origin).await
     }
 }

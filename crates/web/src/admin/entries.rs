@@ -13,8 +13,9 @@ use tawasul_app::editorial::{fact_names, EntryLabels};
 use tawasul_app::public::Origin;
 use tawasul_app::rows::EntryRow;
 use tawasul_app::{App, AppError, EntryInput, TransitionInput, Viewer};
-use tawasul_domain::{allowed_actions, Action, EntryKind, EntryStatus, Locale, Operation};
+use tawasul_domain::{Action, EntryKind, EntryStatus, Locale, Operation};
 
+use super::actions::workflow_actions;
 use super::media::upload_messages;
 use super::photos::{gallery_field, picker, typed_alts, Chosen};
 use super::screens::{kind_options, local, local_input, names};
@@ -305,8 +306,6 @@ async fn editor(
             ctx.insert("can_feature", &false);
         }
         Some(row) => {
-            let subject = viewer.subject(row);
-            let actor = viewer.actor(&network, row.site_id);
             let can_edit = viewer.may_on(&network, row, Operation::Edit);
             ctx.insert("can_edit", &can_edit);
             ctx.insert(
@@ -322,22 +321,7 @@ async fn editor(
                 &viewer.may_on(&network, row, Operation::FeatureOnParent),
             );
             ctx.insert("featured_on_parent", &row.featured_on_parent);
-            let actions: Vec<Value> = if row.deleted_at.is_some() {
-                Vec::new()
-            } else {
-                allowed_actions(&actor, &subject)
-                    .into_iter()
-                    .map(|a| {
-                        json!({
-                            "action": a.as_str(),
-                            "label": text(app, req, &format!("action.{}", a.as_str())),
-                            "needs_comment": a == Action::RequestChanges,
-                            "needs_time": a == Action::Publish,
-                        })
-                    })
-                    .collect()
-            };
-            ctx.insert("actions", &actions);
+            ctx.insert("actions", &workflow_actions(app, req, viewer, row));
             let events = match app.workflow_of(viewer, row).await {
                 Ok(events) => events,
                 Err(e) => return error_page(app, req, Some(viewer), &e),
@@ -776,6 +760,58 @@ pub async fn transition(
 }
 
 /// The live preview: the form as typed, rendered by the site's theme.
+/// `GET /admin/entries/{id}/preview`: the entry under review as readers
+/// will see it, with what changed since the last review marked; the review
+/// screen frames it.
+pub async fn review_preview(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<i32>() else {
+        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
+    };
+    let row = match app.entry_for(&viewer, id).await {
+        Ok(row) => row,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
+    let site = app
+        .network()
+        .site(row.site_id)
+        .map(|s| s.slug.clone())
+        .unwrap_or_default();
+    let (host, scheme) =
+        crate::resolve::host_and_scheme(&req.headers, app.config.server.behind_proxy, None);
+    let origin = Origin {
+        scheme,
+        host,
+        prefix: format!("/{site}"),
+    };
+    match app.review_preview(&viewer, id, &origin).await {
+        Ok(html) => preview_response(html),
+        Err(e) => error_page(&app, &req, Some(&viewer), &e),
+    }
+}
+
+/// A preview is a page of the public site: it gets that site's policy,
+/// and no other site may frame it.
+fn preview_response(html: String) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                crate::public::PAGE_CSP,
+            ),
+            (axum::http::header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
 pub async fn preview(
     State(app): State<Arc<App>>,
     req: Req,
@@ -818,22 +854,8 @@ pub async fn preview(
         .preview(&viewer, &site, entry_id, input_from(&form, kind), &origin)
         .await
     {
-        Ok(html) => (
-            // Opened on its own without JavaScript, the preview is a page
-            // of the public site: it gets that site's policy, and no other
-            // site may frame it.
-            [
-                (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (axum::http::header::CACHE_CONTROL, "no-store"),
-                (
-                    axum::http::header::CONTENT_SECURITY_POLICY,
-                    crate::public::PAGE_CSP,
-                ),
-                (axum::http::header::X_FRAME_OPTIONS, "SAMEORIGIN"),
-            ],
-            html,
-        )
-            .into_response(),
+        // Opened on its own without JavaScript, it is a page of the site.
+        Ok(html) => preview_response(html),
         Err(e) => error_page(&app, &req, Some(&viewer), &e),
     }
 }

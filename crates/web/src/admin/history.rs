@@ -9,8 +9,9 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tawasul_app::editorial::Comparison;
 use tawasul_app::{App, AppError, Viewer};
-use tawasul_domain::{allowed_actions, Action, Operation};
+use tawasul_domain::{Action, Operation};
 
+use super::actions::workflow_actions;
 use super::screens::{local, names};
 use super::{
     base_context, csrf_refused, error_page, render, see_other_with, text, AdminUser, Form, Req,
@@ -158,18 +159,7 @@ async fn review_page(
     let events = app.workflow_of(viewer, &row).await?;
     let submitted = events.iter().find(|e| e.action == "submit");
     let submitter = names(app, [submitted.and_then(|e| e.actor_id)]).await;
-    let actions: Vec<Value> =
-        allowed_actions(&viewer.actor(&network, row.site_id), &viewer.subject(&row))
-            .into_iter()
-            .map(|a| {
-                json!({
-                    "action": a.as_str(),
-                    "label": text(app, req, &format!("action.{}", a.as_str())),
-                    "needs_comment": a == Action::RequestChanges,
-                    "needs_time": a == Action::Publish,
-                })
-            })
-            .collect();
+    let actions = workflow_actions(app, req, viewer, &row);
     let mut ctx = base_context(app, req, Some(viewer), &row.title);
     ctx.insert(
         "entry",
@@ -192,6 +182,7 @@ async fn review_page(
             .unwrap_or_default(),
     );
     ctx.insert("submitted_at", &submitted.map(|e| local(app, e.created_at)));
+    ctx.insert("changes_marked", &comparison.from.is_some());
     ctx.insert("actions", &actions);
     ctx.insert("errors", &serde_json::Map::<String, Value>::new());
     Ok(render(app, req, "review.html", &ctx, StatusCode::OK))

@@ -4,6 +4,7 @@
 //! failure is shown on the page it came from, with what was typed.
 
 mod account;
+mod actions;
 mod directory;
 mod entries;
 mod history;
@@ -11,6 +12,7 @@ mod login;
 mod media;
 mod members;
 mod outbox;
+mod paste;
 mod photos;
 mod screens;
 mod search;
@@ -86,7 +88,9 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sites/{site}/outbox/{id}/resend", post(outbox::resend))
         .route("/entries/{id}", get(entries::edit).post(entries::save))
         .route("/entries/{id}/transition", post(entries::transition))
+        .route("/paste", post(paste::paste))
         .route("/entries/{id}/review", get(history::review))
+        .route("/entries/{id}/preview", get(entries::review_preview))
         .route("/entries/{id}/history", get(history::history))
         .route("/entries/{id}/restore", post(history::restore))
         .route("/entries/{id}/delete", post(entries::delete))
