@@ -230,6 +230,20 @@ async fn a_wordpress_site_moves_in_and_its_old_addresses_lead_to_the_new_pages()
     twins.sort();
     let slugs: Vec<&str> = twins.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(slugs, vec!["atelier-decriture", "atelier-decriture-2"]);
+    // …which the report says once, in its line of numbered addresses.
+    assert_eq!(report.renumbered.len(), 1, "{report}");
+    assert_eq!(report.renumbered[0].given, "atelier-decriture-2");
+    assert!(
+        report
+            .to_string()
+            .contains("1 addresses were taken, the entries got a number: `atelier-decriture` → `atelier-decriture-2`"),
+        "{report}"
+    );
+    // A category's `?cat=ID` address leads to it.
+    assert_eq!(
+        moved_to(&test, "/dp-rabat/?cat=4").await,
+        "/dp-rabat/category/actualites"
+    );
     let first = store.entry(twins[0].1).await.expect("entry").expect("live");
     // The cover and the gallery come from the library.
     let rentree_row = by_title("الدخول المدرسي 2019").await;

@@ -247,27 +247,17 @@ fn report_view(app: &App, req: &Req, report: &MoveReport) -> ReportView {
     }
 }
 
-/// The site, when the viewer may import into it; else the page to answer.
-fn import_site(app: &App, req: &Req, viewer: &Viewer, site: &str) -> Result<SiteView, Response> {
+/// The site, when the viewer may import into it.
+fn import_site(app: &App, req: &Req, viewer: &Viewer, site: &str) -> Result<SiteView, AppError> {
     let network = app.network();
-    let Some(row) = network.site_by_slug(site) else {
-        return Err(error_page(
-            app,
-            req,
-            Some(viewer),
-            &AppError::NotFound(site.to_owned()),
-        ));
-    };
+    let row = network
+        .site_by_slug(site)
+        .ok_or_else(|| AppError::NotFound(site.to_owned()))?;
     if !viewer.may(&network, row.id, Operation::ImportSite) {
-        return Err(error_page(
-            app,
-            req,
-            Some(viewer),
-            &AppError::Forbidden(format!(
-                "only an administrator of {} moves an old site into it",
-                row.slug
-            )),
-        ));
+        return Err(AppError::Forbidden(format!(
+            "only an administrator of {} moves an old site into it",
+            row.slug
+        )));
     }
     Ok(SiteView {
         slug: row.slug.clone(),
@@ -350,7 +340,7 @@ pub async fn form(
 ) -> Response {
     let site = match import_site(&app, &req, &viewer, &site) {
         Ok(site) => site,
-        Err(refused) => return refused,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
     let form = UploadForm {
         format: "auto".to_owned(),
@@ -406,7 +396,7 @@ pub async fn upload(
     let mut csrf_ok = csrf_matches(&viewer, csrf_header(&req.headers));
     let site = match import_site(&app, &req, &viewer, &site) {
         Ok(site) => site,
-        Err(refused) => return refused,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
     let mut form = UploadForm {
         format: "auto".to_owned(),
@@ -601,7 +591,7 @@ pub async fn job(
 ) -> Response {
     let site = match import_site(&app, &req, &viewer, &site) {
         Ok(site) => site,
-        Err(refused) => return refused,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
     let Some(id) = parse_id(&id) else {
         return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
@@ -670,7 +660,7 @@ pub async fn start(
 ) -> Response {
     let site = match import_site(&app, &req, &viewer, &site) {
         Ok(site) => site,
-        Err(refused) => return refused,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
     if !form.csrf_ok(&viewer, &req) {
         return csrf_refused(&app, &req, &viewer);
