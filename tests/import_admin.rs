@@ -226,6 +226,10 @@ async fn a_site_admin_uploads_reads_the_report_confirms_and_old_addresses_lead_t
     let list = admin.get(&format!("{IMPORT}?lang=fr")).await;
     assert_eq!(list.attrs("[data-test=import-job]", "data-state"), ["done"]);
     assert!(list.body.contains("Terminé"), "the state in French");
+    assert!(
+        list.texts("[data-test=import-job]")[0].contains("Abdelilah Chraibi"),
+        "who sent it"
+    );
     let list = admin.get(&format!("{IMPORT}?lang=ar")).await;
     assert!(list.body.contains("انتهى"), "the state in Arabic");
 }

@@ -808,7 +808,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
                "author_email": null, "state": state, "state_label": format!("{state} {EVIL}"),
                "phase_label": "entries", "done": 3, "total": 7, "percent": 42, "active": active,
                "may_confirm": state == "planned", "may_run_again": state == "interrupted",
-               "error": null, "created_at": "2026-12-03 10:00", "finished_at": null})
+               "error": null, "created_by": format!("Amal {EVIL}"), "created_at": "2026-12-03 10:00", "finished_at": null})
     };
     let report = |dry: bool| {
         json!({"dry_run": dry,

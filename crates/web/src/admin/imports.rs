@@ -122,6 +122,7 @@ struct JobView {
     may_confirm: bool,
     may_run_again: bool,
     error: Option<String>,
+    created_by: Option<String>,
     created_at: String,
     finished_at: Option<String>,
 }
@@ -195,6 +196,7 @@ fn job_view(app: &App, req: &Req, site: &str, job: &ImportJob) -> JobView {
         may_confirm: job.state == JobState::Planned,
         may_run_again: job.state.may_run_again(),
         error: job.error.clone(),
+        created_by: job.created_by_name.clone(),
         created_at: local(app, job.created_at),
         finished_at: job.finished_at.map(|at| local(app, at)),
     }

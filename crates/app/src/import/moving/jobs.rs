@@ -84,6 +84,8 @@ pub struct ImportJob {
     pub report: MoveReport,
     pub error: Option<String>,
     pub created_by: Option<i32>,
+    /// The name of who uploaded it, when the account still exists.
+    pub created_by_name: Option<String>,
     pub created_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
 }
@@ -124,6 +126,7 @@ impl ImportJob {
             report,
             error: row.error,
             created_by: row.created_by,
+            created_by_name: None,
             created_at: row.created_at,
             finished_at: row.finished_at,
         }
@@ -375,13 +378,32 @@ impl App {
     ) -> Result<Vec<ImportJob>, AppError> {
         let site_id = self.import_site(viewer, site)?;
         let now = OffsetDateTime::now_utc();
-        Ok(self
+        let jobs = self
             .store()
             .import_jobs_of(site_id, LISTED)
             .await?
             .into_iter()
             .map(|row| ImportJob::from_row(row, now))
-            .collect())
+            .collect();
+        self.with_uploaders(jobs).await
+    }
+
+    /// Names who uploaded each job, in one query.
+    async fn with_uploaders(&self, mut jobs: Vec<ImportJob>) -> Result<Vec<ImportJob>, AppError> {
+        let mut ids: Vec<i32> = jobs.iter().filter_map(|j| j.created_by).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(jobs);
+        }
+        let users = self.store().users_by_ids(&ids).await?;
+        for job in &mut jobs {
+            job.created_by_name = users
+                .iter()
+                .find(|u| Some(u.id) == job.created_by)
+                .map(|u| u.name.clone());
+        }
+        Ok(jobs)
     }
 
     /// One import of a site.
@@ -394,7 +416,11 @@ impl App {
         let site_id = self.import_site(viewer, site)?;
         match self.store().import_job(id).await? {
             Some(row) if row.site_id == site_id => {
-                Ok(ImportJob::from_row(row, OffsetDateTime::now_utc()))
+                let job = ImportJob::from_row(row, OffsetDateTime::now_utc());
+                let mut named = self.with_uploaders(vec![job]).await?;
+                named
+                    .pop()
+                    .ok_or_else(|| AppError::NotFound(format!("import {id}")))
             }
             _ => Err(AppError::NotFound(format!("import {id}"))),
         }
