@@ -360,6 +360,27 @@ async fn one_import_at_a_time_and_an_interrupted_one_runs_again_changing_nothing
         "{}",
         refused.body
     );
+    if !std::env::var(common::PG_ENV).is_ok_and(|v| !v.is_empty()) {
+        // The command line waits its turn too (it reads the same rows).
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("export.xml");
+        std::fs::write(&file, export()).expect("write");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_tawasul"))
+            .arg("--data")
+            .arg(test.data.path())
+            .args(["import", "wordpress"])
+            .arg(&file)
+            .args(["--site", SITE])
+            .env("TAWASUL_LOG", "warn")
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success());
+        assert!(
+            stderr.contains("started from the admin is running"),
+            "{stderr}"
+        );
+    }
     let list = admin.get(IMPORT).await;
     assert!(list.has("[data-test=import-running]"));
     let running = admin.get(&first).await;

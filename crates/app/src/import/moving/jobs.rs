@@ -370,6 +370,25 @@ impl App {
         Ok(ImportJob::from_row(row, OffsetDateTime::now_utc()))
     }
 
+    /// Refuses when an import from the admin into `site` is running on
+    /// some node now: the command line keeps to one import at a time too.
+    pub async fn refuse_while_importing(&self, site: &str) -> Result<(), AppError> {
+        let Some(site_row) = self.network().site_by_slug(site).cloned() else {
+            return Ok(());
+        };
+        let Some(row) = self.store().active_import_job(site_row.id).await? else {
+            return Ok(());
+        };
+        let job = ImportJob::from_row(row, OffsetDateTime::now_utc());
+        if job.state.is_active() {
+            return Err(AppError::Conflict(format!(
+                "an import into {site} started from the admin is running (import {}): wait until it ends",
+                job.id
+            )));
+        }
+        Ok(())
+    }
+
     /// The imports of a site, newest first, with the one running now.
     pub async fn import_jobs(
         &self,
