@@ -429,3 +429,40 @@ async fn one_import_at_a_time_and_an_interrupted_one_runs_again_changing_nothing
     let twice = admin.post(&format!("{second}/confirm"), &[]).await;
     assert_eq!(twice.status, 409);
 }
+
+#[tokio::test]
+async fn an_export_left_unconfirmed_for_a_week_is_deleted_and_asked_for_again() {
+    let test = TestApp::with_demo().await;
+    let admin = Browser::login(&test, demo::SITE_ADMIN_KENITRA).await;
+    let job = upload(&admin, export()).await;
+    assert_eq!(
+        test.app.clean_stale_import_files().await,
+        0,
+        "a fresh one stays"
+    );
+    let file = std::fs::read_dir(test.data.path().join("imports"))
+        .expect("the imports folder")
+        .next()
+        .expect("the export")
+        .expect("an entry")
+        .path();
+    let eight_days_ago = std::time::SystemTime::now() - Duration::from_secs(8 * 24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .expect("open")
+        .set_modified(eight_days_ago)
+        .expect("age the file");
+    assert_eq!(test.app.clean_stale_import_files().await, 1);
+    assert_eq!(kept_files(&test), 0);
+    let refused = admin.post(&format!("{job}/confirm?lang=fr"), &[]).await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused
+            .texts("[data-test=form-error]")
+            .join(" ")
+            .contains("Envoyez-le de nouveau"),
+        "{}",
+        refused.body
+    );
+}

@@ -93,6 +93,17 @@ impl Store {
             .await?)
     }
 
+    /// The files of the jobs that hold their site now (queued or running).
+    pub async fn active_import_files(&self) -> Result<Vec<String>> {
+        Ok(import_job::Entity::find()
+            .select_only()
+            .column(import_job::Column::FilePath)
+            .filter(import_job::Column::ActiveSiteId.is_not_null())
+            .into_tuple::<String>()
+            .all(&self.db)
+            .await?)
+    }
+
     /// Gives the site back from a job whose process stopped beating before
     /// `stale_before`: it is interrupted. Returns how many were.
     pub async fn interrupt_stale_import(

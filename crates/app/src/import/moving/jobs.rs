@@ -28,6 +28,9 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 const STALE_AFTER: time::Duration = time::Duration::seconds(30);
 /// How many past imports a site's page lists.
 const LISTED: u64 = 50;
+/// An export nobody confirmed (or ran again) for this long is deleted: it
+/// is uploaded again when wanted.
+const KEEP_FILES: Duration = Duration::from_secs(7 * 24 * 3600);
 /// The most of a file read to tell which system wrote it.
 const SNIFF_BYTES: u64 = 64 * 1024;
 
@@ -368,6 +371,39 @@ impl App {
             })
             .await?;
         Ok(ImportJob::from_row(row, OffsetDateTime::now_utc()))
+    }
+
+    /// Deletes the exports of this node's data folder that waited longer
+    /// than a week (planned and never confirmed, failed, interrupted),
+    /// never one whose import runs now. Returns how many went.
+    pub async fn clean_stale_import_files(&self) -> usize {
+        let folder = self.import_folder();
+        let Ok(mut dir) = tokio::fs::read_dir(&folder).await else {
+            return 0;
+        };
+        let active = match self.store().active_import_files().await {
+            Ok(paths) => paths,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list the running imports");
+                return 0;
+            }
+        };
+        let mut removed = 0;
+        while let Ok(Some(entry)) = dir.next_entry().await {
+            let path = entry.path();
+            let old = entry
+                .metadata()
+                .await
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|at| at.elapsed().ok())
+                .is_some_and(|age| age > KEEP_FILES);
+            let running = active.iter().any(|p| Path::new(p) == path);
+            if old && !running && tokio::fs::remove_file(&path).await.is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Refuses when an import from the admin into `site` is running on
