@@ -572,7 +572,20 @@ impl App {
         let progress = move |p: super::Progress<'_>| {
             tx.send_replace((p.phase.to_owned(), p.done, p.total));
         };
-        let outcome = self.move_in(&options, &progress).await;
+        // In a task of its own, so that a panic in the importer ends the
+        // job as failed instead of leaving its heartbeat beating forever.
+        let outcome = tokio::spawn({
+            let app = Arc::clone(&self);
+            let options = options.clone();
+            async move { app.move_in(&options, &progress).await }
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(AppError::Io {
+                context: "the import stopped on an internal error".to_owned(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        });
         beat.abort();
         let finished = match outcome {
             Ok(report) => {
