@@ -9,114 +9,17 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::exports::{jpeg, percent, write_file, wxr, WpItem};
+use common::exports::{jpeg, percent, sample_site, write_file, wxr, WpItem};
 use common::TestApp;
 use tawasul_app::import::moving::{Format, MoveOptions, MoveReport};
 use tawasul_app::AppError;
 
 const SITE: &str = "dp-rabat";
 
-fn items() -> Vec<WpItem> {
-    let mut rentree = WpItem::post(
-        10,
-        "الدخول المدرسي 2019",
-        "الدخول-المدرسي",
-        "2019-09-02 09:00:00",
-        concat!(
-            "انطلق الموسم الدراسي في ظروف جيدة.\n\n",
-            "[caption id=\"attachment_100\" align=\"alignnone\" width=\"300\"]",
-            "<a href=\"https://dp-old.ma/wp-content/uploads/2019/09/rentree.jpg\">",
-            "<img class=\"size-medium wp-image-100\" src=\"https://dp-old.ma/wp-content/uploads/2019/09/rentree-300x200.jpg\" alt=\"تلاميذ في القسم\" /></a>",
-            " تلاميذ في أول يوم[/caption]\n\n",
-            "اقرأ أيضا <a href=\"https://www.dp-old.ma/?p=11\">ورشة الكتابة</a>.\n\n",
-            "<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\" frameborder=\"0\"></iframe>\n\n",
-            "الحصيلة: m<sup>2</sup> من الأقسام الجديدة."
-        ),
-    );
-    rentree.categories = vec![("أخبار".into(), "أخبار".into())];
-    rentree.tags = vec![("rentree".into(), "Rentrée".into())];
-    rentree.thumbnail = Some(100);
-
-    let mut atelier = WpItem::post(
-        11,
-        "Atelier d'écriture",
-        "atelier-decriture",
-        "2019-10-05 10:30:00",
-        concat!(
-            "<!-- wp:paragraph -->\n<p>Les élèves ont écrit des contes. Voir <a href=\"https://www.dp-old.ma/2019/09/02/",
-            "%d8%a7%d9%84%d8%af%d8%ae%d9%88%d9%84-%d8%a7%d9%84%d9%85%d8%af%d8%b1%d8%b3%d9%8a/\">la rentrée</a>.</p>\n<!-- /wp:paragraph -->\n\n",
-            "<!-- wp:image {\"id\":101} -->\n<figure class=\"wp-block-image size-large\"><img src=\"https://dp-old.ma/wp-content/uploads/2019/10/atelier-1024x768.jpg\" alt=\"\" class=\"wp-image-101\"/><figcaption>Remise des prix</figcaption></figure>\n<!-- /wp:image -->\n\n",
-            "<!-- wp:embed {\"url\":\"https://youtu.be/dQw4w9WgXcQ\",\"type\":\"video\"} -->\n<figure class=\"wp-block-embed is-type-video wp-block-embed-youtube\"><div class=\"wp-block-embed__wrapper\">\nhttps://youtu.be/dQw4w9WgXcQ\n</div></figure>\n<!-- /wp:embed -->\n\n",
-            "<!-- wp:shortcode -->\n[gallery ids=\"100,101\"]\n<!-- /wp:shortcode -->"
-        ),
-    );
-    atelier.categories = vec![("actualites".into(), "Actualités".into())];
-    atelier.author = "editeur";
-
-    let mut draft = WpItem::post(
-        12,
-        "Brouillon du bilan",
-        "",
-        "2019-11-01 08:00:00",
-        "<p>À compléter.</p>",
-    );
-    draft.status = "draft";
-    let mut scheduled = WpItem::post(
-        13,
-        "Réunion des directeurs",
-        "reunion-des-directeurs",
-        "2031-01-15 09:00:00",
-        "<p>Ordre du jour.</p>",
-    );
-    scheduled.status = "future";
-    let mut private = WpItem::post(
-        14,
-        "مذكرة داخلية",
-        "مذكرة-داخلية",
-        "2019-11-02 08:00:00",
-        "<p>سري.</p>",
-    );
-    private.status = "private";
-    // The same title again, as archives have it: a derived slug, numbered.
-    let mut again = WpItem::post(
-        15,
-        "Atelier d'écriture",
-        "",
-        "2020-10-05 10:30:00",
-        "<p>Deuxième édition.</p>",
-    );
-    again.link = "https://www.dp-old.ma/?p=15".into();
-    let hostile = WpItem::post(
-        16,
-        "Page piégée",
-        "page-piegee",
-        "2019-12-01 08:00:00",
-        "<p>Bonjour<script>alert('x1')</script></p><img src=\"x\" onerror=\"alert('x2')\"><a href=\"javascript:alert('x3')\">clic</a><p style=\"color:red\" onclick=\"alert('x4')\">texte</p>",
-    );
-    let about = WpItem::page(20, "من نحن", "من-نحن", "<p>المديرية الإقليمية للتربية.</p>");
-    let mut menu = WpItem::post(30, "Accueil", "accueil", "2019-01-01 00:00:00", "");
-    menu.kind = "nav_menu_item";
-
-    vec![
-        WpItem::attachment(100, 10, "2019/09/rentree.jpg", "تلاميذ في القسم"),
-        rentree,
-        atelier,
-        WpItem::attachment(101, 11, "2019/10/atelier.jpg", ""),
-        WpItem::attachment(102, 11, "2019/10/absent.jpg", "Absente"),
-        draft,
-        scheduled,
-        private,
-        again,
-        hostile,
-        about,
-        menu,
-    ]
-}
-
 /// The export, and a copy of the old upload folder (without absent.jpg).
 fn fixture(dir: &Path, version: &str) -> (PathBuf, PathBuf) {
     let file = dir.join("export.xml");
-    write_file(&file, wxr(version, &items()).as_bytes());
+    write_file(&file, wxr(version, &sample_site()).as_bytes());
     let uploads = dir.join("uploads");
     write_file(&uploads.join("2019/09/rentree.jpg"), &jpeg(1));
     write_file(&uploads.join("2019/10/atelier.jpg"), &jpeg(2));
@@ -327,6 +230,20 @@ async fn a_wordpress_site_moves_in_and_its_old_addresses_lead_to_the_new_pages()
     twins.sort();
     let slugs: Vec<&str> = twins.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(slugs, vec!["atelier-decriture", "atelier-decriture-2"]);
+    // …which the report says once, in its line of numbered addresses.
+    assert_eq!(report.renumbered.len(), 1, "{report}");
+    assert_eq!(report.renumbered[0].given, "atelier-decriture-2");
+    assert!(
+        report
+            .to_string()
+            .contains("1 addresses were taken, the entries got a number: `atelier-decriture` → `atelier-decriture-2`"),
+        "{report}"
+    );
+    // A category's `?cat=ID` address leads to it.
+    assert_eq!(
+        moved_to(&test, "/dp-rabat/?cat=4").await,
+        "/dp-rabat/category/actualites"
+    );
     let first = store.entry(twins[0].1).await.expect("entry").expect("live");
     // The cover and the gallery come from the library.
     let rentree_row = by_title("الدخول المدرسي 2019").await;
@@ -373,7 +290,7 @@ async fn an_import_cut_short_resumes_without_duplicates() {
     let (file, uploads) = fixture(dir.path(), "1.2");
     // The first run sees only the first items (three posts), as if it had
     // stopped there.
-    let all = items();
+    let all = sample_site();
     let half = dir.path().join("half.xml");
     write_file(&half, wxr("1.2", &all[..6]).as_bytes());
     import(&test, &options(&half, &uploads, false)).await;
@@ -402,14 +319,14 @@ async fn bad_files_are_refused_whole_with_their_line() {
         options(&path, &uploads, false)
     };
 
-    let cut = wxr("1.2", &items());
+    let cut = wxr("1.2", &sample_site());
     let cut = attempt("cut.xml", cut[..cut.len() / 2].to_owned());
     let problems = refusal(test.app.move_in(&cut, &|_| {}).await.expect_err("cut"));
     assert!(problems[0].contains("cut.xml:"), "{problems:?}");
 
     let broken = attempt(
         "broken.xml",
-        wxr("1.2", &items()).replace("</wp:post_name>", "</wp:post_nam>"),
+        wxr("1.2", &sample_site()).replace("</wp:post_name>", "</wp:post_nam>"),
     );
     let problems = refusal(
         test.app
@@ -419,7 +336,7 @@ async fn bad_files_are_refused_whole_with_their_line() {
     );
     assert!(problems[0].contains("not well-formed"), "{problems:?}");
 
-    let future = attempt("future.xml", wxr("3.0", &items()));
+    let future = attempt("future.xml", wxr("3.0", &sample_site()));
     let problems = refusal(
         test.app
             .move_in(&future, &|_| {})
@@ -428,7 +345,7 @@ async fn bad_files_are_refused_whole_with_their_line() {
     );
     assert!(problems[0].contains("WXR version 3.0"), "{problems:?}");
 
-    let mut twice = items();
+    let mut twice = sample_site();
     twice.push(WpItem::post(
         10,
         "Encore",

@@ -60,6 +60,11 @@
   var focalImage = doc.querySelector('[data-focal-image]');
   if (focalImage) focalPoint(focalImage);
 
+  /* A running import: its progress every two seconds instead of the
+     page's reload, and the page anew (with its report) when it ends. */
+  var importBox = doc.querySelector('[data-import-progress]');
+  if (importBox && window.fetch) importProgress(importBox);
+
   /* An audience's rule: the number of people it reaches, as it is edited. */
   var audienceForm = doc.querySelector('form[data-test="audience-form"]');
   if (audienceForm && window.fetch && window.FormData && window.URLSearchParams && window.DOMParser) {
@@ -819,6 +824,32 @@
       }
       shown[i].parentNode.removeChild(shown[i]);
     }
+  }
+
+  function importProgress(box) {
+    var url = box.getAttribute('data-import-progress');
+    var phase = box.querySelector('[data-progress-phase]');
+    var bar = box.querySelector('[data-progress-bar]');
+    var count = box.querySelector('[data-progress-count]');
+    function later(ms) { window.setTimeout(tick, ms); }
+    function tick() {
+      fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) return later(5000);
+          if (!p.active) return window.location.reload();
+          if (phase) phase.textContent = p.phase_label;
+          if (bar) { bar.value = p.percent; bar.textContent = p.percent + '%'; }
+          if (count && p.total > 0) {
+            count.textContent = (count.getAttribute('data-pattern') || '{done} / {total}')
+              .replace('{done}', p.done).replace('{total}', p.total);
+            count.hidden = false;
+          }
+          later(2000);
+        })
+        .catch(function () { later(5000); });
+    }
+    later(2000);
   }
 
   /* Errors of a 422 answer, beside their fields (`[data-field=name]`). */

@@ -18,6 +18,7 @@ mod m20261202_000008_entry_media;
 mod m20261202_000009_revision_media;
 mod m20261203_000001_circulars;
 mod m20261203_100001_import_sources;
+mod m20261203_200001_import_jobs;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_revision_media::Migration),
             Box::new(m20261203_000001_circulars::Migration),
             Box::new(m20261203_100001_import_sources::Migration),
+            Box::new(m20261203_200001_import_jobs::Migration),
         ]
     }
 }

@@ -31,6 +31,9 @@ pub async fn move_in(
         author: args.author,
         dry_run: args.dry_run,
     };
+    if !options.dry_run {
+        app.refuse_while_importing(&options.site).await?;
+    }
     let started = Instant::now();
     let last = Mutex::new((String::new(), Instant::now()));
     let progress = |p: Progress<'_>| {

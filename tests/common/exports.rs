@@ -106,6 +106,107 @@ impl WpItem {
     }
 }
 
+/// A directorate's WordPress site as tests move it in: Arabic and French
+/// posts, classic and block markup, shortcodes, attachments (one whose file
+/// is missing, one without alt text), a page, a draft, a scheduled and a
+/// private post, a title used twice, hostile HTML and a menu item.
+pub fn sample_site() -> Vec<WpItem> {
+    let mut rentree = WpItem::post(
+        10,
+        "الدخول المدرسي 2019",
+        "الدخول-المدرسي",
+        "2019-09-02 09:00:00",
+        concat!(
+            "انطلق الموسم الدراسي في ظروف جيدة.\n\n",
+            "[caption id=\"attachment_100\" align=\"alignnone\" width=\"300\"]",
+            "<a href=\"https://dp-old.ma/wp-content/uploads/2019/09/rentree.jpg\">",
+            "<img class=\"size-medium wp-image-100\" src=\"https://dp-old.ma/wp-content/uploads/2019/09/rentree-300x200.jpg\" alt=\"تلاميذ في القسم\" /></a>",
+            " تلاميذ في أول يوم[/caption]\n\n",
+            "اقرأ أيضا <a href=\"https://www.dp-old.ma/?p=11\">ورشة الكتابة</a>.\n\n",
+            "<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\" frameborder=\"0\"></iframe>\n\n",
+            "الحصيلة: m<sup>2</sup> من الأقسام الجديدة."
+        ),
+    );
+    rentree.categories = vec![("أخبار".into(), "أخبار".into())];
+    rentree.tags = vec![("rentree".into(), "Rentrée".into())];
+    rentree.thumbnail = Some(100);
+
+    let mut atelier = WpItem::post(
+        11,
+        "Atelier d'écriture",
+        "atelier-decriture",
+        "2019-10-05 10:30:00",
+        concat!(
+            "<!-- wp:paragraph -->\n<p>Les élèves ont écrit des contes. Voir <a href=\"https://www.dp-old.ma/2019/09/02/",
+            "%d8%a7%d9%84%d8%af%d8%ae%d9%88%d9%84-%d8%a7%d9%84%d9%85%d8%af%d8%b1%d8%b3%d9%8a/\">la rentrée</a>.</p>\n<!-- /wp:paragraph -->\n\n",
+            "<!-- wp:image {\"id\":101} -->\n<figure class=\"wp-block-image size-large\"><img src=\"https://dp-old.ma/wp-content/uploads/2019/10/atelier-1024x768.jpg\" alt=\"\" class=\"wp-image-101\"/><figcaption>Remise des prix</figcaption></figure>\n<!-- /wp:image -->\n\n",
+            "<!-- wp:embed {\"url\":\"https://youtu.be/dQw4w9WgXcQ\",\"type\":\"video\"} -->\n<figure class=\"wp-block-embed is-type-video wp-block-embed-youtube\"><div class=\"wp-block-embed__wrapper\">\nhttps://youtu.be/dQw4w9WgXcQ\n</div></figure>\n<!-- /wp:embed -->\n\n",
+            "<!-- wp:shortcode -->\n[gallery ids=\"100,101\"]\n<!-- /wp:shortcode -->"
+        ),
+    );
+    atelier.categories = vec![("actualites".into(), "Actualités".into())];
+    atelier.author = "editeur";
+
+    let mut draft = WpItem::post(
+        12,
+        "Brouillon du bilan",
+        "",
+        "2019-11-01 08:00:00",
+        "<p>À compléter.</p>",
+    );
+    draft.status = "draft";
+    let mut scheduled = WpItem::post(
+        13,
+        "Réunion des directeurs",
+        "reunion-des-directeurs",
+        "2031-01-15 09:00:00",
+        "<p>Ordre du jour.</p>",
+    );
+    scheduled.status = "future";
+    let mut private = WpItem::post(
+        14,
+        "مذكرة داخلية",
+        "مذكرة-داخلية",
+        "2019-11-02 08:00:00",
+        "<p>سري.</p>",
+    );
+    private.status = "private";
+    // The same title again, as archives have it: a derived slug, numbered.
+    let mut again = WpItem::post(
+        15,
+        "Atelier d'écriture",
+        "",
+        "2020-10-05 10:30:00",
+        "<p>Deuxième édition.</p>",
+    );
+    again.link = "https://www.dp-old.ma/?p=15".into();
+    let hostile = WpItem::post(
+        16,
+        "Page piégée",
+        "page-piegee",
+        "2019-12-01 08:00:00",
+        "<p>Bonjour<script>alert('x1')</script></p><img src=\"x\" onerror=\"alert('x2')\"><a href=\"javascript:alert('x3')\">clic</a><p style=\"color:red\" onclick=\"alert('x4')\">texte</p>",
+    );
+    let about = WpItem::page(20, "من نحن", "من-نحن", "<p>المديرية الإقليمية للتربية.</p>");
+    let mut menu = WpItem::post(30, "Accueil", "accueil", "2019-01-01 00:00:00", "");
+    menu.kind = "nav_menu_item";
+
+    vec![
+        WpItem::attachment(100, 10, "2019/09/rentree.jpg", "تلاميذ في القسم"),
+        rentree,
+        atelier,
+        WpItem::attachment(101, 11, "2019/10/atelier.jpg", ""),
+        WpItem::attachment(102, 11, "2019/10/absent.jpg", "Absente"),
+        draft,
+        scheduled,
+        private,
+        again,
+        hostile,
+        about,
+        menu,
+    ]
+}
+
 fn cdata(text: &str) -> String {
     format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
 }

@@ -7,6 +7,7 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub mod admin;
 pub mod exports;
 
 use std::path::{Path, PathBuf};

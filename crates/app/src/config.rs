@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-const SECTIONS: [&str; 9] = [
-    "server", "database", "paths", "site", "cache", "auth", "mail", "storage", "search",
+const SECTIONS: [&str; 10] = [
+    "server", "database", "paths", "site", "cache", "auth", "mail", "storage", "search", "import",
 ];
 
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -28,6 +28,22 @@ pub struct Config {
     pub mail: MailConfig,
     pub storage: StorageConfig,
     pub search: SearchConfig,
+    pub import: ImportConfig,
+}
+
+/// Moving an old site in from the admin.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportConfig {
+    /// The largest export file the admin accepts, in MB (the command line
+    /// reads files of any size).
+    pub max_mb: u32,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig { max_mb: 200 }
+    }
 }
 
 /// Which search engine serves the network: the index in the data folder

@@ -18,6 +18,7 @@
 //! | list and search entries    | yes         | yes              | yes                  | yes                  |
 //! | search drafts              | no          | yes              | yes                  | yes                  |
 //! | manage members, delivery log | no        | no               | no                   | yes                  |
+//! | move an old site in (import) | no        | no               | no                   | yes                  |
 //! | undelete                   | no          | no               | no                   | yes                  |
 //! | manage sites               | no          | no               | no                   | no                   |
 //!
@@ -108,10 +109,14 @@ pub enum Operation {
     /// Read the delivery log of the system's own mails (invitations,
     /// password resets, digests: about no site), and send one again.
     ViewSystemMail,
+    /// Move an old WordPress or Blogger site into a site from the admin:
+    /// it writes entries, authors' accounts and redirects in bulk, so it is
+    /// the site admin's.
+    ImportSite,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 20] = [
+    pub const ALL: [Operation; 21] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -132,6 +137,7 @@ impl Operation {
         Operation::SearchDrafts,
         Operation::ViewDeliveryLog,
         Operation::ViewSystemMail,
+        Operation::ImportSite,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -146,6 +152,7 @@ impl Operation {
                 | Operation::ViewDeliveryLog
                 | Operation::ManageSites
                 | Operation::ViewSystemMail
+                | Operation::ImportSite
         )
     }
 }
@@ -172,7 +179,9 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
         (false, None) => {
             return match op {
                 Operation::ManageSites | Operation::ViewSystemMail => admin,
-                Operation::ManageMembers | Operation::ViewDeliveryLog => at_least(Role::SiteAdmin),
+                Operation::ManageMembers | Operation::ViewDeliveryLog | Operation::ImportSite => {
+                    at_least(Role::SiteAdmin)
+                }
                 Operation::SearchDrafts => at_least(Role::Editor),
                 _ => at_least(Role::Contributor),
             };
@@ -391,7 +400,7 @@ mod tests {
             (Who::AtLeast(Role::Publisher), &[Delete], On::Live(NOT_PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
             (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
-            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog], On::NoEntry),
+            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog, ImportSite], On::NoEntry),
             (Who::AtLeast(Role::SiteAdmin), &[Undelete, ReadDrafts, ViewHistory], On::Deleted),
             (Who::PlatformAdmin, &[ManageSites, ViewSystemMail], On::NoEntry),
             (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
@@ -469,7 +478,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 20 * 21);
+        assert_eq!(checked, 9 * 2 * 21 * 21);
     }
 
     #[test]
@@ -492,7 +501,8 @@ mod tests {
                 | Operation::ListEntries
                 | Operation::SearchDrafts
                 | Operation::ViewDeliveryLog
-                | Operation::ViewSystemMail => {}
+                | Operation::ViewSystemMail
+                | Operation::ImportSite => {}
             }
         }
         for action in Action::ALL {

@@ -821,6 +821,89 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             ),
         );
     }
+    // Moving an old site in: the form with past imports, a dry run's
+    // report to confirm, a running import, an interrupted one.
+    let job = |state: &str, active: bool| {
+        json!({"id": 4, "url": "/admin/sites/dp-kenitra/import/4", "file_name": format!("export {EVIL}.xml"),
+               "size": "1.2 MB", "format_label": "WordPress", "fetch_media": true,
+               "author_email": null, "state": state, "state_label": format!("{state} {EVIL}"),
+               "phase_label": "entries", "done": 3, "total": 7, "percent": 42, "active": active,
+               "may_confirm": state == "planned", "may_run_again": state == "interrupted",
+               "error": null, "created_by": format!("Amal {EVIL}"), "created_at": "2026-12-03 10:00", "finished_at": null})
+    };
+    let report = |dry: bool| {
+        json!({"dry_run": dry,
+               "tallies": [{"kind": "post", "label": "posts", "found": 7, "created": 7, "updated": 0, "unchanged": 0}],
+               "skipped": [{"what": "nav_menu_item", "count": 1, "why": format!("menus {EVIL}")}],
+               "redirects": 24,
+               "renumbered": [{"line": 12, "title": format!("ورشة {EVIL}"), "wanted": "atelier", "given": "atelier-2"}],
+               "notes": [{"line": 105, "title": format!("photo {EVIL}"), "message": format!("no alt text {EVIL}")},
+                         {"line": null, "title": "", "message": "an author without e-mail"}]})
+    };
+    let import_page = |state: &str, active: bool, dry: bool, refresh: bool| {
+        let mut page = json!({
+            "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}")},
+            "job": job(state, active), "report": report(dry), "form_error": null,
+            "progress_url": "/admin/sites/dp-kenitra/import/4/progress",
+            "confirm_url": "/admin/sites/dp-kenitra/import/4/confirm",
+            "again_url": "/admin/sites/dp-kenitra/import/4/again",
+            "list_url": "/admin/sites/dp-kenitra/import"
+        });
+        if refresh {
+            page["refresh_seconds"] = json!(3);
+        }
+        with(common(admin, locale, "استيراد"), page)
+    };
+    add(
+        "import_job.html",
+        "import planned",
+        import_page("planned", false, true, false),
+    );
+    add(
+        "import_job.html",
+        "import running",
+        import_page("running", true, true, true),
+    );
+    add(
+        "import_job.html",
+        "import interrupted",
+        import_page("interrupted", false, true, false),
+    );
+    add(
+        "import_job.html",
+        "import done",
+        import_page("done", false, false, false),
+    );
+    add(
+        "import.html",
+        "import form",
+        with(
+            common(admin, locale, "استيراد"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}")},
+                "form": {"format": "auto", "fetch_media": false, "author": "match"},
+                "formats": [{"value": "auto", "label": "auto"}, {"value": "wordpress", "label": "WordPress"}],
+                "authors": [{"value": "match", "label": "match"}, {"value": "me", "label": format!("me {EVIL}")}],
+                "form_error": format!("refused {EVIL}"), "max_mb": 200,
+                "action": "/admin/sites/dp-kenitra/import",
+                "jobs": [job("done", false), job("running", true)],
+                "running_url": "/admin/sites/dp-kenitra/import/4"
+            }),
+        ),
+    );
+    add(
+        "import.html",
+        "import none yet",
+        with(
+            common(admin, locale, "استيراد"),
+            json!({
+                "site": {"slug": "dp-kenitra", "name": "القنيطرة"},
+                "form": {"format": "wordpress", "fetch_media": true, "author": "me"},
+                "formats": [], "authors": [], "form_error": null, "max_mb": 200,
+                "action": "/admin/sites/dp-kenitra/import", "jobs": [], "running_url": null
+            }),
+        ),
+    );
     add(
         "error.html",
         "error logged out",

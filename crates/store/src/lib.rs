@@ -13,6 +13,7 @@ mod editorial;
 pub mod entities;
 mod entries;
 mod error;
+mod import_jobs;
 mod imports;
 mod index_log;
 mod media;
@@ -42,6 +43,7 @@ pub use directory::{
 pub use editorial::{Activity, AdminEntry, AdminQuery, EntryEdit, Outcome, StatusChange};
 pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
+pub use import_jobs::{job_state, ImportJobRow, NewImportJob};
 pub use imports::{ImportTarget, RedirectRow};
 pub use media::{
     gallery_ids, gallery_text, CoverEdit, MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow,

@@ -57,7 +57,10 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> 
     }
     // What a crash left in the uploads folder goes, in the background.
     let cleaner = Arc::clone(&app);
-    tokio::spawn(async move { cleaner.clean_stale_uploads().await });
+    tokio::spawn(async move {
+        cleaner.clean_stale_uploads().await;
+        cleaner.clean_stale_import_files().await;
+    });
     let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
     let mail = tokio::spawn(Arc::clone(&app).deliver_mail());
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();

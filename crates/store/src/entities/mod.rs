@@ -14,6 +14,7 @@ pub mod digest_item;
 pub mod entry;
 pub mod entry_programme;
 pub mod entry_tag;
+pub mod import_job;
 pub mod import_source;
 pub mod index_log;
 pub mod institution;

@@ -8,6 +8,7 @@ mod actions;
 mod directory;
 mod entries;
 mod history;
+mod imports;
 mod login;
 mod media;
 mod members;
@@ -82,6 +83,18 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/sites/{site}/members/{user}", post(members::change))
         .route("/sites/{site}/members/{user}/remove", post(members::remove))
+        .route(
+            "/sites/{site}/import",
+            get(imports::form)
+                .post(imports::upload)
+                // The configured limit is kept while the file streams in,
+                // so a file too large gets its sentence, not a bare 413.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/sites/{site}/import/{id}", get(imports::job))
+        .route("/sites/{site}/import/{id}/progress", get(imports::progress))
+        .route("/sites/{site}/import/{id}/confirm", post(imports::start))
+        .route("/sites/{site}/import/{id}/again", post(imports::start))
         .route("/sites/{site}/outbox", get(outbox::list))
         .route("/outbox", get(outbox::system_list))
         .route("/outbox/{id}/resend", post(outbox::system_resend))

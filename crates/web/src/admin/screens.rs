@@ -231,6 +231,10 @@ async fn site_list(app: &App, req: &Req, viewer: &Viewer, site: &str, deleted: b
     let manage = viewer.may(&network, site_row.id, Operation::ManageMembers);
     ctx.insert("can_manage_members", &manage);
     ctx.insert("members_url", &format!("/admin/sites/{site}/members"));
+    ctx.insert(
+        "can_import",
+        &viewer.may(&network, site_row.id, Operation::ImportSite),
+    );
     ctx.insert("trash_url", &format!("/admin/sites/{site}/trash"));
     let template = if deleted {
         "trash.html"

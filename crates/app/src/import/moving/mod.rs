@@ -8,6 +8,7 @@
 //! run cut short resumes. Old addresses are stored as redirects.
 
 pub mod files;
+pub mod jobs;
 mod plan;
 pub mod read;
 pub mod report;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use files::FileSources;
 pub use read::Format;
-pub use report::{MoveReport, Note, Tally};
+pub use report::{MoveReport, Note, Renumbered, Tally};
 
 use crate::{App, AppError, ImportProblem};
 

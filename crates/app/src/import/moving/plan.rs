@@ -244,6 +244,7 @@ pub(super) async fn plan(
                             slug: slug.clone(),
                             name: name.clone(),
                             parent: None,
+                            number: None,
                         });
                     }
                 }

@@ -3,8 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
+/// How many renumbered addresses the text of a report lists one by one.
+const RENUMBERED_SHOWN: usize = 10;
+
 /// A line of the report about one item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub line: Option<usize>,
     pub title: String,
@@ -24,8 +29,17 @@ impl std::fmt::Display for Note {
     }
 }
 
+/// An entry whose address was taken, and the numbered one it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renumbered {
+    pub line: Option<usize>,
+    pub title: String,
+    pub wanted: String,
+    pub given: String,
+}
+
 /// Created, updated and unchanged of one type.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Found in the export.
     pub found: usize,
@@ -35,7 +49,7 @@ pub struct Tally {
 }
 
 /// The report of a move, dry or real.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoveReport {
     pub dry_run: bool,
     /// By type: post, page, attachment, category, tag, author, video…
@@ -45,6 +59,11 @@ pub struct MoveReport {
     /// Old addresses that now answer with a redirect.
     pub redirects: usize,
     pub notes: Vec<Note>,
+    /// Entries that got `-2`, `-3`… because their address was taken: an
+    /// archive repeats titles year after year, so these are one line of
+    /// the report rather than one line each.
+    #[serde(default)]
+    pub renumbered: Vec<Renumbered>,
 }
 
 impl MoveReport {
@@ -57,6 +76,15 @@ impl MoveReport {
             line,
             title: title.to_owned(),
             message: message.into(),
+        });
+    }
+
+    pub fn renumber(&mut self, line: Option<usize>, title: &str, wanted: &str, given: &str) {
+        self.renumbered.push(Renumbered {
+            line,
+            title: title.to_owned(),
+            wanted: wanted.to_owned(),
+            given: given.to_owned(),
         });
     }
 
@@ -100,6 +128,25 @@ impl std::fmt::Display for MoveReport {
                 "old addresses redirected: {} new or changed",
                 self.redirects
             )?;
+        }
+        if !self.renumbered.is_empty() {
+            let shown: Vec<String> = self
+                .renumbered
+                .iter()
+                .take(RENUMBERED_SHOWN)
+                .map(|r| format!("`{}` → `{}`", r.wanted, r.given))
+                .collect();
+            let more = self.renumbered.len().saturating_sub(RENUMBERED_SHOWN);
+            write!(
+                f,
+                "{} addresses were taken, the entries got a number: {}",
+                self.renumbered.len(),
+                shown.join(", ")
+            )?;
+            if more > 0 {
+                write!(f, " and {more} more")?;
+            }
+            writeln!(f)?;
         }
         if !self.notes.is_empty() {
             writeln!(f, "{} notes:", self.notes.len())?;

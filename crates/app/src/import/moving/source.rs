@@ -89,6 +89,8 @@ pub struct SourceTerm {
     pub slug: String,
     pub name: String,
     pub parent: Option<String>,
+    /// The old site's id of a category (`?cat=4` links name it).
+    pub number: Option<i64>,
 }
 
 /// What the export says about the site itself.

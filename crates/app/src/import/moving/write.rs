@@ -245,7 +245,12 @@ impl<'a> Writer<'a> {
                     .insert(format!("/category/{}", term.slug), path.clone());
                 if let Some(parent) = &term.parent {
                     self.links
-                        .insert(format!("/category/{parent}/{}", term.slug), path);
+                        .insert(format!("/category/{parent}/{}", term.slug), path.clone());
+                }
+                // The address WordPress gives a category without pretty
+                // permalinks, as `?p=` is a post's.
+                if let Some(number) = term.number {
+                    self.links.insert(format!("?cat={number}"), path);
                 }
             }
             self.categories.insert(term.slug, (id, new_slug));
@@ -280,6 +285,7 @@ impl<'a> Writer<'a> {
             if wordpress {
                 if !old_slug.is_empty() {
                     self.links.insert(format!("/tag/{old_slug}"), path.clone());
+                    self.links.insert(format!("?tag={old_slug}"), path.clone());
                 }
             } else {
                 self.links.insert(format!("/search/label/{name}"), path);
@@ -855,11 +861,8 @@ impl<'a> Writer<'a> {
         }
         let given = self.slugs.take_derived(&wanted);
         if given != wanted {
-            self.report.note(
-                Some(item.line),
-                title,
-                format!("the address `{wanted}` is taken: this entry gets `{given}`"),
-            );
+            self.report
+                .renumber(Some(item.line), title, &wanted, &given);
         }
         self.by_slug.insert(given.clone(), 0);
         given

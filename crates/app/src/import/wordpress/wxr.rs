@@ -102,12 +102,14 @@ pub fn record(state: &mut WxrState, node: &Node, line: usize) -> Result<Vec<Sour
             slug: decode(node.text_of("wp:category_nicename")),
             name: node.text_of("wp:cat_name").to_owned(),
             parent: Some(decode(node.text_of("wp:category_parent"))).filter(|p| !p.is_empty()),
+            number: node.text_of("wp:term_id").trim().parse().ok(),
         })),
         "wp:tag" => events.push(SourceEvent::Term(SourceTerm {
             category: false,
             slug: decode(node.text_of("wp:tag_slug")),
             name: node.text_of("wp:tag_name").to_owned(),
             parent: None,
+            number: None,
         })),
         "item" => {
             if state.version.is_none() {

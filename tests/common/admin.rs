@@ -1,0 +1,106 @@
+//! A person in the admin's pages: a browser's session cookie and the CSRF
+//! token its forms carry.
+
+use super::{Credential, TestApp};
+
+/// A signed-in browser on the admin pages.
+pub struct Browser<'a> {
+    pub test: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// What a page answered.
+pub struct Answer {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of every element `selector` matches.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        super::select_text(&self.html(), selector)
+    }
+
+    /// An attribute of every element `selector` matches.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        super::select_attr(&self.html(), selector, attr)
+    }
+
+    pub fn has(&self, selector: &str) -> bool {
+        !self.texts(selector).is_empty()
+    }
+}
+
+impl<'a> Browser<'a> {
+    pub async fn login(test: &'a TestApp, credentials: (&str, &str)) -> Browser<'a> {
+        let api = test.login(credentials).await;
+        let Credential::Session { cookie, csrf } = api.credential else {
+            panic!("a session");
+        };
+        Browser { test, cookie, csrf }
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response.text().await.expect("a body");
+        Answer {
+            status,
+            location,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        let response = self
+            .test
+            .client
+            .get(self.test.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("request");
+        Browser::answer(response).await
+    }
+
+    /// Posts a form with the session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let response = self
+            .test
+            .client
+            .post(self.test.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .expect("request");
+        Browser::answer(response).await
+    }
+
+    /// Posts a multipart form (the caller adds `_csrf` where it belongs).
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Answer {
+        let response = self
+            .test
+            .client
+            .post(self.test.url(path))
+            .header("cookie", &self.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        Browser::answer(response).await
+    }
+}
