@@ -840,6 +840,30 @@ async fn saving_an_imported_entry_unchanged_keeps_its_cover_and_its_translation(
         .expect("as the demo has it")
         .expect("as the demo has it");
     assert_eq!(after.translation_key, original.translation_key);
+
+    // The link is a title to choose among the other language's entries,
+    // never a number to type.
+    let page = admin
+        .get(&format!("/admin/entries/{}", translation.id))
+        .await;
+    assert!(!page.has("input[name=translation_of]"));
+    let chosen = common::select_text(&page.html(), "select[name=translation_of] option[selected]");
+    assert_eq!(chosen.len(), 1, "{}", page.body);
+    assert!(chosen[0].starts_with(&original.title), "{chosen:?}");
+    let offered = common::select_attr(&page.html(), "select[name=translation_of] option", "value");
+    assert!(offered.len() > 2, "{offered:?}");
+    for id in offered.iter().filter(|v| !v.is_empty()) {
+        let id: i32 = id.parse().expect("an entry's number");
+        let row = test
+            .app
+            .store()
+            .entry_any(id)
+            .await
+            .expect("as the demo has it")
+            .expect("an entry");
+        assert_eq!(row.locale, "ar", "only the other language is offered");
+        assert_ne!(row.id, translation.id, "not the entry itself");
+    }
 }
 
 /// The first entry of a site, in `locale`, that has a translation.

@@ -137,6 +137,25 @@
       var count = f.querySelector('[data-word-count]');
       if (count) wordCount(count, body);
     }
+    var filter = f.querySelector('[data-translation-filter]');
+    var choices = f.querySelector('select[name="translation_of"]');
+    if (filter && choices) translationFilter(filter, choices);
+  }
+
+  /* The "translation of" list narrowed to the titles holding every word
+     typed; the chosen one always stays. */
+  function translationFilter(input, select) {
+    var box = input.closest('[data-translation-filter-box]');
+    if (box) box.hidden = false;
+    input.addEventListener('input', function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = option.textContent.toLowerCase();
+        var keep = !option.value || option.selected || words.every(function (w) { return text.indexOf(w) >= 0; });
+        option.hidden = !keep;
+        option.disabled = !keep;
+      });
+    });
   }
 
   /* The text's toolbar and shortcuts: each button writes the Markdown a

@@ -18,6 +18,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [endpoint, bucket, key] = args.as_slice() else {
         return Err("usage: presign ENDPOINT BUCKET KEY".into());
     };
+    // The client's TLS provider, as the storage installs it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let env = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
     let store = AmazonS3Builder::new()
         .with_endpoint(endpoint)

@@ -75,6 +75,8 @@ pub struct AdminQuery {
     pub deleted: bool,
     /// Only approved entries waiting for their publication time.
     pub scheduled: bool,
+    /// Only entries in this language (`ar`, `fr`).
+    pub locale: Option<String>,
 }
 
 /// An entry as the editors' lists show it.
@@ -122,6 +124,9 @@ fn admin_condition(query: &AdminQuery) -> Condition {
     }
     if query.scheduled {
         cond = cond.add(entry::Column::ScheduledAt.is_not_null());
+    }
+    if let Some(locale) = &query.locale {
+        cond = cond.add(entry::Column::Locale.eq(locale.as_str()));
     }
     cond
 }

@@ -39,6 +39,8 @@ pub struct EntryList {
     pub page: u64,
     pub per_page: u64,
     pub deleted: bool,
+    /// Only entries in this language.
+    pub locale: Option<tawasul_domain::Locale>,
 }
 
 impl App {
@@ -172,6 +174,7 @@ impl App {
             author_id: contributor.then_some(viewer.user.id),
             deleted: list.deleted,
             scheduled: false,
+            locale: list.locale.map(|l| l.as_str().to_owned()),
         };
         Ok(self
             .store()

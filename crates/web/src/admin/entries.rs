@@ -180,6 +180,66 @@ async fn describe_photos(
     }
 }
 
+/// An entry the editor offers as the original of a translation.
+#[derive(Debug, Clone, serde::Serialize)]
+struct TranslationChoice {
+    id: i32,
+    title: String,
+    at: String,
+    selected: bool,
+}
+
+/// The site's entries in the other language (the latest hundred, and the
+/// one linked now wherever it is), for the "translation of" list: an
+/// author picks a title, never types a number.
+async fn translation_choices(
+    app: &App,
+    viewer: &Viewer,
+    site_slug: &str,
+    entry: &Value,
+) -> Result<Vec<TranslationChoice>, AppError> {
+    let own = entry.get("id").and_then(Value::as_i64);
+    let linked: Option<i32> = entry
+        .get("translation_of")
+        .and_then(Value::as_str)
+        .and_then(|s| s.trim().parse().ok());
+    let locale: Locale = entry
+        .get("locale")
+        .and_then(Value::as_str)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(Locale::Ar);
+    let other = match locale {
+        Locale::Ar => Locale::Fr,
+        _ => Locale::Ar,
+    };
+    let list = tawasul_app::editorial::EntryList {
+        page: 1,
+        per_page: 100,
+        locale: Some(other),
+        ..Default::default()
+    };
+    let mut rows = match app.site_entries(viewer, site_slug, &list).await {
+        Ok(page) => page.items,
+        Err(AppError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    if let Some(id) = linked.filter(|id| !rows.iter().any(|r| r.id == *id)) {
+        let mut current = app.admin_entries_in_order(&[id]).await?;
+        current.append(&mut rows);
+        rows = current;
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|r| Some(i64::from(r.id)) != own)
+        .map(|r| TranslationChoice {
+            id: r.id,
+            selected: Some(r.id) == linked,
+            at: local(app, r.published_at.unwrap_or(r.updated_at)),
+            title: r.title,
+        })
+        .collect())
+}
+
 /// A refused alt text, shown above the photos: the library's field names
 /// (`alt_ar`) are not the picker's.
 fn photo_error(app: &App, req: &Req, e: AppError) -> AppError {
@@ -293,6 +353,11 @@ async fn editor(
         Err(e) => return error_page(app, req, Some(viewer), &e),
     }
     ctx.insert("upload_messages", &upload_messages(app, req));
+    match translation_choices(app, viewer, &site.slug, &page.entry).await {
+        Ok(choices) => ctx.insert("translation_choices", &choices),
+        // Shown without its link, the entry would lose it at the next save.
+        Err(e) => return error_page(app, req, Some(viewer), &e),
+    }
     match page.row {
         None => {
             ctx.insert(

@@ -174,6 +174,7 @@ async fn site_list(app: &App, req: &Req, viewer: &Viewer, site: &str, deleted: b
         page,
         per_page: PER_PAGE,
         deleted,
+        locale: None,
     };
     let words = req.query_param("q").unwrap_or_default().trim().to_owned();
     let found = if words.is_empty() || deleted {

@@ -199,6 +199,7 @@ pub async fn list(
         page,
         per_page: PER_PAGE,
         deleted: query.deleted.as_deref() == Some("true"),
+        locale: None,
     };
     let found = app.site_entries(&viewer, &site, &list).await?;
     let items: Vec<Value> = found
