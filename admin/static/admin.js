@@ -434,37 +434,15 @@
     }
     /* One file to the library; resolves with the item, or null. */
     function send(file, row) {
-      return new Promise(function (resolve) {
-        var data = new FormData();
-        var minors = box.querySelector('[data-photo-minors]');
-        if (minors && minors.checked) data.append('depicts_minors', '1');
-        data.append('file', file, file.name || 'photo.png');
-        var xhr = new XMLHttpRequest();
-        var bar = row.querySelector('progress');
-        var state = row.querySelector('.upload-state');
-        xhr.open('POST', api);
-        xhr.setRequestHeader('X-CSRF-Token', csrf);
-        xhr.setRequestHeader('Accept', 'application/json');
-        xhr.upload.onprogress = function (ev) {
-          if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100);
-        };
-        xhr.onload = function () {
-          var ok = xhr.status === 200 || xhr.status === 201;
-          bar.value = 100;
-          row.className = 'upload-item upload-item--' + (ok ? 'ok' : 'error');
-          state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : uploadProblem(xhr, message);
-          var item = null;
-          if (ok) {
-            try { item = JSON.parse(xhr.responseText); } catch (e) { item = null; }
-          }
-          resolve(item && item.kind === 'image' ? item : null);
-        };
-        xhr.onerror = function () {
-          row.className = 'upload-item upload-item--error';
-          state.textContent = message('failed');
-          resolve(null);
-        };
-        xhr.send(data);
+      var data = new FormData();
+      var minors = box.querySelector('[data-photo-minors]');
+      if (minors && minors.checked) data.append('depicts_minors', '1');
+      data.append('file', file, file.name || 'photo.png');
+      return uploadFile(api, data, row, message).then(function (sent) {
+        if (!sent.ok) return null;
+        var item = null;
+        try { item = JSON.parse(sent.xhr.responseText); } catch (e) { item = null; }
+        return item && item.kind === 'image' ? item : null;
       });
     }
     /* Uploaded photos join the gallery (the first one is the cover when
@@ -657,6 +635,36 @@
     }
   }
 
+  /* One file to the media API, its progress shown in `row` (a
+     `progress` and an `.upload-state`); resolves with `{ok, xhr}` once the
+     answer came (`ok`: stored, or already in the library). */
+  function uploadFile(api, data, row, message) {
+    return new Promise(function (resolve) {
+      var xhr = new XMLHttpRequest();
+      var bar = row.querySelector('progress');
+      var state = row.querySelector('.upload-state');
+      xhr.open('POST', api);
+      xhr.setRequestHeader('X-CSRF-Token', csrf);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.upload.onprogress = function (ev) {
+        if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100);
+      };
+      xhr.onload = function () {
+        var ok = xhr.status === 200 || xhr.status === 201;
+        bar.value = 100;
+        row.className = 'upload-item upload-item--' + (ok ? 'ok' : 'error');
+        state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : uploadProblem(xhr, message);
+        resolve({ ok: ok, xhr: xhr });
+      };
+      xhr.onerror = function () {
+        row.className = 'upload-item upload-item--error';
+        state.textContent = message('failed');
+        resolve({ ok: false, xhr: xhr });
+      };
+      xhr.send(data);
+    });
+  }
+
   /* Several files sent one by one to the API (with the CSRF header), each
      with its progress bar and its own result; the library is shown again
      once all went in. Without this script the form posts them together. */
@@ -675,34 +683,11 @@
 
 
     function send(file, row) {
-      return new Promise(function (resolve) {
-        var data = new FormData();
-        var fields = f.querySelectorAll('[name="credit"], [name="rights"], [name="depicts_minors"]:checked');
-        for (var i = 0; i < fields.length; i++) data.append(fields[i].name, fields[i].value);
-        data.append('file', file, file.name);
-        var xhr = new XMLHttpRequest();
-        var bar = row.querySelector('progress');
-        var state = row.querySelector('.upload-state');
-        xhr.open('POST', api);
-        xhr.setRequestHeader('X-CSRF-Token', csrf);
-        xhr.setRequestHeader('Accept', 'application/json');
-        xhr.upload.onprogress = function (ev) {
-          if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100);
-        };
-        xhr.onload = function () {
-          var ok = xhr.status === 200 || xhr.status === 201;
-          bar.value = 100;
-          row.className = 'upload-item upload-item--' + (ok ? 'ok' : 'error');
-          state.textContent = ok ? message(xhr.status === 201 ? 'ok' : 'again') : uploadProblem(xhr, message);
-          resolve(ok);
-        };
-        xhr.onerror = function () {
-          row.className = 'upload-item upload-item--error';
-          state.textContent = message('failed');
-          resolve(false);
-        };
-        xhr.send(data);
-      });
+      var data = new FormData();
+      var fields = f.querySelectorAll('[name="credit"], [name="rights"], [name="depicts_minors"]:checked');
+      for (var i = 0; i < fields.length; i++) data.append(fields[i].name, fields[i].value);
+      data.append('file', file, file.name);
+      return uploadFile(api, data, row, message).then(function (sent) { return sent.ok; });
     }
 
     f.addEventListener('submit', async function (ev) {

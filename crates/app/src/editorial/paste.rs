@@ -12,16 +12,10 @@
 use htmd::element_handler::{HandlerResult, Handlers};
 use htmd::{Element, HtmlToMarkdown};
 
+use crate::import::convert::attr;
+
 /// The largest paste converted; beyond it the plain text is pasted.
 pub const MAX_PASTE_BYTES: usize = 2 * 1024 * 1024;
-
-fn attr<'a>(element: &'a Element<'_>, name: &str) -> Option<&'a str> {
-    element
-        .attrs
-        .iter()
-        .find(|a| &*a.name.local == name)
-        .map(|a| &*a.value)
-}
 
 /// A style's declarations, lower-cased and without spaces: `font-weight:700`.
 fn declarations(element: &Element<'_>) -> Vec<String> {

@@ -25,6 +25,14 @@ use super::{
 };
 use crate::api::entries::public_path;
 
+/// The entry a path names, as the viewer may read it.
+async fn entry_in_path(app: &App, viewer: &Viewer, id: &str) -> Result<EntryRow, AppError> {
+    let id = id
+        .parse::<i32>()
+        .map_err(|_| AppError::NotFound(format!("entry {id}")))?;
+    app.entry_for(viewer, id).await
+}
+
 /// The editor's form as an author's input.
 fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
     let mut facts = Map::new();
@@ -546,10 +554,7 @@ pub async fn edit(
     AdminUser(viewer): AdminUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<i32>() else {
-        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
-    };
-    let row = match app.entry_for(&viewer, id).await {
+    let row = match entry_in_path(&app, &viewer, &id).await {
         Ok(row) => row,
         Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
@@ -590,13 +595,11 @@ pub async fn save(
         }
         return csrf_refused(&app, &req, &viewer);
     }
-    let Ok(id) = id.parse::<i32>() else {
-        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
-    };
-    let current = match app.entry_for(&viewer, id).await {
+    let current = match entry_in_path(&app, &viewer, &id).await {
         Ok(row) => row,
         Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
+    let id = current.id;
     let kind: EntryKind = current.kind.parse().unwrap_or(EntryKind::News);
     let Ok(version) = form.get("version").parse::<i32>() else {
         return error_page(
@@ -834,13 +837,11 @@ pub async fn review_preview(
     AdminUser(viewer): AdminUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<i32>() else {
-        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
-    };
-    let row = match app.entry_for(&viewer, id).await {
+    let row = match entry_in_path(&app, &viewer, &id).await {
         Ok(row) => row,
         Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
+    let id = row.id;
     let site = app
         .network()
         .site(row.site_id)

@@ -138,7 +138,8 @@ fn strip_size_suffix(path: &str) -> String {
     path.to_owned()
 }
 
-fn attr<'a>(element: &'a Element<'_>, name: &str) -> Option<&'a str> {
+/// An attribute's value, when the element has it.
+pub(crate) fn attr<'a>(element: &'a Element<'_>, name: &str) -> Option<&'a str> {
     element
         .attrs
         .iter()
