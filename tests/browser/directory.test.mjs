@@ -5,38 +5,14 @@
 // Needs TAWASUL_URL (a server with the demo network) and CHROMIUM (default
 // /usr/bin/chromium).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.TAWASUL_URL;
-if (!BASE) throw new Error('set TAWASUL_URL to a server running the demo network');
+import { DESKTOP, login, person } from './helpers.mjs';
 
 const ADMIN = { email: 'admin@tawasul.example', password: 'demo-admin-2026' };
 
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
 test('an audience counts its recipients as its rule is edited', async (t) => {
-  const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(20_000);
-  t.after(() => context.close());
-  const page = await context.newPage();
-  await page.goto('/admin/login');
-  await page.fill('[data-test=login-email]', ADMIN.email);
-  await page.fill('[data-test=login-password]', ADMIN.password);
-  await Promise.all([page.waitForEvent('load'), page.click('[data-test=login-submit]')]);
+  const page = await login(await person(t, DESKTOP), ADMIN);
 
   await page.goto('/admin/sites/dp-rabat/directory/audiences/new');
   assert.equal(await page.locator('[data-test=audience-count]').count(), 0, 'no count before a rule');

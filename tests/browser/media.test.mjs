@@ -13,71 +13,19 @@
 // Needs TAWASUL_URL (a server with the demo network) and CHROMIUM (default
 // /usr/bin/chromium). Screenshots go to ./artifacts/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE, EDITOR, PHONE, PUBLISHER, clickAndLoad, login, person, shot as shotAs, unique } from './helpers.mjs';
 
-const BASE = process.env.TAWASUL_URL;
-if (!BASE) throw new Error('set TAWASUL_URL to a server running the demo network');
-
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const EDITOR = { email: 'editeur.rabat@tawasul.example', password: 'demo-editor-2026' };
-const PUBLISHER = { email: 'publication.rabat@tawasul.example', password: 'demo-publisher-2026' };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const VIDEO_HOSTS = /youtube|ytimg|googlevideo|facebook|fbcdn/;
 
-let browser;
-
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function person(t, options = DESKTOP) {
-  const context = await browser.newContext({ ...options, baseURL: BASE });
-  context.setDefaultTimeout(20_000);
-  t.after(() => context.close());
-  return context;
-}
-
-let counter = 0;
-function unique() {
-  counter += 1;
-  return `${Date.now().toString(36)}-${process.pid}-${counter}`;
-}
-
 async function shot(page, name) {
-  await page.screenshot({ path: `${ARTIFACTS}media-${name}.png`, fullPage: true });
-}
-
-async function clickAndLoad(page, selector) {
-  const loaded = page.waitForEvent('load');
-  await page.click(selector);
-  await loaded;
-}
-
-async function login(context, who) {
-  const page = await context.newPage();
-  await page.goto('/admin/login');
-  await page.fill('[data-test=login-email]', who.email);
-  await page.fill('[data-test=login-password]', who.password);
-  await clickAndLoad(page, '[data-test=login-submit]');
-  assert.equal(new URL(page.url()).pathname, '/admin/', `${who.email} is signed in`);
-  return page;
+  await shotAs(page, `media-${name}`);
 }
 
 /** An EXIF block as a phone writes it (big-endian TIFF): a camera make,
