@@ -12,8 +12,8 @@ use sea_orm::{
 };
 use time::{Date, OffsetDateTime};
 
-use crate::directory::{NewNotice, NoticeRow};
-use crate::entities::{circular, circular_recipient, notice, outbox};
+use crate::directory::{insert_notice, NewNotice, NoticeRow, NoticeWrite};
+use crate::entities::{circular, circular_recipient, outbox};
 use crate::outbox::queue_mails;
 use crate::{now, NewMail, Result, Store, StoreError};
 
@@ -74,38 +74,17 @@ impl Store {
     ) -> Result<(CircularRow, NoticeRow, usize, bool)> {
         let new = &send.notice;
         let txn = self.db.begin().await?;
-        // The first statement writes: on SQLite a transaction that reads
-        // first fails if another writer commits in between.
-        let inserted = notice::ActiveModel {
-            entry_id: Set(new.entry_id),
-            site_id: Set(new.site_id),
-            sent_by: Set(new.sent_by),
-            audiences: Set(new.audiences.clone()),
-            recipients: Set(new.recipients),
-            request_key: Set(new.request_key.clone()),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(StoreError::from);
-        let notice_row = match inserted {
-            Ok(row) => row,
-            Err(StoreError::Conflict(_)) => {
+        let notice_row = match insert_notice(&txn, new).await? {
+            NoticeWrite::New(row) => row,
+            NoticeWrite::Known => {
                 drop(txn);
-                let notice_row = notice::Entity::find()
-                    .filter(notice::Column::EntryId.eq(new.entry_id))
-                    .filter(notice::Column::RequestKey.eq(new.request_key.as_str()))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(StoreError::NotFound("notice"))?;
+                let notice_row = self.notice_of_request(new).await?;
                 let circular_row = self
                     .circular(new.entry_id)
                     .await?
                     .ok_or(StoreError::NotFound("circular"))?;
                 return Ok((circular_row, notice_row, 0, false));
             }
-            Err(e) => return Err(e),
         };
         let circular_row = match circular::Entity::find_by_id(new.entry_id).one(&txn).await? {
             Some(row) => row,

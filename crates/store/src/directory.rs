@@ -561,6 +561,16 @@ impl Store {
 
     // ------------------------------------------------------------ notices
 
+    /// The notice recorded for `new`'s entry and request key.
+    pub(crate) async fn notice_of_request(&self, new: &NewNotice) -> Result<NoticeRow> {
+        notice::Entity::find()
+            .filter(notice::Column::EntryId.eq(new.entry_id))
+            .filter(notice::Column::RequestKey.eq(new.request_key.as_str()))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound("notice"))
+    }
+
     /// Records a notice and queues its messages (`mails`, given the new
     /// notice's id) in one transaction. A notice with the same entry and
     /// request key already recorded is answered instead, with `false`, and
@@ -571,34 +581,12 @@ impl Store {
         mails: impl FnOnce(i32) -> Vec<NewMail>,
     ) -> Result<(NoticeRow, bool)> {
         let txn = self.db.begin().await?;
-        // The first statement writes: on SQLite a transaction that reads
-        // first fails if another writer commits in between.
-        let inserted = notice::ActiveModel {
-            entry_id: Set(new.entry_id),
-            site_id: Set(new.site_id),
-            sent_by: Set(new.sent_by),
-            audiences: Set(new.audiences.clone()),
-            recipients: Set(new.recipients),
-            request_key: Set(new.request_key.clone()),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(StoreError::from);
-        let row = match inserted {
-            Ok(row) => row,
-            Err(StoreError::Conflict(_)) => {
+        let row = match insert_notice(&txn, new).await? {
+            NoticeWrite::New(row) => row,
+            NoticeWrite::Known => {
                 drop(txn);
-                return notice::Entity::find()
-                    .filter(notice::Column::EntryId.eq(new.entry_id))
-                    .filter(notice::Column::RequestKey.eq(new.request_key.as_str()))
-                    .one(&self.db)
-                    .await?
-                    .map(|row| (row, false))
-                    .ok_or(StoreError::NotFound("notice"));
+                return Ok((self.notice_of_request(new).await?, false));
             }
-            Err(e) => return Err(e),
         };
         for chunk in mails(row.id).chunks(CHUNK) {
             queue_mails(&txn, chunk).await?;
@@ -645,6 +633,41 @@ impl Store {
             }
         }
         Ok(delivery)
+    }
+}
+
+/// What writing a notice came to.
+pub(crate) enum NoticeWrite {
+    New(NoticeRow),
+    /// The same entry and request key are already recorded: the request
+    /// was made before (a double submit), nothing was written.
+    Known,
+}
+
+/// Writes a notice as the first statement of `txn` (on SQLite a
+/// transaction that reads first fails if another writer commits in
+/// between).
+pub(crate) async fn insert_notice(
+    txn: &sea_orm::DatabaseTransaction,
+    new: &NewNotice,
+) -> Result<NoticeWrite> {
+    let inserted = notice::ActiveModel {
+        entry_id: Set(new.entry_id),
+        site_id: Set(new.site_id),
+        sent_by: Set(new.sent_by),
+        audiences: Set(new.audiences.clone()),
+        recipients: Set(new.recipients),
+        request_key: Set(new.request_key.clone()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(StoreError::from);
+    match inserted {
+        Ok(row) => Ok(NoticeWrite::New(row)),
+        Err(StoreError::Conflict(_)) => Ok(NoticeWrite::Known),
+        Err(e) => Err(e),
     }
 }
 

@@ -13,8 +13,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tawasul_app::directory::circulars::LinkRefusal;
 use tawasul_app::public::{CircularPage, Origin};
-use tawasul_app::{App, AppError};
+use tawasul_app::App;
 
+use crate::public::internal_error;
 use crate::resolve::{self, Target};
 
 /// The same policy as the site's pages.
@@ -151,7 +152,7 @@ pub async fn respond(
     };
     Some(match answer {
         Ok((status, page)) => render(app, id, &origin, status, &page),
-        Err(e) => failed(&e, uri),
+        Err(e) => internal_error(&e, uri, "circular link"),
     })
 }
 
@@ -217,18 +218,8 @@ fn render(
             );
             response
         }
-        Err(e) => failed(&e, &Uri::from_static("/circulars")),
+        Err(e) => internal_error(&e, &Uri::from_static("/circulars"), "circular link"),
     }
-}
-
-fn failed(error: &AppError, uri: &Uri) -> Response {
-    tracing::error!(error = %error, path = %uri.path(), "circular link failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "حدث خطأ داخلي. Une erreur interne est survenue.\n",
-    )
-        .into_response()
 }
 
 #[cfg(test)]

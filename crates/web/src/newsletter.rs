@@ -19,6 +19,7 @@ use tawasul_app::public::{NewsletterPage, Origin};
 use tawasul_app::{App, AppError};
 use tawasul_domain::Locale;
 
+use crate::public::internal_error;
 use crate::resolve::{self, Target};
 use crate::session::same_origin;
 
@@ -179,7 +180,7 @@ pub async fn respond(
     };
     Some(match answer {
         Ok((status, page)) => render(app, id, &origin, locale, status, &page),
-        Err(e) => failed(&e, uri),
+        Err(e) => internal_error(&e, uri, "newsletter request"),
     })
 }
 
@@ -208,7 +209,7 @@ fn render(
             headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
             response
         }
-        Err(e) => failed(&e, &Uri::from_static("/newsletter")),
+        Err(e) => internal_error(&e, &Uri::from_static("/newsletter"), "newsletter request"),
     }
 }
 
@@ -217,16 +218,6 @@ fn with_retry_after(mut response: Response, seconds: u64) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
-}
-
-fn failed(error: &AppError, uri: &Uri) -> Response {
-    tracing::error!(error = %error, path = %uri.path(), "newsletter request failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "حدث خطأ داخلي. Une erreur interne est survenue.\n",
-    )
-        .into_response()
 }
 
 #[cfg(test)]

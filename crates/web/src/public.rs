@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tawasul_app::cache::{negotiate, CachedPage};
 use tawasul_app::public::{NetworkPage, Origin, PageQuery, Served};
-use tawasul_app::App;
+use tawasul_app::{App, AppError};
 
 use crate::conditional;
 use crate::resolve::{self, Target};
@@ -181,4 +181,16 @@ fn cache_control(app: &App) -> HeaderValue {
             value
         }
     }
+}
+
+/// The plain page of a public request that failed inside (logged with what
+/// it was), in both languages: the reader has no other page to go to.
+pub(crate) fn internal_error(error: &AppError, uri: &Uri, what: &str) -> Response {
+    tracing::error!(error = %error, path = %uri.path(), "{what} failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "حدث خطأ داخلي. Une erreur interne est survenue.\n",
+    )
+        .into_response()
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use tawasul_app::directory::NoticeRequest;
 use tawasul_app::App;
 
+use super::notices::{reach, sent};
 use super::{path_id, ApiUser, JsonBody, Problem};
 
 /// `POST /entries/{id}/circular` `{audience_ids, confirm, key?}`: without
@@ -25,24 +26,10 @@ pub async fn send(
 ) -> Result<Response, Problem> {
     let id = path_id(&id, "entry")?;
     if !body.confirm {
-        let preview = app.notice_preview(&viewer, id, &body.audience_ids).await?;
-        return Ok(Json(json!({
-            "count": preview.recipients,
-            "audiences": preview.audiences,
-        }))
-        .into_response());
+        return reach(&app, &viewer, id, &body).await;
     }
-    let (circular, sent) = app.send_circular(&viewer, id, &body).await?;
-    let status = if sent {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut body = json!(circular);
-    if let Value::Object(map) = &mut body {
-        map.insert("sent".into(), json!(sent));
-    }
-    Ok((status, Json(body)).into_response())
+    let (circular, new) = app.send_circular(&viewer, id, &body).await?;
+    Ok(sent(json!(circular), "sent", new))
 }
 
 /// `GET /entries/{id}/circular`: the reference, the counts, and each

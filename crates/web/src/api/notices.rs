@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use tawasul_app::directory::NoticeRequest;
-use tawasul_app::App;
+use tawasul_app::{App, Viewer};
 
 use super::{path_id, ApiUser, JsonBody, Problem};
 
@@ -24,24 +24,40 @@ pub async fn send(
 ) -> Result<Response, Problem> {
     let id = path_id(&id, "entry")?;
     if !body.confirm {
-        let preview = app.notice_preview(&viewer, id, &body.audience_ids).await?;
-        return Ok(Json(json!({
-            "count": preview.recipients,
-            "audiences": preview.audiences,
-        }))
-        .into_response());
+        return reach(&app, &viewer, id, &body).await;
     }
     let (notice, created) = app.send_notice(&viewer, id, &body).await?;
-    let status = if created {
+    Ok(sent(json!(notice), "created", created))
+}
+
+/// What a request not yet confirmed answers: how many it would reach,
+/// through which audiences.
+pub(super) async fn reach(
+    app: &App,
+    viewer: &Viewer,
+    id: i32,
+    body: &NoticeRequest,
+) -> Result<Response, Problem> {
+    let preview = app.notice_preview(viewer, id, &body.audience_ids).await?;
+    Ok(Json(json!({
+        "count": preview.recipients,
+        "audiences": preview.audiences,
+    }))
+    .into_response())
+}
+
+/// A sending's answer: 201 when it wrote something new, else 200 (the
+/// request was made before), with `flag` saying which.
+pub(super) fn sent(mut body: Value, flag: &str, new: bool) -> Response {
+    let status = if new {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    let mut body = json!(notice);
     if let Value::Object(map) = &mut body {
-        map.insert("created".into(), json!(created));
+        map.insert(flag.into(), json!(new));
     }
-    Ok((status, Json(body)).into_response())
+    (status, Json(body)).into_response()
 }
 
 /// `GET /entries/{id}/notices`: newest first, with delivery counts.
