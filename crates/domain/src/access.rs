@@ -113,10 +113,15 @@ pub enum Operation {
     /// it writes entries, authors' accounts and redirects in bulk, so it is
     /// the site admin's.
     ImportSite,
+    /// Write a change to a published entry that waits, beside the live
+    /// text, for a publisher (a pending change).
+    ProposeChange,
+    /// Publish, send back or discard someone's pending change.
+    ReviewChange,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 21] = [
+    pub const ALL: [Operation; 23] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -138,6 +143,8 @@ impl Operation {
         Operation::ViewDeliveryLog,
         Operation::ViewSystemMail,
         Operation::ImportSite,
+        Operation::ProposeChange,
+        Operation::ReviewChange,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -202,6 +209,12 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
     match op {
         Operation::Transition(action) if action.apply(subject.status).is_err() => return false,
         Operation::Undelete => return false,
+        // A pending change exists only beside a live text.
+        Operation::ProposeChange | Operation::ReviewChange
+            if subject.status != EntryStatus::Published =>
+        {
+            return false
+        }
         Operation::FeatureOnParent => {
             // Featuring puts the entry on the academy's site, so it takes a
             // publisher's role there, not on the directorate.
@@ -232,18 +245,23 @@ fn role_allows(role: Role, op: Operation, subject: &Subject) -> bool {
                     Operation::ReadDrafts | Operation::ViewHistory => true,
                     Operation::Edit | Operation::Delete => status == Draft,
                     Operation::Transition(action) => action == Action::Submit,
+                    Operation::ProposeChange => true,
                     _ => false,
                 }
         }
         Role::Editor => match op {
-            Operation::ReadDrafts | Operation::ViewHistory => true,
+            Operation::ReadDrafts | Operation::ViewHistory | Operation::ProposeChange => true,
             Operation::Edit | Operation::RestoreRevision => matches!(status, Draft | InReview),
             Operation::Delete => status == Draft,
             Operation::Transition(action) => action == Action::Submit,
             _ => false,
         },
         Role::Publisher | Role::SiteAdmin => match op {
-            Operation::ReadDrafts | Operation::ViewHistory | Operation::Transition(_) => true,
+            Operation::ReadDrafts
+            | Operation::ViewHistory
+            | Operation::Transition(_)
+            | Operation::ProposeChange
+            | Operation::ReviewChange => true,
             // Archived entries are the record of what was said: they stay as
             // they were.
             Operation::Edit | Operation::RestoreRevision => status != Archived,
@@ -398,6 +416,9 @@ mod tests {
             (Who::AtLeast(Role::Editor), &[Delete, Transition(Submit)], On::Live(DRAFT, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), &[Edit, RestoreRevision], On::Live(NOT_ARCHIVED, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), &[Delete], On::Live(NOT_PUBLISHED, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Contributor), &[ProposeChange], On::Live(PUBLISHED, OWN)),
+            (Who::AtLeast(Role::Editor), &[ProposeChange], On::Live(PUBLISHED, ANY_AUTHOR)),
+            (Who::AtLeast(Role::Publisher), &[ReviewChange], On::Live(PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
             (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog, ImportSite], On::NoEntry),
@@ -405,6 +426,7 @@ mod tests {
             (Who::PlatformAdmin, &[ManageSites, ViewSystemMail], On::NoEntry),
             (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
             (Who::PlatformAdmin, TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
+            (Who::PlatformAdmin, &[ProposeChange, ReviewChange], On::Live(PUBLISHED, ANY_AUTHOR)),
         ];
 
         fn is(who: &Who, actor: &Actor) -> bool {
@@ -478,7 +500,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 21 * 21);
+        assert_eq!(checked, 9 * 2 * 23 * 21);
     }
 
     #[test]
@@ -502,7 +524,9 @@ mod tests {
                 | Operation::SearchDrafts
                 | Operation::ViewDeliveryLog
                 | Operation::ViewSystemMail
-                | Operation::ImportSite => {}
+                | Operation::ImportSite
+                | Operation::ProposeChange
+                | Operation::ReviewChange => {}
             }
         }
         for action in Action::ALL {

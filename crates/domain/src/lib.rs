@@ -5,6 +5,7 @@
 //! function of values, so every rule can be tested as a table.
 
 mod access;
+mod change;
 mod delivery;
 mod diff;
 // The schedule of the daily and weekly digests (newsletter issue).
@@ -26,6 +27,7 @@ pub use access::{
     allowed, allowed_actions, effective_reach, may_create_token, Actor, Credential, Operation,
     Reach, Subject,
 };
+pub use change::{ChangeAction, ChangeStatus, ChangeStepError};
 pub use delivery::{retry_wait, RetryPolicy};
 pub use diff::{diff_lines, field_changes, DiffOp, DiffRow, FieldChange};
 pub use entry::{

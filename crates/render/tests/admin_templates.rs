@@ -195,6 +195,16 @@ fn editor(admin: &Admin, locale: Locale, kind: &str, variant: &str) -> Value {
                 "<!DOCTYPE html><html><body><h1>معاينة</h1><script>alert(3)</script></body></html>"
             );
         }
+        "proposing" => {
+            page["entry"]["status"] = json!("published");
+            page["change"] = change_view("draft", true);
+            page["change"]["comment"] = json!(format!("صححوا التاريخ {EVIL}"));
+            page["autosave_url"] = json!("/admin/entries/12/change");
+        }
+        "pending" => {
+            page["entry"]["status"] = json!("published");
+            page["pending_change"] = change_view("in_review", true);
+        }
         "read_only" => {
             page["can_edit"] = json!(false);
             page["can_delete"] = json!(false);
@@ -207,6 +217,17 @@ fn editor(admin: &Admin, locale: Locale, kind: &str, variant: &str) -> Value {
         _ => {}
     }
     with(common(admin, locale, "المحرر"), page)
+}
+
+/// A pending change as the editor and its screen get it.
+fn change_view(status: &str, may_review: bool) -> Value {
+    json!({
+        "exists": true, "version": "3", "status": status,
+        "status_label": format!("تعديل {EVIL}"), "in_review": status == "in_review",
+        "author": format!("يوسف {EVIL}"), "at": "2026-12-03 10:00", "comment": "",
+        "live_moved_on": true, "url": "/admin/entries/12/change",
+        "may_discard": true, "may_review": may_review,
+    })
 }
 
 /// Every page of the contract with a realistic context: (template, label, context).
@@ -277,6 +298,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             json!({
                 "my_drafts": [card(t, 1, "draft", "news", &format!("خبر جديد {EVIL}")), card(t, 2, "draft", "training_report", "")],
                 "to_review": [card(t, 3, "in_review", "announcement", "إعلان عن مباراة")],
+                "changes_to_review": [card(t, 4, "in_review", "news", "تعديل على خبر")],
                 "scheduled": [],
                 "recently_published": [card(t, 4, "published", "event", "الملتقى الجهوي")],
                 "activity": [{"entry_id": 3, "title": format!("إعلان {EVIL}"), "action_label": "أُرسل للمراجعة", "actor": "يوسف", "comment": EVIL, "at": "2026-12-02 09:30", "url": "/admin/entries/3"}],
@@ -344,6 +366,37 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
         "editor read-only",
         editor(admin, locale, "event", "read_only"),
     );
+    add(
+        "editor.html",
+        "editor proposing a change",
+        editor(admin, locale, "news", "proposing"),
+    );
+    add(
+        "editor.html",
+        "editor with a change waiting",
+        editor(admin, locale, "news", "pending"),
+    );
+    let mut sent_back = change_view("draft", true);
+    sent_back["comment"] = json!(format!("أضيفوا الصورة {EVIL}"));
+    for (label, change) in [
+        ("change in review", change_view("in_review", true)),
+        ("change sent back", sent_back),
+        ("change seen by its writer", change_view("in_review", false)),
+    ] {
+        add(
+            "change.html",
+            label,
+            with(
+                common(admin, locale, "تعديل"),
+                json!({
+                    "entry": {"id": 12, "title": format!("دورة {EVIL}"), "kind_label": "خبر",
+                              "url": "/admin/entries/12", "public_url": "/dp-kenitra/news/x"},
+                    "change": change, "diff": diff(), "field_changes": field_changes(),
+                    "errors": {"comment": "قولوا ما يجب تغييره."}, "comment": EVIL,
+                }),
+            ),
+        );
+    }
     add(
         "review.html",
         "review",

@@ -10,7 +10,9 @@ use sea_orm::{
 use serde_json::Value as Json;
 use time::OffsetDateTime;
 
-use crate::entities::{entry, entry_programme, entry_tag, revision, workflow_event};
+use crate::entities::{
+    entry, entry_programme, entry_tag, pending_change, revision, workflow_event,
+};
 use crate::entries::{replace_link_ids, Page};
 use crate::index_log::note_entry_change;
 use crate::media::{gallery_text, CoverEdit};
@@ -35,6 +37,31 @@ pub struct EntryEdit {
     pub cover: Option<CoverEdit>,
     /// The gallery's item ids, in order; `None` leaves it as it is.
     pub gallery: Option<Vec<i32>>,
+}
+
+/// Who publishes a pending change, with what words and mails.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangePublication<'a> {
+    /// The change's id and the version the publisher saw.
+    pub change_id: i32,
+    pub change_version: i32,
+    /// Who wrote it: the author of the revision it becomes.
+    pub author_id: Option<i32>,
+    pub publisher_id: Option<i32>,
+    pub comment: &'a str,
+    pub mails: &'a [crate::NewMail],
+}
+
+/// What a save writes beside the entry, in its transaction.
+#[derive(Default)]
+struct SaveExtras<'a> {
+    revision_author: Option<i32>,
+    event_actor: Option<i32>,
+    /// A workflow event (action, comment) to record with the save.
+    note: Option<(&'a str, &'a str)>,
+    /// A pending change (id, version) the save publishes, dropped with it.
+    drop_change: Option<(i32, i32)>,
+    mails: &'a [crate::NewMail],
 }
 
 /// What a save or a transition found.
@@ -245,6 +272,46 @@ impl Store {
         actor_id: Option<i32>,
         note: Option<(&str, &str)>,
     ) -> Result<Outcome> {
+        let extras = SaveExtras {
+            revision_author: actor_id,
+            event_actor: actor_id,
+            note,
+            ..SaveExtras::default()
+        };
+        self.save_entry_with(id, expected_version, edit, extras)
+            .await
+    }
+
+    /// Publishes a pending change: its content replaces the live text (a
+    /// revision by the change's author, an event by the publisher) and the
+    /// change is gone, in one transaction. The change must still be at
+    /// `change_version`, else nothing is written and the answer is
+    /// `Conflict`.
+    pub async fn publish_pending_change(
+        &self,
+        id: i32,
+        expected_version: i32,
+        edit: &EntryEdit,
+        publication: ChangePublication<'_>,
+    ) -> Result<Outcome> {
+        let extras = SaveExtras {
+            revision_author: publication.author_id,
+            event_actor: publication.publisher_id,
+            note: Some(("change_publish", publication.comment)),
+            drop_change: Some((publication.change_id, publication.change_version)),
+            mails: publication.mails,
+        };
+        self.save_entry_with(id, expected_version, edit, extras)
+            .await
+    }
+
+    async fn save_entry_with(
+        &self,
+        id: i32,
+        expected_version: i32,
+        edit: &EntryEdit,
+        extras: SaveExtras<'_>,
+    ) -> Result<Outcome> {
         // Read before the transaction: on SQLite a transaction that reads
         // and then writes fails outright ("busy snapshot") when another
         // writer committed in between; the update below checks the version
@@ -258,11 +325,45 @@ impl Store {
             return Ok(Outcome::Stale(row));
         }
         let links = link_ids(&self.db, id).await?;
-        if same_content(&row, edit) && links == (sorted(&edit.tag_ids), sorted(&edit.programme_ids))
-        {
+        let unchanged = same_content(&row, edit)
+            && links == (sorted(&edit.tag_ids), sorted(&edit.programme_ids));
+        if unchanged && extras.drop_change.is_none() {
             return Ok(Outcome::Unchanged(row));
         }
         let txn = self.db.begin().await?;
+        if let Some((change_id, change_version)) = extras.drop_change {
+            let dropped = pending_change::Entity::delete_many()
+                .filter(pending_change::Column::Id.eq(change_id))
+                .filter(pending_change::Column::Version.eq(change_version))
+                .exec(&txn)
+                .await?;
+            if dropped.rows_affected == 0 {
+                drop(txn);
+                return Err(StoreError::Conflict(
+                    "the pending change was changed or is gone".into(),
+                ));
+            }
+        }
+        if unchanged {
+            // The change held what the page already says: it is gone, and
+            // the history says it was published.
+            if let Some((action, comment)) = extras.note {
+                insert_event(
+                    &txn,
+                    id,
+                    action,
+                    Some(&row.status),
+                    &row.status,
+                    extras.event_actor,
+                    comment,
+                    Some(row.version),
+                )
+                .await?;
+            }
+            queue_mails(&txn, extras.mails).await?;
+            txn.commit().await?;
+            return Ok(Outcome::Unchanged(row));
+        }
         let stamp = now();
         let mut update = entry::Entity::update_many();
         if let Some(cover) = &edit.cover {
@@ -302,22 +403,23 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("entry"))?;
-        insert_revision(&txn, &row, actor_id).await?;
+        insert_revision(&txn, &row, extras.revision_author).await?;
         replace_link_ids(&txn, id, &edit.tag_ids, &edit.programme_ids).await?;
         note_entry_change(&txn, id).await?;
-        if let Some((action, comment)) = note {
+        if let Some((action, comment)) = extras.note {
             insert_event(
                 &txn,
                 id,
                 action,
                 Some(&row.status),
                 &row.status,
-                actor_id,
+                extras.event_actor,
                 comment,
                 Some(row.version),
             )
             .await?;
         }
+        queue_mails(&txn, extras.mails).await?;
         txn.commit().await?;
         Ok(Outcome::Done(row))
     }

@@ -20,6 +20,7 @@ mod media;
 mod network;
 mod newsletter;
 mod outbox;
+mod pending_changes;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +41,9 @@ pub use directory::{
     notice_mail_key, AudienceRow, ContactInput, ContactRow, DirectoryQuery, ImportCounts,
     InstitutionInput, InstitutionRow, NewNotice, NoticeDelivery, NoticeRow,
 };
-pub use editorial::{Activity, AdminEntry, AdminQuery, EntryEdit, Outcome, StatusChange};
+pub use editorial::{
+    Activity, AdminEntry, AdminQuery, ChangePublication, EntryEdit, Outcome, StatusChange,
+};
 pub use entries::{EntryDraft, EntryQuery, EntrySummary, Page, Saved};
 pub use error::StoreError;
 pub use import_jobs::{job_state, ImportJobRow, NewImportJob};
@@ -51,6 +54,7 @@ pub use media::{
 pub use network::{NetworkRows, NewSite};
 pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
 pub use outbox::{AuditRow, Delivery, NewMail, OutboxPage, OutboxRow, OutboxScope};
+pub use pending_changes::ChangeStep;
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;
@@ -63,6 +67,7 @@ pub type TagRow = entities::tag::Model;
 pub type EntryRow = entities::entry::Model;
 pub type RevisionRow = entities::revision::Model;
 pub type WorkflowEventRow = entities::workflow_event::Model;
+pub type PendingChangeRow = entities::pending_change::Model;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

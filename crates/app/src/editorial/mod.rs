@@ -3,6 +3,7 @@
 //! the caller's permission through `tawasul_domain::allowed` (via
 //! `Viewer`), so the API and the admin UI behave the same.
 
+mod changes;
 mod fields;
 mod history;
 mod lists;
@@ -17,6 +18,7 @@ use tawasul_domain::{
 use tawasul_store::{EntryEdit, EntryRow, Outcome};
 use time::UtcOffset;
 
+pub use changes::{ChangeContent, PendingChange};
 pub use fields::{fact_is_list, fact_names, parse_fields};
 pub use history::{Comparison, History};
 pub use lists::{Dashboard, EntryList};
@@ -397,15 +399,56 @@ impl App {
                 row.status
             )));
         }
+        let mut edit = self.edit_of(viewer, &row, &input).await?;
+        let site_id = row.site_id;
+        let before = self.entry_facts(&row).await?;
+        let mut attempt = 0;
+        let saved = loop {
+            match self
+                .store()
+                .save_entry(id, version, &edit, Some(viewer.user.id), None)
+                .await
+            {
+                Err(tawasul_store::StoreError::Conflict(_))
+                    if attempt < 5 && row.published_at.is_none() =>
+                {
+                    attempt += 1;
+                    edit.slug = self.free_slug(site_id, &edit.title, Some(id)).await?;
+                }
+                other => break other?,
+            }
+        };
+        match saved {
+            Outcome::Done(saved) => {
+                self.entry_changed(Some(before), &saved).await?;
+                Ok(saved)
+            }
+            Outcome::Unchanged(saved) => Ok(saved),
+            Outcome::Stale(current) => Err(AppError::Stale {
+                current: Box::new(current),
+            }),
+        }
+    }
+
+    /// What a save of `input` writes on `row`: the input checked (whole
+    /// once the entry has been reviewed), the links and covers it keeps.
+    pub(crate) async fn edit_of(
+        &self,
+        viewer: &Viewer,
+        row: &EntryRow,
+        input: &EntryInput,
+    ) -> Result<EntryEdit, AppError> {
+        let network = self.network();
         let site = network
             .site(row.site_id)
             .ok_or_else(|| AppError::NotFound(format!("site #{}", row.site_id)))?;
         let kind: EntryKind = row.kind.parse()?;
+        let id = row.id;
         // Past the draft stage an entry has been reviewed whole: an edit
         // may not leave it half-filled.
         let complete = row.status != EntryStatus::Draft.as_str();
         let (mut edit, tags) = self
-            .check_input(viewer, site, kind, &input, complete, Some(id))
+            .check_input(viewer, site, kind, input, complete, Some(id))
             .await?;
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
         // A save that names no original keeps the entry's translations: the
@@ -430,33 +473,7 @@ impl App {
             // Once public, its address stays (links are already out).
             row.slug.clone()
         };
-        let before = self.entry_facts(&row).await?;
-        let mut attempt = 0;
-        let saved = loop {
-            match self
-                .store()
-                .save_entry(id, version, &edit, Some(viewer.user.id), None)
-                .await
-            {
-                Err(tawasul_store::StoreError::Conflict(_))
-                    if attempt < 5 && row.published_at.is_none() =>
-                {
-                    attempt += 1;
-                    edit.slug = self.free_slug(site.id, &edit.title, Some(id)).await?;
-                }
-                other => break other?,
-            }
-        };
-        match saved {
-            Outcome::Done(saved) => {
-                self.entry_changed(Some(before), &saved).await?;
-                Ok(saved)
-            }
-            Outcome::Unchanged(saved) => Ok(saved),
-            Outcome::Stale(current) => Err(AppError::Stale {
-                current: Box::new(current),
-            }),
-        }
+        Ok(edit)
     }
 
     /// Drops the public pages an entry's change touched, on every node.

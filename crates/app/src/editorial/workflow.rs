@@ -43,6 +43,32 @@ fn input_of(row: &EntryRow) -> EntryInput {
     }
 }
 
+/// A reviewer's comment, trimmed, on one rule for every step: no control
+/// characters, a bounded length, and present when the author must act on it.
+pub(crate) fn checked_comment(comment: &str, required: bool) -> Result<String, AppError> {
+    let comment = comment.trim().to_owned();
+    if let Some(c) = tawasul_domain::forbidden_character(&comment, tawasul_domain::Lines::Many) {
+        return Err(
+            DomainError::field("comment", tawasul_domain::forbidden_character_message(c)).into(),
+        );
+    }
+    if comment.chars().count() > MAX_COMMENT_CHARS {
+        return Err(DomainError::field(
+            "comment",
+            format!("keep the comment under {MAX_COMMENT_CHARS} characters"),
+        )
+        .into());
+    }
+    if required && comment.is_empty() {
+        return Err(DomainError::field(
+            "comment",
+            "say what should change: the author reads this comment",
+        )
+        .into());
+    }
+    Ok(comment)
+}
+
 impl App {
     /// Takes a step of the workflow on an entry.
     pub async fn transition(
@@ -77,29 +103,7 @@ impl App {
                 "your role does not allow you to {action} this entry"
             )));
         }
-        let comment = input.comment.trim().to_owned();
-        if let Some(c) = tawasul_domain::forbidden_character(&comment, tawasul_domain::Lines::Many)
-        {
-            return Err(DomainError::field(
-                "comment",
-                tawasul_domain::forbidden_character_message(c),
-            )
-            .into());
-        }
-        if comment.chars().count() > MAX_COMMENT_CHARS {
-            return Err(DomainError::field(
-                "comment",
-                format!("keep the comment under {MAX_COMMENT_CHARS} characters"),
-            )
-            .into());
-        }
-        if action == Action::RequestChanges && comment.is_empty() {
-            return Err(DomainError::field(
-                "comment",
-                "say what should change: the author reads this comment",
-            )
-            .into());
-        }
+        let comment = checked_comment(&input.comment, action == Action::RequestChanges)?;
         if matches!(action, Action::Submit | Action::Approve | Action::Publish) {
             // What goes to review, and what goes out, is whole.
             let site = network

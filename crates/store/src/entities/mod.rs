@@ -28,6 +28,7 @@ pub mod newsletter_unsubscribe_token;
 pub mod notice;
 pub mod outbox;
 pub mod password_reset;
+pub mod pending_change;
 pub mod programme;
 pub mod redirect;
 pub mod rendition;

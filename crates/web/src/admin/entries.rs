@@ -16,6 +16,7 @@ use tawasul_app::{App, AppError, EntryInput, TransitionInput, Viewer};
 use tawasul_domain::{Action, EntryKind, EntryStatus, Locale, Operation};
 
 use super::actions::workflow_actions;
+use super::changes::{change_view, proposes, show_change};
 use super::media::upload_messages;
 use super::photos::{gallery_field, picker, typed_alts, Chosen};
 use super::screens::{kind_options, local, local_input, names};
@@ -26,7 +27,11 @@ use super::{
 use crate::api::entries::public_path;
 
 /// The entry a path names, as the viewer may read it.
-async fn entry_in_path(app: &App, viewer: &Viewer, id: &str) -> Result<EntryRow, AppError> {
+pub(super) async fn entry_in_path(
+    app: &App,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<EntryRow, AppError> {
     let id = id
         .parse::<i32>()
         .map_err(|_| AppError::NotFound(format!("entry {id}")))?;
@@ -34,7 +39,7 @@ async fn entry_in_path(app: &App, viewer: &Viewer, id: &str) -> Result<EntryRow,
 }
 
 /// The editor's form as an author's input.
-fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
+pub(super) fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
     let mut facts = Map::new();
     for name in fact_names(kind) {
         let value = form.get(&format!("f_{name}"));
@@ -75,7 +80,12 @@ fn present(form: &Form, name: &str) -> Option<String> {
 }
 
 /// What the editor shows of a stored entry, as the form's values.
-async fn entry_view(app: &App, req: &Req, row: &EntryRow, labels: &EntryLabels) -> Value {
+pub(super) async fn entry_view(
+    app: &App,
+    req: &Req,
+    row: &EntryRow,
+    labels: &EntryLabels,
+) -> Value {
     let network = app.network();
     let kind: EntryKind = row.kind.parse().unwrap_or(EntryKind::News);
     let site = network.site(row.site_id);
@@ -138,7 +148,7 @@ async fn entry_view(app: &App, req: &Req, row: &EntryRow, labels: &EntryLabels) 
 }
 
 /// The form's values as typed, to show them again after a refusal.
-fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
+pub(super) fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
     let Value::Object(map) = base else { return };
     for name in [
         "locale",
@@ -170,7 +180,7 @@ fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
 /// Alt texts typed beside the chosen photos go to the library before the
 /// entry is saved: a refused one shows the form again with everything
 /// typed, nothing saved.
-async fn describe_photos(
+pub(super) async fn describe_photos(
     app: &App,
     req: &Req,
     viewer: &Viewer,
@@ -288,18 +298,18 @@ fn share_links(app: &App, row: &EntryRow) -> Option<Value> {
     }))
 }
 
-struct EditorPage<'a> {
-    site_id: i32,
-    entry: Value,
-    row: Option<&'a EntryRow>,
-    errors: Map<String, Value>,
-    form_error: Option<String>,
-    conflict: Option<Value>,
+pub(super) struct EditorPage<'a> {
+    pub site_id: i32,
+    pub entry: Value,
+    pub row: Option<&'a EntryRow>,
+    pub errors: Map<String, Value>,
+    pub form_error: Option<String>,
+    pub conflict: Option<Value>,
     /// Alt texts as typed, when a refused form is shown again.
-    alts: HashMap<i32, String>,
+    pub alts: HashMap<i32, String>,
 }
 
-async fn editor(
+pub(super) async fn editor(
     app: &App,
     req: &Req,
     viewer: &Viewer,
@@ -443,6 +453,21 @@ async fn editor(
             if can_edit && row.status == EntryStatus::Draft.as_str() && row.deleted_at.is_none() {
                 ctx.insert("autosave_url", &format!("/admin/entries/{}", row.id));
             }
+            if row.status == EntryStatus::Published.as_str() && row.deleted_at.is_none() {
+                let change = match app.pending_change(viewer, row.id).await {
+                    Ok(change) => change,
+                    Err(e) => return error_page(app, req, Some(viewer), &e),
+                };
+                let view = change_view(app, req, viewer, row, change.as_ref()).await;
+                if proposes(app, viewer, row) {
+                    // The form writes the pending change, the live text stays.
+                    ctx.insert("can_edit", &true);
+                    ctx.insert("autosave_url", &view.url);
+                    ctx.insert("change", &view);
+                } else if view.exists {
+                    ctx.insert("pending_change", &view);
+                }
+            }
         }
     }
     render(app, req, "editor.html", &ctx, status)
@@ -563,9 +588,18 @@ pub async fn edit(
         Ok(labels) => labels,
         Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
+    let mut entry = entry_view(&app, &req, &row, &labels).await;
+    // Those who propose a change see it where they left it.
+    if proposes(&app, &viewer, &row) {
+        match app.pending_change(&viewer, row.id).await {
+            Ok(Some(change)) => show_change(&mut entry, &change),
+            Ok(None) => {}
+            Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+        }
+    }
     let page = EditorPage {
         site_id: row.site_id,
-        entry: entry_view(&app, &req, &row, &labels).await,
+        entry,
         row: Some(&row),
         errors: Map::new(),
         form_error: None,
@@ -862,7 +896,7 @@ pub async fn review_preview(
 
 /// A preview is a page of the public site: it gets that site's policy,
 /// and no other site may frame it.
-fn preview_response(html: String) -> Response {
+pub(super) fn preview_response(html: String) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -34,7 +34,7 @@ fn field_label(app: &App, req: &Req, field: &str) -> String {
         )
 }
 
-fn comparison_context(app: &App, req: &Req, comparison: &Comparison) -> (Value, Value) {
+pub(super) fn comparison_context(app: &App, req: &Req, comparison: &Comparison) -> (Value, Value) {
     let fields: Vec<Value> = comparison
         .fields
         .iter()

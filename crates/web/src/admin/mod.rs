@@ -5,6 +5,7 @@
 
 mod account;
 mod actions;
+mod changes;
 mod directory;
 mod entries;
 mod history;
@@ -101,6 +102,12 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sites/{site}/outbox/{id}/resend", post(outbox::resend))
         .route("/entries/{id}", get(entries::edit).post(entries::save))
         .route("/entries/{id}/transition", post(entries::transition))
+        .route(
+            "/entries/{id}/change",
+            get(changes::show).post(changes::save),
+        )
+        .route("/entries/{id}/change/step", post(changes::step))
+        .route("/entries/{id}/change/preview", get(changes::preview))
         .route("/paste", post(paste::paste))
         .route("/entries/{id}/review", get(history::review))
         .route("/entries/{id}/preview", get(entries::review_preview))

@@ -96,6 +96,32 @@ pub async fn dashboard(
     }
     ctx.insert("my_drafts", &my_drafts);
     ctx.insert("to_review", &cards(&app, &req, &board.to_review).await);
+    let changes = match app.changes_to_review(&viewer).await {
+        Ok(changes) => changes,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
+    };
+    let writers = names(&app, changes.iter().map(|(c, _)| c.author_id)).await;
+    let network = app.network();
+    let change_cards: Vec<Value> = changes
+        .iter()
+        .map(|(change, entry)| {
+            let site = network.site(entry.site_id);
+            json!({
+                "id": entry.id,
+                "title": entry.title,
+                "site_slug": site.map(|s| s.slug.clone()),
+                "site_name": site.map(|s| s.name(req.lang).to_owned()),
+                "kind": entry.kind,
+                "kind_label": text(&app, &req, &format!("kind.{}", entry.kind)),
+                "status": "in_review",
+                "status_label": text(&app, &req, "change.status_in_review"),
+                "author": change.author_id.and_then(|id| writers.get(&id)).cloned().unwrap_or_default(),
+                "updated_at": local(&app, change.updated_at),
+                "url": format!("/admin/entries/{}/change", entry.id),
+            })
+        })
+        .collect();
+    ctx.insert("changes_to_review", &change_cards);
     ctx.insert("scheduled", &cards(&app, &req, &board.scheduled).await);
     ctx.insert(
         "recently_published",

@@ -21,7 +21,7 @@ use super::{path_id, ApiUser, JsonBody, Problem};
 
 const PER_PAGE: u64 = 20;
 
-fn rfc3339(at: Option<OffsetDateTime>) -> Value {
+pub(super) fn rfc3339(at: Option<OffsetDateTime>) -> Value {
     at.and_then(|at| at.format(&Rfc3339).ok())
         .map_or(Value::Null, Value::String)
 }
@@ -131,7 +131,12 @@ where
 }
 
 impl EntryBody {
-    fn into_input(self, default_locale: &str) -> EntryInput {
+    /// The version the client edited, when it sent one.
+    pub(super) fn version(&self) -> Option<i32> {
+        self.version
+    }
+
+    pub(super) fn into_input(self, default_locale: &str) -> EntryInput {
         EntryInput {
             kind: self.kind,
             locale: self.locale.unwrap_or_else(|| default_locale.to_owned()),

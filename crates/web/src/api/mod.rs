@@ -3,6 +3,7 @@
 //! `application/problem+json`.
 
 mod auth;
+mod changes;
 mod circulars;
 pub mod directory;
 pub mod entries;
@@ -74,6 +75,11 @@ pub fn routes() -> Router<Arc<App>> {
                 .delete(entries::delete),
         )
         .route("/entries/{id}/transitions", post(entries::transition))
+        .route(
+            "/entries/{id}/change",
+            get(changes::show).put(changes::save),
+        )
+        .route("/entries/{id}/change/steps", post(changes::step))
         .route("/entries/{id}/revisions", get(entries::revisions))
         .route(
             "/entries/{id}/revisions/{version}/restore",
