@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::admin::{Answer, Browser};
+use common::admin::{editor_form, post_form, Answer, Browser};
 use common::demo::{ADMIN, EDITOR_RABAT, EDITOR_SALE, PUBLISHER_RABAT};
 use common::TestApp;
 use serde_json::{json, Value};
@@ -47,53 +47,6 @@ async fn published_news(test: &TestApp) -> (i64, String) {
         .expect("a public address")
         .to_owned();
     (id, url)
-}
-
-/// The editor's form as the page holds it, with some fields replaced.
-fn editor_form(page: &Answer, replace: &[(&str, &str)]) -> Vec<(String, String)> {
-    let html = page.html();
-    let form = scraper::Selector::parse("form[data-test=entry-form]").expect("a selector");
-    let form = html.select(&form).next().expect("the editor's form");
-    let fields = scraper::Selector::parse("input, textarea, select").expect("a selector");
-    let option = scraper::Selector::parse("option[selected]").expect("a selector");
-    let mut out = Vec::new();
-    for field in form.select(&fields) {
-        let element = field.value();
-        let Some(name) = element.attr("name") else {
-            continue;
-        };
-        let kind = element.attr("type").unwrap_or("text");
-        if matches!(kind, "submit" | "button" | "file")
-            || (matches!(kind, "checkbox" | "radio") && element.attr("checked").is_none())
-            || name == "_csrf"
-        {
-            continue;
-        }
-        let value = match element.name() {
-            "textarea" => field.text().collect::<String>(),
-            "select" => field
-                .select(&option)
-                .next()
-                .and_then(|o| o.value().attr("value"))
-                .unwrap_or_default()
-                .to_owned(),
-            _ => element.attr("value").unwrap_or_default().to_owned(),
-        };
-        let value = replace
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map_or(value, |(_, v)| (*v).to_owned());
-        out.push((name.to_owned(), value));
-    }
-    out
-}
-
-async fn post_form(browser: &Browser<'_>, path: &str, fields: &[(String, String)]) -> Answer {
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    browser.post(path, &fields).await
 }
 
 /// The version the change's forms carry now.

@@ -103,6 +103,25 @@ fn truncate_at_hyphen(slug: String, max: usize) -> String {
     }
 }
 
+/// Whether `slug` is what the entry's title gave it (the short slug, or it
+/// numbered `-2`, `-3` against a clash): a draft's address then follows
+/// its title; one its author chose stays.
+pub fn follows_title(slug: &str, title: &str) -> bool {
+    let derived = short_slug(title);
+    let derived = if derived.is_empty() {
+        "entry"
+    } else {
+        derived.as_str()
+    };
+    slug == derived
+        || slug
+            .strip_prefix(derived)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|n| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric()) && n.len() <= 6
+            })
+}
+
 /// Checks a slug given by an author (front matter, API): the same alphabet
 /// that [`slugify`] produces.
 pub fn validate(slug: &str) -> Result<(), DomainError> {
@@ -149,6 +168,24 @@ mod tests {
             assert_eq!(short_slug(title), slug, "{title}");
             assert!(short_slug(title).chars().count() <= DEFAULT_SLUG_CHARS);
         }
+    }
+
+    #[test]
+    fn a_drafts_address_follows_its_title_until_its_author_chooses_one() {
+        let title = "الدخول المدرسي 2026";
+        let table = [
+            ("الدخول-المدرسي-2026", true),
+            ("الدخول-المدرسي-2026-2", true),
+            ("الدخول-المدرسي-2026-x7k2pq", true),
+            ("الدخول-المدرسي", false),
+            ("rentree-2026", false),
+            ("الدخول-المدرسي-2026-الرباط", false),
+        ];
+        for (slug, follows) in table {
+            assert_eq!(follows_title(slug, title), follows, "{slug}");
+        }
+        assert!(follows_title("entry", "!!!"));
+        assert!(follows_title("entry-3", "!!!"));
     }
 
     #[test]

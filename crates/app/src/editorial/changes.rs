@@ -40,6 +40,9 @@ pub struct ChangeContent {
     /// As the form sent it; `None` keeps the live gallery.
     #[serde(default)]
     pub gallery: Option<String>,
+    /// The address as the form sent it; `None` keeps it.
+    #[serde(default)]
+    pub slug: Option<String>,
 }
 
 impl ChangeContent {
@@ -55,6 +58,7 @@ impl ChangeContent {
             fields: input.fields.clone().unwrap_or(Value::Null),
             cover: input.cover.clone(),
             gallery: input.gallery.clone(),
+            slug: input.slug.clone(),
         }
     }
 
@@ -73,6 +77,7 @@ impl ChangeContent {
             translation_of: None,
             cover: self.cover.clone(),
             gallery: self.gallery.clone(),
+            slug: self.slug.clone(),
         }
     }
 }

@@ -227,6 +227,12 @@ pub fn parse_fields(
         return Err(errors);
     }
     let value = Value::Object(out);
+    // An end before its start is said at once, whatever else is missing:
+    // the author is typing the dates now.
+    if let Some((field, message)) = end_before_start(&value) {
+        errors.add(field, message);
+        return Err(errors);
+    }
     // Whole facts are checked for sense (a training cannot end before it
     // starts) whenever they are whole, so a draft learns of it early.
     let required_present = schema
@@ -255,6 +261,31 @@ pub fn parse_fields(
         }
     })?;
     Ok(value)
+}
+
+/// The end fact that comes before its start, with the sentence saying so.
+/// Dates (`2026-10-14`) and UTC times (`2026-12-02T08:30:00Z`) as stored
+/// compare as text.
+fn end_before_start(value: &Value) -> Option<(&'static str, &'static str)> {
+    let pairs = [
+        (
+            "starts_on",
+            "ends_on",
+            "fields.ends_on",
+            "the training cannot end before it starts",
+        ),
+        (
+            "starts_at",
+            "ends_at",
+            "fields.ends_at",
+            "the event cannot end before it starts",
+        ),
+    ];
+    pairs.into_iter().find_map(|(start, end, field, message)| {
+        let start = value.get(start)?.as_str()?;
+        let end = value.get(end)?.as_str()?;
+        (end < start).then_some((field, message))
+    })
 }
 
 #[cfg(test)]
@@ -403,6 +434,44 @@ mod tests {
             )),
             ["fields.ends_on"]
         );
+    }
+
+    #[test]
+    fn an_end_before_its_start_is_refused_in_a_draft_holding_only_the_dates() {
+        let table = [
+            (
+                EntryKind::TrainingReport,
+                json!({"starts_on": "2026-10-14", "ends_on": "2026-10-12"}),
+                vec!["fields.ends_on"],
+            ),
+            (
+                EntryKind::TrainingReport,
+                json!({"starts_on": "2026-10-12", "ends_on": "2026-10-12"}),
+                vec![],
+            ),
+            (
+                EntryKind::TrainingReport,
+                json!({"ends_on": "2026-10-12"}),
+                vec![],
+            ),
+            (
+                EntryKind::Event,
+                json!({"starts_at": "2026-12-02T09:30", "ends_at": "2026-12-02T09:00"}),
+                vec!["fields.ends_at"],
+            ),
+            (
+                EntryKind::Event,
+                json!({"starts_at": "2026-12-02T09:30", "ends_at": "2026-12-03T08:00"}),
+                vec![],
+            ),
+        ];
+        for (kind, facts, want) in table {
+            let got = match parse_fields(kind, Some(&facts), MOROCCO, false) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors.iter().map(|(f, _)| f.to_owned()).collect::<Vec<_>>(),
+            };
+            assert_eq!(got, want, "{facts}");
+        }
     }
 
     #[test]

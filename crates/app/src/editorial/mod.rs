@@ -29,6 +29,17 @@ use crate::cache::deps::entry_change_deps;
 use crate::network::Site;
 use crate::{App, AppError};
 
+const SLUG_TAKEN: &str = "another entry of the site has this address";
+
+/// The address the input asks for, when it asks for one.
+fn typed_slug(input: &EntryInput) -> Option<&str> {
+    input
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
 /// Longest body, in characters: a long report is 30,000; this stops a
 /// runaway paste from filling the database.
 pub const MAX_BODY_CHARS: usize = 200_000;
@@ -54,6 +65,9 @@ pub struct EntryInput {
     pub cover: Option<String>,
     /// The gallery's media items as typed (`12 13 14`); `None` leaves it.
     pub gallery: Option<String>,
+    /// The address the author chose (cleaned as a title would be); `None`
+    /// or empty: made from the title, and kept once the entry is public.
+    pub slug: Option<String>,
 }
 
 impl App {
@@ -239,6 +253,30 @@ impl App {
         Ok((edit, tags))
     }
 
+    /// The address an author typed, cleaned as a title would be, if no
+    /// other entry of the site has it.
+    async fn chosen_slug(
+        &self,
+        site_id: i32,
+        typed: &str,
+        except: Option<i32>,
+    ) -> Result<String, AppError> {
+        let cleaned = slug::slugify(typed);
+        let problem = if cleaned.is_empty() {
+            Some("write the address with letters or digits")
+        } else if cleaned.chars().count() > slug::MAX_SLUG_CHARS {
+            Some("keep the address under 80 characters")
+        } else if self.store().slug_taken(site_id, &cleaned, except).await? {
+            Some(SLUG_TAKEN)
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(DomainError::field("slug", problem).into()),
+            None => Ok(cleaned),
+        }
+    }
+
     /// A slug for the title that no other entry of the site has.
     async fn free_slug(
         &self,
@@ -303,15 +341,27 @@ impl App {
         edit.tag_ids = self.store().tag_ids_for(&tags).await?;
         // Two people starting entries with one title at once race for its
         // slug: the loser takes the next one.
+        let chosen = match typed_slug(&input) {
+            Some(typed) => Some(self.chosen_slug(site.id, typed, None).await?),
+            None => None,
+        };
         let mut attempt = 0;
         loop {
-            edit.slug = self.free_slug(site.id, &edit.title, None).await?;
+            edit.slug = match &chosen {
+                Some(slug) => slug.clone(),
+                None => self.free_slug(site.id, &edit.title, None).await?,
+            };
             match self
                 .store()
                 .create_entry(site.id, kind.as_str(), &edit, Some(viewer.user.id))
                 .await
             {
-                Err(tawasul_store::StoreError::Conflict(_)) if attempt < 5 => attempt += 1,
+                Err(tawasul_store::StoreError::Conflict(_)) if attempt < 5 && chosen.is_none() => {
+                    attempt += 1
+                }
+                Err(tawasul_store::StoreError::Conflict(_)) => {
+                    return Err(DomainError::field("slug", SLUG_TAKEN).into())
+                }
                 other => return Ok(other?),
             }
         }
@@ -467,11 +517,15 @@ impl App {
         if let (None, Some(media)) = (&edit.cover, row.cover_media_id) {
             edit.cover = self.resolve_cover(site.id, &edit.locale, media).await?.ok();
         }
-        edit.slug = if row.published_at.is_none() {
-            self.free_slug(site.id, &edit.title, Some(id)).await?
-        } else {
-            // Once public, its address stays (links are already out).
-            row.slug.clone()
+        edit.slug = match typed_slug(input).filter(|typed| *typed != row.slug) {
+            // Links with the old address still arrive: the entry's number
+            // is in its address, and a stale slug answers 301.
+            Some(typed) => self.chosen_slug(site.id, typed, Some(id)).await?,
+            None if row.published_at.is_none() && slug::follows_title(&row.slug, &row.title) => {
+                self.free_slug(site.id, &edit.title, Some(id)).await?
+            }
+            // Chosen by its author, or public (links are already out).
+            None => row.slug.clone(),
         };
         Ok(edit)
     }

@@ -40,6 +40,7 @@ fn input_of(row: &EntryRow) -> EntryInput {
         translation_of: None,
         cover: None,
         gallery: None,
+        slug: None,
     }
 }
 

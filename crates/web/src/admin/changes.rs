@@ -133,6 +133,9 @@ pub fn show_change(entry: &mut Value, change: &PendingChange) {
     if let Some(gallery) = &content.gallery {
         put("gallery", json!(gallery));
     }
+    if let Some(slug) = &content.slug {
+        put("slug", json!(slug));
+    }
     if let (Some(Value::Object(shown)), Value::Object(facts)) =
         (map.get_mut("fields"), &content.fields)
     {

@@ -68,6 +68,7 @@ pub(super) fn input_from(form: &Form, kind: EntryKind) -> EntryInput {
         // Absent (a form without them) leaves the cover and gallery alone.
         cover: present(form, "cover_media"),
         gallery: gallery_field(form),
+        slug: present(form, "slug"),
     }
 }
 
@@ -132,6 +133,7 @@ pub(super) async fn entry_view(
         "category": category,
         "tags": tags.join("، "),
         "programmes": programmes,
+        "slug": row.slug,
         "translation_of": app.linked_translation(row).await.ok().flatten().map(|id| id.to_string()).unwrap_or_default(),
         "cover_media": row.cover_media_id.map(|id| id.to_string()).unwrap_or_default(),
         "gallery": row.gallery,
@@ -159,6 +161,7 @@ pub(super) fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
         "tags",
         "translation_of",
         "cover_media",
+        "slug",
     ] {
         map.insert(name.to_owned(), Value::String(form.get(name).to_owned()));
     }

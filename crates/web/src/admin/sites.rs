@@ -107,7 +107,7 @@ pub async fn create(
     if app.network().site_by_slug(&slug).is_some() != updating {
         errors.insert(
             "slug".into(),
-            Value::String(text(&app, &req, "field_errors.slug")),
+            Value::String(text(&app, &req, "field_errors.site_slug")),
         );
         return page(
             &app,
@@ -146,7 +146,16 @@ pub async fn create(
         Ok(_) => see_other_with("/admin/sites", "site_create"),
         Err(e) => {
             let errors = match (&e, field_errors(&app, &req, &e)) {
-                (_, Some(errors)) => errors,
+                (_, Some(mut errors)) => {
+                    // A site's identifier has its own rules, not an entry's address's.
+                    if errors.contains_key("slug") {
+                        errors.insert(
+                            "slug".into(),
+                            Value::String(text(&app, &req, "field_errors.site_slug")),
+                        );
+                    }
+                    errors
+                }
                 (AppError::NotFound(what), None) => {
                     let field = if what.starts_with("theme") {
                         "theme"

@@ -118,6 +118,9 @@ pub struct EntryBody {
     /// The gallery's media items in order; absent leaves it.
     #[serde(default)]
     gallery: Option<Vec<i32>>,
+    /// The address chosen; absent or empty: made from the title.
+    #[serde(default)]
+    slug: Option<String>,
 }
 
 /// A member that is present (even `null`) becomes `Some`: absent stays
@@ -154,6 +157,7 @@ impl EntryBody {
             gallery: self
                 .gallery
                 .map(|ids| tawasul_app::rows::gallery_text(&ids)),
+            slug: self.slug,
         }
     }
 }
