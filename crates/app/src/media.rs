@@ -35,6 +35,7 @@ use tokio::io::AsyncRead;
 use crate::access::Viewer;
 use crate::{App, AppError, Config};
 
+pub(crate) use entry_media::not_in_library;
 pub use entry_media::{parse_media_ids, srcset, OgImage, PictureData, MAX_GALLERY};
 
 /// Largest image or document accepted, in bytes.
@@ -1133,10 +1134,7 @@ impl App {
         let mut seen = Vec::new();
         for reference in references.iter().filter(|r| r.image) {
             let Some((media, _)) = embeds.get(&reference.id) else {
-                problems.push(format!(
-                    "the image media:{} is not in this site's library",
-                    reference.id
-                ));
+                problems.push(entry_media::not_in_library(reference.id));
                 continue;
             };
             if media.kind != "image" || seen.contains(&(reference.id, reference.text.is_empty())) {
@@ -1149,21 +1147,10 @@ impl App {
                 &media.alt_ar
             };
             if reference.text.trim().is_empty() && library_alt.trim().is_empty() {
-                let language = if row.locale == "fr" {
-                    "French"
-                } else {
-                    "Arabic"
-                };
-                problems.push(format!(
-                    "{} has no alt text in {language}: describe it for readers who cannot see it",
-                    describe(media)
-                ));
+                problems.push(entry_media::without_alt(media, &row.locale));
             }
             if media.depicts_minors && media.rights != "consent_on_file" {
-                problems.push(format!(
-                    "{} shows minors and no consent is on file: record the parents' consent (rights: consent_on_file) or use another photo",
-                    describe(media)
-                ));
+                problems.push(entry_media::minors_without_consent(media));
             }
         }
         let pictures = self.entry_media_problems(row).await?;
@@ -1171,20 +1158,20 @@ impl App {
             return Ok(());
         }
         let mut errors = FieldErrors::new();
-        if !problems.is_empty() {
-            errors.add("body", problems.join("; "));
+        for problem in problems {
+            errors.add_problem("body", problem);
         }
-        if !pictures.is_empty() {
-            // The cover's and the gallery's photos are named beside the
-            // gallery field of the editor (the cover's field is next to it).
-            let field = if row.cover_media_id.is_some()
-                && tawasul_store::gallery_ids(&row.gallery).is_empty()
-            {
-                "cover_media"
-            } else {
-                "gallery"
-            };
-            errors.add(field, pictures.join("; "));
+        // The cover's and the gallery's photos are named beside the
+        // gallery field of the editor (the cover's field is next to it).
+        let field = if row.cover_media_id.is_some()
+            && tawasul_store::gallery_ids(&row.gallery).is_empty()
+        {
+            "cover_media"
+        } else {
+            "gallery"
+        };
+        for problem in pictures {
+            errors.add_problem(field, problem);
         }
         Err(AppError::Invalid(errors))
     }

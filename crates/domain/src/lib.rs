@@ -34,7 +34,7 @@ pub use entry::{
     validate_text, AnnouncementFacts, CircularFacts, EntryFields, EntryKind, EntryStatus,
     EventFacts, TrainingReport, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS,
 };
-pub use error::{DomainError, FieldErrors};
+pub use error::{DomainError, FieldErrors, Problem};
 pub use locale::Locale;
 pub use role::Role;
 pub use site::{SiteKind, SiteSlug};

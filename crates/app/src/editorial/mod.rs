@@ -13,7 +13,7 @@ mod workflow;
 use serde_json::Value;
 use tawasul_domain::{
     forbidden_character, forbidden_character_message, slug, validate_text, Action, DomainError,
-    EntryKind, EntryStatus, FieldErrors, Lines, Locale, Operation,
+    EntryKind, EntryStatus, FieldErrors, Lines, Locale, Operation, Problem,
 };
 use tawasul_store::{EntryEdit, EntryRow, Outcome};
 use time::UtcOffset;
@@ -115,9 +115,14 @@ impl App {
         }
         let body_chars = input.body.chars().count();
         if body_chars > MAX_BODY_CHARS {
-            errors.add(
+            errors.add_problem(
                 "body",
-                format!("keep the text under {MAX_BODY_CHARS} characters ({body_chars} now)"),
+                Problem::new(
+                    "text_too_long",
+                    format!("keep the text under {MAX_BODY_CHARS} characters ({body_chars} now)"),
+                )
+                .with("max", MAX_BODY_CHARS.to_string())
+                .with("now", body_chars.to_string()),
             );
         } else if complete && input.body.trim().is_empty() {
             errors.add("body", "write the text of the entry before submitting it");
@@ -224,12 +229,11 @@ impl App {
         if complete {
             let unknown = self.unknown_media(site.id, &input.body).await?;
             if !unknown.is_empty() {
-                let names: Vec<String> = unknown.iter().map(|id| format!("media:{id}")).collect();
-                return Err(DomainError::field(
-                    "body",
-                    format!("{} is not in this site's media library", names.join(", ")),
-                )
-                .into());
+                let mut errors = FieldErrors::new();
+                for id in unknown {
+                    errors.add_problem("body", crate::media::not_in_library(id));
+                }
+                return Err(AppError::Invalid(errors));
             }
         }
         let body_html = self

@@ -6,10 +6,10 @@
 //! the publishing rules ask of both.
 
 use serde::{Deserialize, Serialize};
-use tawasul_domain::FieldErrors;
+use tawasul_domain::{FieldErrors, Problem};
 use tawasul_store::{gallery_ids, CoverEdit, EntryRow, MediaRow, RenditionRow};
 
-use super::{describe, item_view};
+use super::item_view;
 use crate::editorial::EntryInput;
 use crate::public::views::GalleryImage;
 use crate::{App, AppError};
@@ -58,7 +58,7 @@ pub fn srcset(candidates: &[(String, u32)]) -> String {
 
 /// The item numbers an author typed, in order, each once: `12`, `12, 13`,
 /// `media:12 media:13`, `12،13`. Empty text is no item.
-pub fn parse_media_ids(text: &str) -> Result<Vec<i32>, String> {
+pub fn parse_media_ids(text: &str) -> Result<Vec<i32>, Problem> {
     let mut ids = Vec::new();
     for word in text
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '،' | ';' | '؛'))
@@ -74,10 +74,12 @@ pub fn parse_media_ids(text: &str) -> Result<Vec<i32>, String> {
                 }
             }
             _ => {
-                return Err(format!(
-                    "`{}` is not the number of a media item (e.g. 12 or media:12)",
-                    word.chars().take(40).collect::<String>()
-                ))
+                let word: String = word.chars().take(40).collect();
+                return Err(Problem::new(
+                    "not_a_number",
+                    format!("`{word}` is not the number of a media item (e.g. 12 or media:12)"),
+                )
+                .with("word", word));
             }
         }
     }
@@ -133,15 +135,59 @@ fn alt_in(row: &MediaRow, locale: &str) -> String {
 }
 
 /// Why an item cannot be a cover or a gallery photo, if it cannot.
-fn not_a_photo(id: i32, row: Option<&MediaRow>) -> Option<String> {
+fn not_a_photo(id: i32, row: Option<&MediaRow>) -> Option<Problem> {
     match row {
-        None => Some(format!("media:{id} is not in this site's media library")),
-        Some(row) if row.kind != "image" => Some(format!(
-            "media:{id} («{}») is not an image",
-            row.original_name
-        )),
+        None => Some(not_in_library(id)),
+        Some(row) if row.kind != "image" => Some(
+            Problem::new(
+                "not_an_image",
+                format!("media:{id} («{}») is not an image", row.original_name),
+            )
+            .with("photo", format!("media:{id}"))
+            .with("name", row.original_name.clone()),
+        ),
         Some(_) => None,
     }
+}
+
+/// A library number the site's library does not hold.
+pub(crate) fn not_in_library(id: i32) -> Problem {
+    Problem::new(
+        "not_in_library",
+        format!("media:{id} is not in this site's media library"),
+    )
+    .with("photo", format!("media:{id}"))
+}
+
+/// A photo going out without alt text in the entry's language.
+pub(crate) fn without_alt(row: &MediaRow, locale: &str) -> Problem {
+    let (code, language) = if locale == "fr" {
+        ("no_alt_fr", "French")
+    } else {
+        ("no_alt_ar", "Arabic")
+    };
+    Problem::new(
+        code,
+        format!(
+            "the photo «{}» (media:{}) has no alt text in {language}: describe it for readers who cannot see it",
+            row.original_name, row.id
+        ),
+    )
+    .with("photo", format!("media:{}", row.id))
+    .with("name", row.original_name.clone())
+}
+
+/// A photo of minors going out without the parents' consent on file.
+pub(crate) fn minors_without_consent(row: &MediaRow) -> Problem {
+    Problem::new(
+        "minors_without_consent",
+        format!(
+            "the photo «{}» (media:{}) shows minors and no consent is on file: record the parents' consent (rights: consent_on_file) or use another photo",
+            row.original_name, row.id
+        ),
+    )
+    .with("photo", format!("media:{}", row.id))
+    .with("name", row.original_name.clone())
 }
 
 impl App {
@@ -152,19 +198,21 @@ impl App {
         site_id: i32,
         locale: &str,
         id: i32,
-    ) -> Result<Result<CoverEdit, String>, AppError> {
+    ) -> Result<Result<CoverEdit, Problem>, AppError> {
         let rows = self.store().media_of_site(site_id, &[id]).await?;
         if let Some(why) = not_a_photo(id, rows.first()) {
             return Ok(Err(why));
         }
         let Some(row) = rows.first() else {
-            return Ok(Err(format!(
-                "media:{id} is not in this site's media library"
-            )));
+            return Ok(Err(not_in_library(id)));
         };
         let renditions = self.store().renditions_of(&[id]).await?;
         let Some(mut picture) = picture_of(id, &renditions) else {
-            return Ok(Err(format!("media:{id} has no renditions yet")));
+            return Ok(Err(Problem::new(
+                "no_renditions",
+                format!("media:{id} has no renditions yet"),
+            )
+            .with("photo", format!("media:{id}"))));
         };
         picture.caption = row.caption.clone();
         picture.credit = row.credit.clone();
@@ -189,15 +237,16 @@ impl App {
         let mut cover = None;
         if let Some(text) = &input.cover {
             match parse_media_ids(text) {
-                Err(why) => errors.add("cover_media", why),
-                Ok(ids) if ids.len() > 1 => {
-                    errors.add("cover_media", "a cover is one photo: give one number")
-                }
+                Err(why) => errors.add_problem("cover_media", why),
+                Ok(ids) if ids.len() > 1 => errors.add_problem(
+                    "cover_media",
+                    Problem::new("cover_one_photo", "a cover is one photo: give one number"),
+                ),
                 Ok(ids) => match ids.first() {
                     None => cover = Some(CoverEdit::default()),
                     Some(&id) => match self.resolve_cover(site_id, locale, id).await? {
                         Ok(found) => cover = Some(found),
-                        Err(why) => errors.add("cover_media", why),
+                        Err(why) => errors.add_problem("cover_media", why),
                     },
                 },
             }
@@ -205,21 +254,26 @@ impl App {
         let mut gallery = None;
         if let Some(text) = &input.gallery {
             match parse_media_ids(text) {
-                Err(why) => errors.add("gallery", why),
-                Ok(ids) if ids.len() > MAX_GALLERY => errors.add(
+                Err(why) => errors.add_problem("gallery", why),
+                Ok(ids) if ids.len() > MAX_GALLERY => errors.add_problem(
                     "gallery",
-                    format!("a gallery holds at most {MAX_GALLERY} photos"),
+                    Problem::new(
+                        "gallery_too_many",
+                        format!("a gallery holds at most {MAX_GALLERY} photos"),
+                    )
+                    .with("max", MAX_GALLERY.to_string()),
                 ),
                 Ok(ids) => {
                     let rows = self.store().media_of_site(site_id, &ids).await?;
-                    let wrong: Vec<String> = ids
+                    let wrong: Vec<Problem> = ids
                         .iter()
                         .filter_map(|&id| not_a_photo(id, rows.iter().find(|r| r.id == id)))
                         .collect();
                     if wrong.is_empty() {
                         gallery = Some(ids);
-                    } else {
-                        errors.add("gallery", wrong.join("; "));
+                    }
+                    for problem in wrong {
+                        errors.add_problem("gallery", problem);
                     }
                 }
             }
@@ -262,7 +316,7 @@ impl App {
     pub(crate) async fn entry_media_problems(
         &self,
         row: &EntryRow,
-    ) -> Result<Vec<String>, AppError> {
+    ) -> Result<Vec<Problem>, AppError> {
         let gallery = gallery_ids(&row.gallery);
         let mut ids: Vec<i32> = row
             .cover_media_id
@@ -274,40 +328,26 @@ impl App {
             return Ok(Vec::new());
         }
         let rows = self.store().media_of_site(row.site_id, &ids).await?;
-        let language = if row.locale == "fr" {
-            "French"
-        } else {
-            "Arabic"
-        };
         let mut problems = Vec::new();
         let mut seen = Vec::new();
-        let uses = row
+        for id in row
             .cover_media_id
-            .map(|id| (id, "cover"))
             .into_iter()
-            .chain(gallery.iter().map(|&id| (id, "gallery")));
-        for (id, place) in uses {
+            .chain(gallery.iter().copied())
+        {
             if seen.contains(&id) {
                 continue;
             }
             seen.push(id);
             let Some(media) = rows.iter().find(|r| r.id == id) else {
-                problems.push(format!(
-                    "the {place} photo media:{id} is not in this site's media library"
-                ));
+                problems.push(not_in_library(id));
                 continue;
             };
             if alt_in(media, &row.locale).trim().is_empty() {
-                problems.push(format!(
-                    "{} (in the {place}) has no alt text in {language}: describe it for readers who cannot see it",
-                    describe(media)
-                ));
+                problems.push(without_alt(media, &row.locale));
             }
             if media.depicts_minors && media.rights != "consent_on_file" {
-                problems.push(format!(
-                    "{} (in the {place}) shows minors and no consent is on file: record the parents' consent (rights: consent_on_file) or use another photo",
-                    describe(media)
-                ));
+                problems.push(minors_without_consent(media));
             }
         }
         Ok(problems)
@@ -379,7 +419,8 @@ mod tests {
             assert_eq!(parse_media_ids(text).map_err(|_| ()), expected, "{text:?}");
         }
         let why = parse_media_ids("12 photo.jpg").expect_err("a file name");
-        assert!(why.contains("photo.jpg"), "{why}");
+        assert!(why.english.contains("photo.jpg"), "{why}");
+        assert_eq!(why.args, [("word", "photo.jpg".to_owned())]);
     }
 
     fn rendition(media_id: i32, width: i32, format: &str, purpose: &str) -> RenditionRow {

@@ -443,6 +443,19 @@ pub fn csrf_refused(app: &App, req: &Req, viewer: &Viewer) -> Response {
 
 /// Field errors of the use cases, under the names of the form's fields and
 /// in the user's language (the English detail is kept for the API).
+/// A problem in the person's language: its sentence from `problems.{code}`
+/// with the values it names; its English sentence when no string has it.
+fn problem_text(string: impl Fn(&str) -> String, problem: &tawasul_domain::Problem) -> String {
+    let key = format!("problems.{}", problem.code);
+    let template = string(&key);
+    if template.is_empty() || template == key {
+        return problem.english.clone();
+    }
+    problem.args.iter().fold(template, |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
 pub fn field_errors(
     app: &App,
     req: &Req,
@@ -476,23 +489,31 @@ pub fn field_errors(
             out.insert(name, Value::String(sentence));
             continue;
         }
-        let detailed = matches!(name.as_str(), "cover_media" | "gallery")
-            || (name == "body" && !message.starts_with("write the text"));
-        let key = if detailed {
-            format!("field_errors.{name}_detail")
+        // Problems that name what to fix (a photo without alt text, a
+        // size) are each said in the person's language after the field's
+        // lead-in (`…_detail`).
+        let problems = errors.problems(field);
+        let shown = if problems.is_empty() {
+            let key = format!("field_errors.{name}");
+            let translated = strings.get(&key);
+            if translated.is_empty() || translated == key {
+                message.to_owned()
+            } else {
+                translated
+            }
         } else {
-            format!("field_errors.{name}")
-        };
-        let translated = strings.get(&key);
-        let translated = if detailed && translated != key {
-            format!("{translated} {message}")
-        } else {
-            translated
-        };
-        let shown = if translated.is_empty() || translated == key {
-            message.to_owned()
-        } else {
-            translated
+            let separator = if req.lang == Locale::Ar { "؛ " } else { " ; " };
+            let said: Vec<String> = problems
+                .iter()
+                .map(|p| problem_text(|key| strings.get(key), p))
+                .collect();
+            let key = format!("field_errors.{name}_detail");
+            let lead = strings.get(&key);
+            if lead.is_empty() || lead == key {
+                said.join(separator)
+            } else {
+                format!("{lead} {}", said.join(separator))
+            }
         };
         out.insert(name, Value::String(shown));
     }

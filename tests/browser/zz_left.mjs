@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, baseURL: process.env.TAWASUL_URL });
+const page = await ctx.newPage();
+await page.goto('/admin/login');
+await page.fill('[data-test=login-email]', 'admin@tawasul.example');
+await page.fill('[data-test=login-password]', 'demo-admin-2026');
+await Promise.all([page.waitForEvent('load'), page.click('[data-test=login-submit]')]);
+await page.goto(process.argv[2]);
+console.log(JSON.stringify(await page.evaluate(() => [...document.querySelectorAll('body *')].map(el => [el, el.getBoundingClientRect()]).filter(([el, r]) => r.width > 0 && r.left < 330).map(([el, r]) => `${el.tagName}.${el.className} [${Math.round(r.left)},${Math.round(r.right)}] ${getComputedStyle(el).position}`).slice(0, 30))));
+await browser.close();
