@@ -341,7 +341,18 @@
       body.focus();
       body.setSelectionRange(caret, caret);
       changed(body);
+      markInText();
     }
+    /* A photo shown in the text needs its alt text as much as the cover:
+       its tile shows the field too, and a search keeps it. */
+    function markInText() {
+      if (!body) return;
+      Array.prototype.forEach.call(grid.querySelectorAll('[data-photo]'), function (tile) {
+        var used = body.value.indexOf('(media:' + tile.getAttribute('data-photo') + ')') !== -1;
+        tile.classList.toggle('photo-tile--in-text', used);
+      });
+    }
+    if (body) body.addEventListener('input', markInText);
     function wire(tile) {
       var insert = tile.querySelector('[data-photo-insert]');
       if (insert) {
@@ -356,6 +367,7 @@
       }
     }
     Array.prototype.forEach.call(grid.querySelectorAll('[data-photo]'), wire);
+    markInText();
 
     /* A tile for an item of the API, made from the page's own template. */
     function tileFor(item) {
@@ -391,7 +403,7 @@
         var images = (page.items || []).filter(function (i) { return i.kind === 'image'; });
         // Chosen photos stay; the others give way to what was found.
         Array.prototype.forEach.call(grid.querySelectorAll('[data-photo]'), function (tile) {
-          if (!tile.querySelector('input:checked')) tile.remove();
+          if (!tile.querySelector('input:checked') && !tile.classList.contains('photo-tile--in-text')) tile.remove();
         });
         images.forEach(function (item) { grid.appendChild(tileFor(item)); });
         list.textContent = '';

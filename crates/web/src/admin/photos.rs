@@ -160,13 +160,15 @@ pub fn gallery_field(form: &Form) -> Option<String> {
     )
 }
 
-/// The alt texts typed beside the chosen photos (`alt_{id}`); the others
-/// are hidden in the page and left alone.
+/// The alt texts typed beside the chosen photos (`alt_{id}`): the cover,
+/// the gallery's and those shown in the text; the others are hidden in
+/// the page and left alone.
 pub fn typed_alts(form: &Form) -> HashMap<i32, String> {
     let chosen: Vec<String> = form
         .all("gallery")
         .into_iter()
         .chain(form.all("cover_media"))
+        .chain(ids_in_text(form.get("body")))
         .collect();
     form.0
         .iter()
@@ -176,6 +178,18 @@ pub fn typed_alts(form: &Form) -> HashMap<i32, String> {
                 .iter()
                 .any(|c| c == id)
                 .then(|| Some((id.parse::<i32>().ok()?, value.trim().to_owned())))?
+        })
+        .collect()
+}
+
+/// The library numbers a Markdown text shows as images or links
+/// (`](media:12)`).
+fn ids_in_text(text: &str) -> Vec<String> {
+    text.split("](media:")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then_some(digits)
         })
         .collect()
 }
@@ -208,7 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_alt_texts_of_chosen_photos_are_read() {
+    fn only_the_alt_texts_of_chosen_photos_and_photos_in_the_text_are_read() {
         let sent = form(&[
             ("cover_media", "4"),
             ("gallery", ""),
@@ -222,5 +236,18 @@ mod tests {
         assert_eq!(alts.len(), 2);
         assert_eq!(alts.get(&4).map(String::as_str), Some("تلاميذ في القسم"));
         assert_eq!(alts.get(&7).map(String::as_str), Some("Atelier"));
+
+        let in_text = form(&[
+            ("body", "نص.\n\n![](media:9)\n\n[دليل](media:11) media:12"),
+            ("alt_9", "ورشة"),
+            ("alt_12", "named, not shown"),
+        ]);
+        let alts = typed_alts(&in_text);
+        assert_eq!(
+            alts.get(&9).map(String::as_str),
+            Some("ورشة"),
+            "a photo in the text"
+        );
+        assert!(!alts.contains_key(&12), "a number in prose is not a photo");
     }
 }
