@@ -107,6 +107,39 @@
     });
   }
 
+  /* On a phone the text and its preview are two tabs of one place, so the
+     preview is one tap away rather than a long scroll below the form; on
+     a desktop they stand side by side and the tabs are hidden. */
+  function previewTabs(f) {
+    var area = f.closest('.editor');
+    var pane = area && area.querySelector('[data-preview-pane]');
+    var bar = area && area.parentNode.querySelector('[data-editor-tabs]');
+    if (!area || !pane || !bar) return;
+    var tabs = bar.querySelectorAll('[role="tab"]');
+    function show(which) {
+      var previewing = which === 'preview';
+      area.classList.toggle('editor--previewing', previewing);
+      for (var i = 0; i < tabs.length; i++) {
+        var on = tabs[i].getAttribute('data-tab') === which;
+        tabs[i].setAttribute('aria-selected', on ? 'true' : 'false');
+        tabs[i].tabIndex = on ? 0 : -1;
+      }
+    }
+    for (var i = 0; i < tabs.length; i++) {
+      tabs[i].addEventListener('click', function (ev) {
+        show(ev.currentTarget.getAttribute('data-tab'));
+      });
+      tabs[i].addEventListener('keydown', function (ev) {
+        if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
+        var next = ev.currentTarget.getAttribute('data-tab') === 'write' ? 'preview' : 'write';
+        show(next);
+        bar.querySelector('[data-tab="' + next + '"]').focus();
+      });
+    }
+    bar.hidden = false;
+    show('write');
+  }
+
   function editor(f) {
     var saved = snapshot(f);
     var submitting = false;
@@ -126,6 +159,7 @@
     });
 
     preview(f);
+    previewTabs(f);
     autosave(f, function () { return saved; }, function (value) { saved = value; });
     var picker = f.querySelector('[data-photo-picker]');
     if (picker && window.XMLHttpRequest) photoPicker(f, picker);

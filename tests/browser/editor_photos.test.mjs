@@ -137,5 +137,11 @@ test('the toolbar writes Markdown around the selection, in Arabic, with shortcut
   const bar = await editor.locator('[data-test=md-toolbar]').boundingBox();
   assert.ok(bar.width <= 360, 'the toolbar fits the phone');
   assert.equal(await editor.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing scrolls sideways');
+  // On a phone the preview is the tab beside the text.
+  assert.equal(await editor.locator('[data-test=preview]').isVisible(), false, 'the text fills the screen');
+  await editor.click('[data-test=tab-preview]');
+  assert.equal(await editor.locator('[data-test=entry-form]').isVisible(), false);
   await editor.frameLocator('[data-test=preview-frame]').locator('h2', { hasText: 'افتتاح' }).waitFor();
+  await editor.click('[data-test=tab-write]');
+  assert.ok(await editor.locator('[name=body]').isVisible(), 'back to the text');
 });

@@ -314,8 +314,11 @@ test('the admin fits a 360 px phone: no sideways scrolling', async (t) => {
   await shot(page, 'phone-dashboard');
   await page.goto('/admin/sites/dp-rabat/entries/new?kind=training_report');
   await page.fill('[name=title]', `تقرير على الهاتف ${unique()}`);
-  await page.frameLocator('[data-test=preview-frame]').locator('h1.entry-title', { hasText: 'تقرير على الهاتف' }).waitFor();
   assert.ok(await overflow() <= 0, `the new entry's editor overflows by ${await overflow()}px`);
+  await page.click('[data-test=tab-preview]');
+  await page.frameLocator('[data-test=preview-frame]').locator('h1.entry-title', { hasText: 'تقرير على الهاتف' }).waitFor();
+  assert.ok(await overflow() <= 0, `the preview overflows by ${await overflow()}px`);
+  await page.click('[data-test=tab-write]');
   await shot(page, 'phone-editor');
   // A saved entry adds the workflow, the trail and the management panels.
   await clickAndLoad(page, '[data-test=save]');
