@@ -606,3 +606,93 @@ async fn a_page_not_found_answers_in_the_language_of_its_address() {
         assert_eq!(langs, [lang], "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_training_reports_feed_entry_carries_its_facts_and_recommendations() {
+    let test = TestApp::with_demo().await;
+    let page = test.get("/dp-rabat/fr/feed.atom").await;
+    assert_eq!(page.status, 200);
+    let feed = feed_rs::parser::parse(page.body.as_bytes()).expect("an Atom feed");
+    let report = feed
+        .entries
+        .iter()
+        .find(|e| e.links[0].href.contains("formation-massar-directeurs"))
+        .expect("the Massar report is in the French feed");
+    let html = &report
+        .content
+        .as_ref()
+        .expect("content")
+        .body
+        .as_ref()
+        .expect("a body");
+    let text = scraper::Html::parse_fragment(html)
+        .root_element()
+        .text()
+        .collect::<String>();
+    for fact in [
+        "Salle multimédia de la Direction provinciale de Rabat",
+        "Directeurs et secrétaires d'établissements primaires et collégiaux",
+        "56",
+        "Mme Imane Tazi",
+        "Saisie et validation des notes du contrôle continu",
+        "Désigner dans chaque établissement un référent Massar",
+    ] {
+        assert!(
+            text.contains(fact),
+            "{fact} missing from the feed entry:\n{text}"
+        );
+    }
+    // The facts come before the text, the recommendations after it.
+    let venue = text.find("Salle multimédia").expect("the venue");
+    let body = text.find("Une formation sur poste").expect("the text");
+    let recommendation = text.find("référent Massar").expect("a recommendation");
+    assert!(venue < body && body < recommendation);
+}
+
+#[tokio::test]
+async fn a_french_home_with_little_in_french_points_to_the_arabic_news() {
+    let test = TestApp::with_demo().await;
+    let kenitra = test.get("/dp-kenitra/fr/").await;
+    assert_eq!(kenitra.status, 200);
+    let html = kenitra.html();
+    let note = select_text(&html, "[data-test=other-language]").join(" ");
+    assert!(note.contains("publiées en arabe"), "{note}");
+    assert_eq!(
+        select_attr(&html, "[data-test=other-language] a", "href"),
+        vec!["/dp-kenitra/".to_owned()]
+    );
+    assert_eq!(
+        select_attr(&html, "[data-test=other-language] a", "hreflang"),
+        vec!["ar".to_owned()]
+    );
+    // A French home with news of its own, and the Arabic home, say nothing.
+    let publisher = test.login(common::demo::PUBLISHER_RABAT).await;
+    for n in 1..=3 {
+        let id = publisher
+            .post(
+                "/api/v1/sites/dp-rabat/entries",
+                &serde_json::json!({"kind": "news", "locale": "fr", "title": format!("Actualité {n}"), "body": "Texte."}),
+            )
+            .await
+            .expect(201)
+            .json["id"]
+            .as_i64()
+            .expect("an id");
+        for action in ["submit", "approve", "publish"] {
+            publisher
+                .post(
+                    &format!("/api/v1/entries/{id}/transitions"),
+                    &serde_json::json!({"action": action}),
+                )
+                .await
+                .expect(200);
+        }
+    }
+    for path in ["/dp-rabat/fr/", "/dp-kenitra/"] {
+        let page = test.get(path).await;
+        assert!(
+            select_text(&page.html(), "[data-test=other-language]").is_empty(),
+            "{path}"
+        );
+    }
+}

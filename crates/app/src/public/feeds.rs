@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use tawasul_domain::{EntryKind, Locale};
+use tawasul_domain::{EntryFields, EntryKind, Locale};
+use tawasul_render::format_date;
 use tawasul_store::EntryQuery;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -113,7 +114,10 @@ impl Page<'_> {
                     xml_escape(&row.cover_alt)
                 );
             }
+            let (facts, after) = self.facts_html(&row.fields);
+            content.push_str(&facts);
             content.push_str(&absolutize_links(&row.body_html, &self.origin.base()));
+            content.push_str(&after);
             let _ = writeln!(
                 xml,
                 "    <content type=\"html\">{}</content>\n  </entry>",
@@ -122,6 +126,78 @@ impl Page<'_> {
         }
         xml.push_str("</feed>\n");
         Ok(PublicResponse::Atom { body: xml })
+    }
+
+    /// A report's or an event's facts as the page shows them, for feed
+    /// readers and the sites that republish the feed: the fact box before
+    /// the text, a report's recommendations after it.
+    fn facts_html(&self, fields: &serde_json::Value) -> (String, String) {
+        let t = |key: &str| xml_escape(&self.strings.get(key));
+        let mut before = String::new();
+        let mut after = String::new();
+        let item = |out: &mut String, label: String, value: &str| {
+            if !value.trim().is_empty() {
+                let _ = write!(out, "<dt>{label}</dt><dd>{}</dd>", xml_escape(value));
+            }
+        };
+        match serde_json::from_value::<EntryFields>(fields.clone()) {
+            Ok(EntryFields::TrainingReport(r)) => {
+                let (start, end) = (
+                    format_date(&self.strings, r.starts_on),
+                    format_date(&self.strings, r.ends_on),
+                );
+                let dates = if start == end {
+                    start
+                } else {
+                    self.strings
+                        .get("training.range")
+                        .replace("{start}", &start)
+                        .replace("{end}", &end)
+                };
+                let _ = write!(before, "<h2>{}</h2><dl>", t("training.facts"));
+                item(&mut before, t("training.dates"), &dates);
+                item(&mut before, t("training.venue"), &r.venue);
+                item(&mut before, t("training.audience"), &r.audience);
+                item(
+                    &mut before,
+                    t("training.head_count"),
+                    &r.head_count.to_string(),
+                );
+                item(
+                    &mut before,
+                    t("training.facilitators"),
+                    &r.facilitators.join("، "),
+                );
+                item(
+                    &mut before,
+                    t("training.workshops"),
+                    &r.workshops.join("، "),
+                );
+                before.push_str("</dl>");
+                if !r.recommendations.is_empty() {
+                    let _ = write!(after, "<h2>{}</h2><ol>", t("training.recommendations"));
+                    for recommendation in &r.recommendations {
+                        let _ = write!(after, "<li>{}</li>", xml_escape(recommendation));
+                    }
+                    after.push_str("</ol>");
+                }
+            }
+            Ok(EntryFields::Event(e)) => {
+                let _ = write!(before, "<h2>{}</h2><dl>", t("event.facts"));
+                item(
+                    &mut before,
+                    t("event.starts"),
+                    &self.human_datetime(e.starts_at),
+                );
+                if let Some(ends) = e.ends_at {
+                    item(&mut before, t("event.ends"), &self.human_datetime(ends));
+                }
+                item(&mut before, t("event.venue"), &e.venue);
+                before.push_str("</dl>");
+            }
+            _ => {}
+        }
+        (before, after)
     }
 
     pub(super) async fn sitemap(&self) -> Result<PublicResponse, AppError> {

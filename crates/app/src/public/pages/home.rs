@@ -75,13 +75,49 @@ impl Page<'_> {
             });
             urls.insert(l, self.url(&home));
         }
+        let shown = featured.len()
+            + from_network.len()
+            + sections.iter().map(|s| s.entries.len()).sum::<usize>();
+        let other_language = self.mostly_elsewhere(shown);
         let featured: Vec<Card> = featured.iter().map(|r| self.card(r)).collect();
         let from_network: Vec<Card> = from_network.iter().map(|r| self.card(r)).collect();
         self.render("home.html", 200, meta, "home", urls, |c| {
             c.insert("featured", &featured);
             c.insert("sections", &sections);
             c.insert("from_network", &from_network);
+            c.insert("other_language", &other_language);
         })
         .await
     }
+
+    /// The home in the site's second language, with `shown` entries: when
+    /// it has few, it says that most news is in the site's main language
+    /// and links there, rather than looking like a site with nothing to say.
+    fn mostly_elsewhere(&self, shown: usize) -> Option<OtherLanguage> {
+        let main = self.site.default_locale;
+        if self.locale == main || shown >= FEW_ON_A_HOME {
+            return None;
+        }
+        Some(OtherLanguage {
+            lang: main.as_str(),
+            text: self
+                .strings
+                .get(&format!("home.mostly_in_{}", main.as_str())),
+            link: self.strings.get(&format!("home.read_in_{}", main.as_str())),
+            url: self.url(&self.paths().home(main)),
+        })
+    }
+}
+
+/// Fewer entries than this on a second-language home, and it points to
+/// the main language's.
+const FEW_ON_A_HOME: usize = 4;
+
+/// Where most of a site's news is, for the home of its other language.
+#[derive(Debug, Clone, serde::Serialize)]
+struct OtherLanguage {
+    lang: &'static str,
+    text: String,
+    link: String,
+    url: String,
 }

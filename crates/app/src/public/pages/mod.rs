@@ -206,7 +206,7 @@ impl<'a> Page<'a> {
         format_date(&self.strings, at.to_offset(self.offset()).date())
     }
 
-    fn human_datetime(&self, at: OffsetDateTime) -> String {
+    pub(super) fn human_datetime(&self, at: OffsetDateTime) -> String {
         let local = at.to_offset(self.offset());
         format!(
             "{} {:02}:{:02}",
