@@ -19,6 +19,7 @@ mod m20261202_000009_revision_media;
 mod m20261203_000001_circulars;
 mod m20261203_100001_import_sources;
 mod m20261203_200001_import_jobs;
+mod m20261210_100001_account_state;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_circulars::Migration),
             Box::new(m20261203_100001_import_sources::Migration),
             Box::new(m20261203_200001_import_jobs::Migration),
+            Box::new(m20261210_100001_account_state::Migration),
         ]
     }
 }

@@ -6,11 +6,14 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use tawasul_domain::{may_create_token, retry_after, Credential, DomainError, ThrottlePolicy};
+use tawasul_domain::{
+    may_create_token, retry_after, AuditAction, Credential, DomainError, ThrottlePolicy,
+};
 use tawasul_store::{ApiTokenRow, NewMail, NewSession, UserRow};
 use time::{Duration, OffsetDateTime};
 
 use crate::access::{SessionInfo, Viewer};
+use crate::audit::AuditEntry;
 use crate::import::network_file::MIN_PASSWORD_CHARS;
 use crate::{password, App, AppError};
 
@@ -61,6 +64,27 @@ impl Viewer {
 pub struct NewApiToken {
     pub secret: String,
     pub row: ApiTokenRow,
+}
+
+/// Why a mail with a link that sets a password is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordLink {
+    /// A new account's first password.
+    Invitation,
+    /// Asked for on the forgotten-password form.
+    Reset,
+    /// Sent by a platform admin from the person's page.
+    ResetByAdmin,
+}
+
+impl PasswordLink {
+    /// The outbox's kind of the mail (the delivery log names it).
+    fn kind(self) -> &'static str {
+        match self {
+            PasswordLink::Invitation => "invitation",
+            PasswordLink::Reset | PasswordLink::ResetByAdmin => "password_reset",
+        }
+    }
 }
 
 /// A random secret: 32 bytes, URL-safe base64.
@@ -167,6 +191,7 @@ impl App {
             });
         }
         let user = store.user_by_email(&email).await?;
+        let known = user.as_ref().map(|u| u.id);
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let candidate = password.to_owned();
         // Argon2 takes tens of milliseconds of CPU: off the async workers.
@@ -188,10 +213,29 @@ impl App {
             store
                 .record_login_failure(&address_key(address), now)
                 .await?;
+            self.audit(AuditEntry {
+                subject: known,
+                target: &email,
+                detail: address,
+                ..AuditEntry::new(AuditAction::LoginFailed, None)
+            })
+            .await?;
             return Err(AppError::Unauthorized(
                 "wrong e-mail address or password".into(),
             ));
         };
+        if user.disabled_at.is_some() {
+            // Said only to whoever knows the password: to anyone else a
+            // disabled account answers as any wrong password does.
+            self.audit(AuditEntry {
+                subject: Some(user.id),
+                target: &user.email,
+                detail: address,
+                ..AuditEntry::new(AuditAction::LoginRefused, None)
+            })
+            .await?;
+            return Err(AppError::AccountDisabled);
+        }
         store.clear_login_failures(&account_key(&email)).await?;
         let token = random_token()?;
         let csrf = random_token()?;
@@ -206,9 +250,14 @@ impl App {
                 address: address.chars().take(64).collect(),
             })
             .await?;
-        store
-            .audit(Some(user.id), "login", None, &user.email, address)
-            .await?;
+        store.record_login(user.id, now).await?;
+        self.audit(AuditEntry {
+            subject: Some(user.id),
+            target: &user.email,
+            detail: address,
+            ..AuditEntry::new(AuditAction::Login, Some(user.id))
+        })
+        .await?;
         Ok(Login {
             token,
             csrf,
@@ -240,10 +289,13 @@ impl App {
             id: session.id,
             csrf: session.csrf_token.clone(),
         };
-        Ok(self
-            .viewer(session.user_id)
-            .await?
-            .map(|v| v.with_session(info)))
+        let Some(viewer) = self.viewer(session.user_id).await? else {
+            // The account was disabled (or removed): its session ends here
+            // too, whichever node it had signed in on.
+            store.delete_session(session.id).await?;
+            return Ok(None);
+        };
+        Ok(Some(viewer.with_session(info)))
     }
 
     /// The person behind an API token, if it is live.
@@ -366,6 +418,10 @@ impl App {
         let Some(user) = self.store().user_by_email(&email).await? else {
             return Ok(());
         };
+        if user.disabled_at.is_some() {
+            tracing::info!(user = %user.email, "password reset not mailed: the account is disabled");
+            return Ok(());
+        }
         let per_account = ThrottlePolicy::RESET_PER_ACCOUNT;
         if !self
             .take_attempt(&reset_account_key(user.id), &per_account, now)
@@ -375,7 +431,7 @@ impl App {
             return Ok(());
         }
         let minutes = i64::from(self.config.auth.reset_link_minutes);
-        self.mail_password_link(&user, Duration::minutes(minutes), "password_reset")
+        self.mail_password_link(&user, Duration::minutes(minutes), PasswordLink::Reset)
             .await
     }
 
@@ -411,8 +467,9 @@ impl App {
         &self,
         user: &UserRow,
         valid_for: Duration,
-        kind: &str,
+        why: PasswordLink,
     ) -> Result<(), AppError> {
+        let kind = why.kind();
         let token = random_token()?;
         let expires_at = OffsetDateTime::now_utc() + valid_for;
         self.store()
@@ -423,22 +480,28 @@ impl App {
             self.public_base_url()
         );
         let hours = valid_for.whole_hours().max(1);
-        let (subject, body) = if kind == "invitation" {
-            (
+        let (subject, body) = match why {
+            PasswordLink::Invitation => (
                 "Tawasul · دعوة إلى منصة تواصل / Invitation à Tawasul".to_owned(),
                 format!(
                     "السلام عليكم {name}،\n\nتمت دعوتك إلى منصة تواصل. لاختيار كلمة المرور، افتح هذا الرابط (صالح لمدة {hours} ساعة):\n{link}\n\nBonjour {name},\n\nVous êtes invité(e) sur Tawasul. Pour choisir votre mot de passe, ouvrez ce lien (valable {hours} h) :\n{link}\n",
                     name = user.name
                 ),
-            )
-        } else {
-            (
+            ),
+            PasswordLink::ResetByAdmin => (
+                "Tawasul · إعادة تعيين كلمة المرور / Réinitialisation du mot de passe".to_owned(),
+                format!(
+                    "السلام عليكم {name}،\n\nأرسل إليك مسؤول منصة تواصل هذا الرابط لتعيين كلمة مرور جديدة (صالح لمدة {hours} ساعة، ولمرة واحدة):\n{link}\n\nBonjour {name},\n\nUn administrateur de Tawasul vous envoie ce lien pour choisir un nouveau mot de passe (valable {hours} h, une seule fois) :\n{link}\n",
+                    name = user.name
+                ),
+            ),
+            PasswordLink::Reset => (
                 "Tawasul · إعادة تعيين كلمة المرور / Réinitialisation du mot de passe".to_owned(),
                 format!(
                     "السلام عليكم {name}،\n\nلتعيين كلمة مرور جديدة، افتح هذا الرابط (صالح لمدة {hours} ساعة، ولمرة واحدة):\n{link}\n\nإذا لم تطلب ذلك، تجاهل هذه الرسالة.\n\nBonjour {name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {hours} h, une seule fois) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message.\n",
                     name = user.name
                 ),
-            )
+            ),
         };
         self.store()
             .queue_mail(NewMail {
@@ -487,9 +550,11 @@ impl App {
             .await?
         {
             Some(user_id) => {
-                self.store()
-                    .audit(Some(user_id), "password_reset", None, "", "")
-                    .await?;
+                self.audit(AuditEntry {
+                    subject: Some(user_id),
+                    ..AuditEntry::new(AuditAction::PasswordReset, Some(user_id))
+                })
+                .await?;
                 Ok(())
             }
             None => Err(AppError::Invalid({
@@ -540,9 +605,13 @@ impl App {
             .store()
             .create_api_token(user_id, name, token_hash(&secret), prefix, expires_at)
             .await?;
-        self.store()
-            .audit(Some(user_id), "token_create", None, name, "")
-            .await?;
+        self.audit(AuditEntry {
+            subject: Some(user_id),
+            target: name,
+            detail: &row.prefix,
+            ..AuditEntry::new(AuditAction::TokenCreate, Some(user_id))
+        })
+        .await?;
         Ok(NewApiToken { secret, row })
     }
 
@@ -551,15 +620,26 @@ impl App {
     }
 
     pub async fn revoke_api_token(&self, viewer: &Viewer, token_id: i32) -> Result<(), AppError> {
-        if self
+        let user_id = viewer.user.id;
+        let name = self
             .store()
-            .revoke_api_token(viewer.user.id, token_id)
+            .api_tokens_of(user_id)
             .await?
-        {
-            Ok(())
-        } else {
-            Err(AppError::NotFound(format!("token #{token_id}")))
+            .into_iter()
+            .find(|t| t.id == token_id)
+            .map(|t| (t.name, t.prefix));
+        if !self.store().revoke_api_token(user_id, token_id).await? {
+            return Err(AppError::NotFound(format!("token #{token_id}")));
         }
+        let (name, prefix) = name.unwrap_or_default();
+        self.audit(AuditEntry {
+            subject: Some(user_id),
+            target: &name,
+            detail: &prefix,
+            ..AuditEntry::new(AuditAction::TokenRevoke, Some(user_id))
+        })
+        .await?;
+        Ok(())
     }
 }
 

@@ -20,6 +20,7 @@ mod media;
 mod network;
 mod newsletter;
 mod outbox;
+mod people;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,7 +51,10 @@ pub use media::{
 };
 pub use network::{NetworkRows, NewSite};
 pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
-pub use outbox::{AuditRow, Delivery, NewMail, OutboxPage, OutboxRow, OutboxScope};
+pub use outbox::{
+    AuditFilter, AuditRow, Delivery, NewAudit, NewMail, OutboxPage, OutboxRow, OutboxScope,
+};
+pub use people::{AccountFilter, Disabled};
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

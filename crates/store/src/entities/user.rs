@@ -15,6 +15,10 @@ pub struct Model {
     pub lang: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Set while the account may not get in (by any session, token or link).
+    pub disabled_at: Option<TimeDateTimeWithTimeZone>,
+    /// The last successful sign-in; none: never signed in.
+    pub last_login_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

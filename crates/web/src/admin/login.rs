@@ -107,6 +107,18 @@ pub async fn submit(
             }
             response
         }
+        Err(AppError::AccountDisabled) => {
+            let message = text(&app, &req, "errors.account_disabled");
+            login_page(
+                &app,
+                &req,
+                &email,
+                &next,
+                Some(message),
+                None,
+                StatusCode::FORBIDDEN,
+            )
+        }
         Err(AppError::Unauthorized(_)) => {
             let message = text(&app, &req, "errors.bad_credentials");
             login_page(

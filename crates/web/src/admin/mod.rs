@@ -5,6 +5,7 @@
 
 mod account;
 mod actions;
+mod audit;
 mod directory;
 mod entries;
 mod history;
@@ -14,6 +15,7 @@ mod media;
 mod members;
 mod outbox;
 mod paste;
+mod people;
 mod photos;
 mod screens;
 mod search;
@@ -110,6 +112,13 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/entries/{id}/undelete", post(entries::undelete))
         .route("/entries/{id}/feature", post(entries::feature))
         .route("/search", get(search::search))
+        .route("/people", get(people::list))
+        .route("/people/{id}", get(people::show))
+        .route("/people/{id}/disable", post(people::disable))
+        .route("/people/{id}/enable", post(people::enable))
+        .route("/people/{id}/reset-link", post(people::reset_link))
+        .route("/audit", get(audit::list))
+        .route("/audit/export", get(audit::export))
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
         .route("/account/tokens", post(account::create_token))
@@ -325,6 +334,7 @@ pub fn base_context(app: &App, req: &Req, viewer: Option<&Viewer>, title: &str) 
                 "name": viewer.user.name,
                 "email": viewer.user.email,
                 "platform_admin": viewer.user.is_platform_admin,
+                "audit": audit::may_read(app, viewer),
             }),
         );
         let network = app.network();
@@ -400,11 +410,40 @@ pub fn render(app: &App, req: &Req, template: &str, ctx: &Context, status: Statu
     }
 }
 
+/// Renders a page from the common context and the page's own view struct
+/// (its fields are the template's names, docs/admin-ui.md).
+pub fn render_view<T: serde::Serialize>(
+    app: &App,
+    req: &Req,
+    viewer: Option<&Viewer>,
+    title: &str,
+    template: &str,
+    view: &T,
+    status: StatusCode,
+) -> Response {
+    let mut ctx = base_context(app, req, viewer, title);
+    match Context::from_serialize(view) {
+        Ok(page) => ctx.extend(page),
+        Err(e) => {
+            tracing::error!(error = %e, template, "an admin page's view could not be read");
+            return error_page(app, req, viewer, &AppError::Config(e.to_string()));
+        }
+    }
+    render(app, req, template, &ctx, status)
+}
+
 /// The error page for a failed request, in the user's language.
 pub fn error_page(app: &App, req: &Req, viewer: Option<&Viewer>, err: &AppError) -> Response {
     let (status, key) = match err {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "errors.not_found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "errors.forbidden"),
+        AppError::AccountDisabled => (StatusCode::FORBIDDEN, "errors.account_disabled"),
+        AppError::CannotDisable(tawasul_domain::DisableRefusal::Yourself) => {
+            (StatusCode::CONFLICT, "people.cannot_disable_yourself")
+        }
+        AppError::CannotDisable(tawasul_domain::DisableRefusal::LastPlatformAdmin) => {
+            (StatusCode::CONFLICT, "people.cannot_disable_last_admin")
+        }
         AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "errors.session_expired"),
         AppError::Stale { .. } | AppError::Conflict(_) => (StatusCode::CONFLICT, "errors.conflict"),
         AppError::IllegalTransition(_) => (StatusCode::CONFLICT, "errors.transition_refused"),
