@@ -256,6 +256,7 @@ impl App {
             header("action"),
             header("site"),
             header("about"),
+            header("target"),
             header("sentence"),
             header("detail"),
         ];
@@ -278,7 +279,9 @@ impl App {
                         .unwrap_or_default(),
                     r.subject
                         .as_ref()
-                        .map_or_else(|| r.target.clone(), |p| p.email.clone()),
+                        .map(|p| p.email.clone())
+                        .unwrap_or_default(),
+                    r.target.clone(),
                     self.audit_sentence(r, lang),
                     r.detail.clone(),
                 ]

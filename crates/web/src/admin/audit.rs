@@ -207,7 +207,11 @@ pub async fn list(
             .map(|r| record_view(&app, &req, r))
             .collect(),
         total: found.total,
-        unknown_person: query.person.is_some() && found.person.is_none(),
+        // Only platform admins, who see every account anyway, are told
+        // that an address has none.
+        unknown_person: viewer.is_platform_admin()
+            && query.person.is_some()
+            && found.person.is_none(),
         page,
         pages,
         prev_url: (page > 1).then(|| with_page(page.min(pages + 1) - 1)),
