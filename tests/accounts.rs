@@ -288,6 +288,50 @@ async fn nobody_disables_themselves_nor_the_last_platform_admin() {
 }
 
 #[tokio::test]
+async fn two_platform_admins_disabling_each_other_at_once_leave_one_enabled() {
+    let test = TestApp::with_demo().await;
+    let second = test
+        .app
+        .add_user(NewUserInput {
+            email: "deuxieme.admin@tawasul.example".into(),
+            name: "Deuxième administratrice".into(),
+            password: Some(NEW_PASSWORD.into()),
+            membership: None,
+            platform_admin: true,
+        })
+        .await
+        .expect("a second platform admin");
+    let first = person_id(&test, ADMIN.0).await;
+    let viewer = |id| {
+        let app = std::sync::Arc::clone(&test.app);
+        async move { app.viewer(id).await.expect("read").expect("enabled") }
+    };
+    let (one, two) = (viewer(first).await, viewer(second).await);
+    // On two nodes, as two admins would.
+    let other_node = test.another_process().await;
+    let (a, b) = tokio::join!(
+        test.app.disable_account(Some(&one), second),
+        other_node.disable_account(Some(&two), first),
+    );
+    assert!(a.is_ok() != b.is_ok(), "exactly one of them: {a:?} {b:?}");
+    let refused = if a.is_ok() { b } else { a };
+    assert!(
+        matches!(
+            refused,
+            Err(AppError::CannotDisable(DisableRefusal::LastPlatformAdmin))
+        ),
+        "{refused:?}"
+    );
+    let enabled = test
+        .app
+        .store()
+        .count_other_platform_admins(0)
+        .await
+        .expect("count");
+    assert_eq!(enabled, 1);
+}
+
+#[tokio::test]
 async fn the_people_screen_finds_anyone_with_roles_last_sign_in_and_state() {
     let test = TestApp::with_demo().await;
     // Thirty people invited by the import of a school network, who have
