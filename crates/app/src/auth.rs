@@ -15,6 +15,7 @@ use time::{Duration, OffsetDateTime};
 use crate::access::{SessionInfo, Viewer};
 use crate::audit::AuditEntry;
 use crate::import::network_file::MIN_PASSWORD_CHARS;
+use crate::two_factor::SecondFactor;
 use crate::{password, App, AppError};
 
 /// A session's last use is written at most this often (a write per
@@ -32,6 +33,35 @@ pub struct Login {
     pub user: UserRow,
     pub max_age: Duration,
 }
+
+/// What a right password leads to.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    Session(Login),
+    /// The account signs in with a code from its app too: the challenge
+    /// goes back with the code to [`App::complete_login`].
+    CodeNeeded {
+        challenge: String,
+    },
+}
+
+/// What became of the second step of a sign-in.
+#[derive(Debug, Clone)]
+pub enum SecondStep {
+    SignedIn(Login),
+    /// Not the code: the person may try again, this many times.
+    WrongCode {
+        attempts_left: u32,
+    },
+    /// The challenge is unknown, used, too old or out of attempts: sign in
+    /// with the password again.
+    Expired,
+}
+
+/// How long the second step of a sign-in waits for its code.
+const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
+/// Codes tried on one challenge before the password is asked again.
+const CHALLENGE_ATTEMPTS: i32 = 5;
 
 /// The API token a request came with: what a token made with it may not
 /// outlive.
@@ -162,16 +192,18 @@ fn token_outlives_its_maker(maker_expires_at: Option<OffsetDateTime>) -> DomainE
 }
 
 impl App {
-    /// Checks the credentials and opens a session. Failures are counted per
-    /// account and per address; past the limit the answer is `Throttled`
-    /// without even checking the password.
+    /// Checks the credentials and opens a session, or, for an account with
+    /// two-factor sign-in, a challenge that waits for the code
+    /// ([`App::complete_login`]). Failures are counted per account and per
+    /// address; past the limit the answer is `Throttled` without even
+    /// checking the password.
     pub async fn login(
         &self,
         email: &str,
         password: &str,
         address: &str,
         user_agent: &str,
-    ) -> Result<Login, AppError> {
+    ) -> Result<SignIn, AppError> {
         let email = email.trim().to_lowercase();
         let store = self.store();
         let now = OffsetDateTime::now_utc();
@@ -237,6 +269,29 @@ impl App {
             return Err(AppError::AccountDisabled);
         }
         store.clear_login_failures(&account_key(&email)).await?;
+        if user.totp_secret.is_some() {
+            // The password is right; the session waits for the code.
+            let challenge = random_token()?;
+            store
+                .create_login_challenge(user.id, token_hash(&challenge), now + CHALLENGE_LIFETIME)
+                .await?;
+            return Ok(SignIn::CodeNeeded { challenge });
+        }
+        let login = self.open_session(user, address, user_agent, "").await?;
+        Ok(SignIn::Session(login))
+    }
+
+    /// Opens a session for a person who proved who they are, and records
+    /// the sign-in (`how`: with what, besides the password).
+    async fn open_session(
+        &self,
+        user: UserRow,
+        address: &str,
+        user_agent: &str,
+        how: &str,
+    ) -> Result<Login, AppError> {
+        let store = self.store();
+        let now = OffsetDateTime::now_utc();
         let token = random_token()?;
         let csrf = random_token()?;
         let max_age = Duration::hours(i64::from(self.config.auth.session_absolute_hours));
@@ -251,10 +306,15 @@ impl App {
             })
             .await?;
         store.record_login(user.id, now).await?;
+        let detail = if how.is_empty() {
+            address.to_owned()
+        } else {
+            format!("{address} ({how})")
+        };
         self.audit(AuditEntry {
             subject: Some(user.id),
             target: &user.email,
-            detail: address,
+            detail: &detail,
             ..AuditEntry::new(AuditAction::Login, Some(user.id))
         })
         .await?;
@@ -264,6 +324,90 @@ impl App {
             user,
             max_age,
         })
+    }
+
+    /// The second step of a sign-in: the code of the person's app, or one
+    /// of their recovery codes, for the challenge the first step gave. A
+    /// challenge lives a few minutes and takes a few codes; wrong codes
+    /// count against the account as wrong passwords do.
+    pub async fn complete_login(
+        &self,
+        challenge: &str,
+        code: &str,
+        address: &str,
+        user_agent: &str,
+    ) -> Result<SecondStep, AppError> {
+        if challenge.is_empty() || challenge.len() > 100 {
+            return Ok(SecondStep::Expired);
+        }
+        let store = self.store();
+        let Some(row) = store.login_challenge(&token_hash(challenge)).await? else {
+            return Ok(SecondStep::Expired);
+        };
+        let Some(user) = store.user(row.user_id).await? else {
+            store.delete_login_challenge(row.id).await?;
+            return Ok(SecondStep::Expired);
+        };
+        if user.disabled_at.is_some() {
+            store.delete_login_challenge(row.id).await?;
+            return Err(AppError::AccountDisabled);
+        }
+        let now = OffsetDateTime::now_utc();
+        let key = account_key(&user.email);
+        let policy = ThrottlePolicy::PER_ACCOUNT;
+        let failures = store.login_failures(&key, now - policy.lookback()).await?;
+        if let Some(after) = retry_after(&policy, &failures, now) {
+            return Err(AppError::Throttled {
+                retry_after_seconds: after.whole_seconds().max(1).unsigned_abs(),
+            });
+        }
+        if !store
+            .take_challenge_attempt(row.id, CHALLENGE_ATTEMPTS)
+            .await?
+        {
+            store.delete_login_challenge(row.id).await?;
+            return Ok(SecondStep::Expired);
+        }
+        let Some(factor) = self.check_second_factor(&user, code).await? else {
+            store.record_login_failure(&key, now).await?;
+            store
+                .record_login_failure(&address_key(address), now)
+                .await?;
+            self.audit(AuditEntry {
+                subject: Some(user.id),
+                target: &user.email,
+                detail: address,
+                ..AuditEntry::new(AuditAction::LoginCodeFailed, None)
+            })
+            .await?;
+            let attempts_left = u32::try_from(CHALLENGE_ATTEMPTS - row.attempts - 1).unwrap_or(0);
+            if attempts_left == 0 {
+                store.delete_login_challenge(row.id).await?;
+                return Ok(SecondStep::Expired);
+            }
+            return Ok(SecondStep::WrongCode { attempts_left });
+        };
+        // One challenge opens one session, whichever node takes it first.
+        if !store.delete_login_challenge(row.id).await? {
+            return Ok(SecondStep::Expired);
+        }
+        store.clear_login_failures(&key).await?;
+        let how = match factor {
+            SecondFactor::App => "with a code from the app",
+            SecondFactor::RecoveryCode => "with a recovery code",
+        };
+        if factor == SecondFactor::RecoveryCode {
+            let left = store.recovery_codes_left(user.id).await?;
+            self.audit(AuditEntry {
+                subject: Some(user.id),
+                target: &user.email,
+                detail: &format!("{left} left"),
+                ..AuditEntry::new(AuditAction::RecoveryCodeUsed, Some(user.id))
+            })
+            .await?;
+        }
+        let login = self.open_session(user, address, user_agent, how).await?;
+        Ok(SecondStep::SignedIn(login))
     }
 
     /// The person behind a session cookie, if the session is alive: not

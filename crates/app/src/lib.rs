@@ -25,6 +25,8 @@ pub mod people;
 pub mod public;
 pub mod search;
 mod sites;
+pub mod totp;
+pub mod two_factor;
 mod users;
 mod watch;
 

@@ -26,6 +26,8 @@ pub struct Person {
     pub last_login_at: Option<OffsetDateTime>,
     pub disabled_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+    /// Signs in with a code from an authenticator app too.
+    pub two_factor: bool,
     /// (site id, role) of each membership, in site order.
     pub memberships: Vec<(i32, Role)>,
 }
@@ -48,6 +50,7 @@ fn person(user: UserRow, memberships: Vec<(i32, Role)>) -> Person {
         last_login_at: user.last_login_at,
         disabled_at: user.disabled_at,
         created_at: user.created_at,
+        two_factor: user.totp_secret.is_some(),
         memberships,
     }
 }

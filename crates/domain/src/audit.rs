@@ -54,6 +54,12 @@ audit_actions! {
     CircularReminded => "circular_reminded", "Reminded a circular's recipients.";
     DirectoryImport => "directory_import", "Imported a directory file.";
     MailResend => "mail_resend", "Put a failed mail back in the queue.";
+    TwoFactorEnable => "two_factor_enable", "Turned two-factor sign-in on.";
+    TwoFactorDisable => "two_factor_disable", "Turned one's two-factor sign-in off.";
+    TwoFactorReset => "two_factor_reset", "A platform admin turned someone's two-factor sign-in off.";
+    RecoveryCodesRenew => "recovery_codes_renew", "Made new recovery codes.";
+    RecoveryCodeUsed => "recovery_code_used", "Signed in with a recovery code.";
+    LoginCodeFailed => "login_code_failed", "A wrong code at the second step of a sign-in.";
 }
 
 impl fmt::Display for AuditAction {

@@ -452,6 +452,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
                 ],
                 "new_token": format!("tw_secret{EVIL}"), "errors": {"current": "كلمة المرور غير صحيحة"},
                 "sessions_count": 3,
+                "two_factor": {"enabled": true, "required": false, "recovery_left": 9, "url": "/admin/account/two-factor"},
                 "notifications": [
                     {"value": "immediate", "label": format!("فورا {EVIL}"), "checked": false},
                     {"value": "daily", "label": "ملخص يومي", "checked": true},
@@ -912,7 +913,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             "state": state, "state_label": format!("{state} {EVIL}"),
             "last_login_at": (state == "active").then_some("2026-12-02 09:30"),
             "disabled_at": (state == "disabled").then_some("2026-12-03 10:00"),
-            "created_at": "2026-09-01 08:00",
+            "created_at": "2026-09-01 08:00", "two_factor": id == 2,
             "memberships": [
                 {"site_slug": "dp-kenitra", "site_name": format!("القنيطرة {EVIL}"), "role": "editor",
                  "role_label": "محرر", "members_url": "/admin/sites/dp-kenitra/members"}
@@ -963,7 +964,8 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
                     "person": person(2, state, is_me), "list_url": "/admin/people",
                     "audit_url": "/admin/audit?person=y%40men.gov.ma",
                     "disable_url": "/admin/people/2/disable", "enable_url": "/admin/people/2/enable",
-                    "reset_url": "/admin/people/2/reset-link", "error": error
+                    "reset_url": "/admin/people/2/reset-link",
+                    "two_factor_off_url": "/admin/people/2/two-factor-off", "error": error
                 }),
             ),
         );
@@ -1006,6 +1008,50 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             }),
         ),
     );
+    // Two-factor sign-in: the second step, and the account's page in each
+    // of its states.
+    for (label, error) in [
+        ("code", None),
+        ("code refused", Some(format!("خطأ {EVIL}"))),
+    ] {
+        add(
+            "login_code.html",
+            label,
+            with(
+                logged_out(admin, locale, "رمز التحقق"),
+                json!({"next": format!("/admin/{EVIL}"), "error": error}),
+            ),
+        );
+    }
+    let two_factor = |enabled: bool, pending: bool, codes: bool, required: bool| {
+        json!({
+            "enabled": enabled, "enabled_at": enabled.then_some("2026-12-02 09:30"),
+            "required": required, "must_set_up": required && !enabled,
+            "pending": pending.then(|| json!({"secret": format!("JBSW Y3DP {EVIL}"),
+                                              "uri": "otpauth://totp/Tawasul%3Aa%40b?secret=JBSWY3DP&issuer=Tawasul"})),
+            "recovery_codes": codes.then(|| json!(["abcde-fghij", format!("klmno-{EVIL}")])),
+            "recovery_left": 7,
+            "errors": if pending { json!({"code": format!("رمز خاطئ {EVIL}")}) } else { json!({}) },
+            "start_url": "/admin/account/two-factor/start", "confirm_url": "/admin/account/two-factor/confirm",
+            "disable_url": "/admin/account/two-factor/disable", "renew_url": "/admin/account/two-factor/renew"
+        })
+    };
+    for (label, enabled, pending, codes, required) in [
+        ("two-factor off", false, false, false, false),
+        ("two-factor required", false, false, false, true),
+        ("two-factor enrolling", false, true, false, false),
+        ("two-factor just on", true, false, true, false),
+        ("two-factor on required", true, false, false, true),
+    ] {
+        add(
+            "two_factor.html",
+            label,
+            with(
+                common(admin, locale, "التحقق بخطوتين"),
+                two_factor(enabled, pending, codes, required),
+            ),
+        );
+    }
     add(
         "error.html",
         "error logged out",
@@ -1194,7 +1240,9 @@ fn check_page(label: &str, html: &str, locale: Locale) {
     for form in doc.select(&sel("form")) {
         let method = form.value().attr("method").unwrap_or("get");
         let action = form.value().attr("action").unwrap_or_default();
-        if method == "post" && action != "/admin/login" {
+        // The two steps of signing in have no session yet: they check the
+        // request's origin instead.
+        if method == "post" && action != "/admin/login" && action != "/admin/login/code" {
             assert!(
                 form.select(&sel("input[type=hidden][name=_csrf]"))
                     .next()

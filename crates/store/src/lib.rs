@@ -21,6 +21,7 @@ mod network;
 mod newsletter;
 mod outbox;
 mod people;
+mod two_factor;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,6 +56,7 @@ pub use outbox::{
     AuditFilter, AuditRow, Delivery, NewAudit, NewMail, OutboxPage, OutboxRow, OutboxScope,
 };
 pub use people::{AccountFilter, Disabled};
+pub use two_factor::LoginChallengeRow;
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

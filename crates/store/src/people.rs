@@ -15,7 +15,9 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use crate::entities::{api_token, digest_item, membership, outbox, password_reset, session, user};
+use crate::entities::{
+    api_token, digest_item, login_challenge, membership, outbox, password_reset, session, user,
+};
 use crate::entries::{escape_like, Page};
 use crate::{now, MembershipRow, Result, Store, UserRow};
 
@@ -179,6 +181,10 @@ impl Store {
         let Some(row) = user::Entity::find_by_id(user_id).one(&txn).await? else {
             return Err(crate::StoreError::NotFound("user"));
         };
+        login_challenge::Entity::delete_many()
+            .filter(login_challenge::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
         let sessions = session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user_id))
             .exec(&txn)

@@ -19,6 +19,13 @@ pub struct Model {
     pub disabled_at: Option<TimeDateTimeWithTimeZone>,
     /// The last successful sign-in; none: never signed in.
     pub last_login_at: Option<TimeDateTimeWithTimeZone>,
+    /// The authenticator app's secret (base32), once confirmed.
+    pub totp_secret: Option<String>,
+    /// A secret shown for enrolment, until a code confirms it.
+    pub totp_pending_secret: Option<String>,
+    pub totp_enabled_at: Option<TimeDateTimeWithTimeZone>,
+    /// The last 30-second step a code was accepted for (a code works once).
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

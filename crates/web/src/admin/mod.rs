@@ -20,6 +20,7 @@ mod photos;
 mod screens;
 mod search;
 mod sites;
+mod two_factor;
 
 pub use screens::dashboard;
 
@@ -51,6 +52,10 @@ pub fn routes() -> Router<Arc<App>> {
             get(|| async { axum::response::Redirect::permanent("/admin/") }),
         )
         .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/code",
+            get(login::code_form).post(login::code_submit),
+        )
         .route("/logout", post(login::logout))
         .route(
             "/password/forgot",
@@ -121,6 +126,12 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/audit/export", get(audit::export))
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
+        .route("/account/two-factor", get(two_factor::show))
+        .route("/account/two-factor/start", post(two_factor::start))
+        .route("/account/two-factor/confirm", post(two_factor::confirm))
+        .route("/account/two-factor/disable", post(two_factor::disable))
+        .route("/account/two-factor/renew", post(two_factor::renew))
+        .route("/people/{id}/two-factor-off", post(people::two_factor_off))
         .route("/account/tokens", post(account::create_token))
         .route("/account/notifications", post(account::notifications))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
@@ -217,7 +228,21 @@ impl FromRequestParts<Arc<App>> for AdminUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Response> {
         match identify(app, &parts.headers).await {
-            Ok(Some((viewer, Proof::Session))) => Ok(AdminUser(viewer)),
+            Ok(Some((viewer, Proof::Session))) => {
+                // Someone the platform requires two-factor sign-in of sets
+                // it up before anything else.
+                let path = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.path().to_owned(), |o| o.0.path().to_owned());
+                if app.must_set_up_two_factor(&viewer)
+                    && !path.starts_with(two_factor::PAGE)
+                    && path != "/admin/logout"
+                {
+                    return Err(see_other(two_factor::PAGE));
+                }
+                Ok(AdminUser(viewer))
+            }
             Ok(_) => {
                 let uri = parts
                     .extensions

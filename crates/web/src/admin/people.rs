@@ -60,6 +60,8 @@ struct PersonView {
     last_login_at: Option<String>,
     disabled_at: Option<String>,
     created_at: String,
+    /// Signs in with a code from an authenticator app too.
+    two_factor: bool,
     memberships: Vec<MembershipView>,
     /// The viewer themselves (who cannot disable their own account).
     is_me: bool,
@@ -89,6 +91,8 @@ struct PersonPageView {
     disable_url: String,
     enable_url: String,
     reset_url: String,
+    /// Turns the person's two-factor sign-in off (phone and codes lost).
+    two_factor_off_url: String,
     /// Why the last action was refused, in the user's language.
     error: Option<String>,
 }
@@ -122,6 +126,7 @@ fn person_view(app: &App, req: &Req, viewer: &Viewer, person: &Person) -> Person
         last_login_at: person.last_login_at.map(|at| local(app, at)),
         disabled_at: person.disabled_at.map(|at| local(app, at)),
         created_at: local(app, person.created_at),
+        two_factor: person.two_factor,
         memberships: person
             .memberships
             .iter()
@@ -220,6 +225,7 @@ async fn person_page(
         disable_url: format!("{}/disable", person_url(id)),
         enable_url: format!("{}/enable", person_url(id)),
         reset_url: format!("{}/reset-link", person_url(id)),
+        two_factor_off_url: format!("{}/two-factor-off", person_url(id)),
         error: error.map(|e| refusal(app, req, e)),
     };
     let status = if error.is_some() {
@@ -268,6 +274,7 @@ enum Act {
     Disable,
     Enable,
     SendResetLink,
+    TwoFactorOff,
 }
 
 async fn act(app: &App, req: &Req, viewer: &Viewer, id: &str, form: &Form, act: Act) -> Response {
@@ -287,6 +294,10 @@ async fn act(app: &App, req: &Req, viewer: &Viewer, id: &str, form: &Form, act: 
             "account_enable",
         ),
         Act::SendResetLink => (app.send_reset_link(viewer, number).await, "reset_link_sent"),
+        Act::TwoFactorOff => (
+            app.reset_two_factor(viewer, number).await,
+            "two_factor_reset",
+        ),
     };
     match done {
         Ok(()) => see_other_with(&person_url(number), flash),
@@ -329,4 +340,15 @@ pub async fn reset_link(
     form: Form,
 ) -> Response {
     act(&app, &req, &viewer, &id, &form, Act::SendResetLink).await
+}
+
+/// `POST /admin/people/{id}/two-factor-off`
+pub async fn two_factor_off(
+    State(app): State<Arc<App>>,
+    req: Req,
+    AdminUser(viewer): AdminUser,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    act(&app, &req, &viewer, &id, &form, Act::TwoFactorOff).await
 }
