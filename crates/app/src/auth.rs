@@ -37,7 +37,8 @@ pub struct Login {
 /// What a right password leads to.
 #[derive(Debug, Clone)]
 pub enum SignIn {
-    Session(Login),
+    // Boxed: a session is large, and the other answer small.
+    Session(Box<Login>),
     /// The account signs in with a code from its app too: the challenge
     /// goes back with the code to [`App::complete_login`].
     CodeNeeded {
@@ -48,7 +49,7 @@ pub enum SignIn {
 /// What became of the second step of a sign-in.
 #[derive(Debug, Clone)]
 pub enum SecondStep {
-    SignedIn(Login),
+    SignedIn(Box<Login>),
     /// Not the code: the person may try again, this many times.
     WrongCode {
         attempts_left: u32,
@@ -278,7 +279,7 @@ impl App {
             return Ok(SignIn::CodeNeeded { challenge });
         }
         let login = self.open_session(user, address, user_agent, "").await?;
-        Ok(SignIn::Session(login))
+        Ok(SignIn::Session(Box::new(login)))
     }
 
     /// Opens a session for a person who proved who they are, and records
@@ -407,7 +408,7 @@ impl App {
             .await?;
         }
         let login = self.open_session(user, address, user_agent, how).await?;
-        Ok(SecondStep::SignedIn(login))
+        Ok(SecondStep::SignedIn(Box::new(login)))
     }
 
     /// The person behind a session cookie, if the session is alive: not
