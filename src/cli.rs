@@ -196,6 +196,20 @@ pub enum UserCommand {
         #[arg(long)]
         platform_admin: bool,
     },
+    /// Disable an account at once: its sessions end and its API tokens are
+    /// revoked on every server, it cannot sign in or use a reset link, and
+    /// it gets no more workflow mails. The last enabled platform
+    /// administrator cannot be disabled.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a disabled account sign in again (its old sessions and tokens
+    /// stay ended).
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

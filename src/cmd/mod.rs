@@ -86,6 +86,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::User(UserCommand::Disable { email }) => {
+            user::disable(&*open(config).await?, &email).await
+        }
+        Command::User(UserCommand::Enable { email }) => {
+            user::enable(&*open(config).await?, &email).await
+        }
         Command::Import(ImportCommand::Markdown { dir, site }) => {
             import::markdown(&*open(config).await?, &dir, &site).await
         }

@@ -10,7 +10,9 @@ pub async fn create(
     expires_days: Option<u32>,
 ) -> anyhow::Result<()> {
     let Some(viewer) = app.viewer_by_email(email).await? else {
-        bail!("no account has the e-mail address {email}");
+        bail!(
+            "no enabled account has the e-mail address {email} (a disabled one makes no tokens: `tawasul user enable --email {email}` first)"
+        );
     };
     let created = app.create_api_token(&viewer, name, expires_days).await?;
     let expiry = match created.row.expires_at {

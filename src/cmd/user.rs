@@ -49,3 +49,24 @@ pub async fn add(
     );
     Ok(())
 }
+
+/// `tawasul user disable --email E`: as the operator, under the platform's
+/// rule (the last enabled platform admin stays enabled).
+pub async fn disable(app: &App, email: &str) -> anyhow::Result<()> {
+    let person = app.disable_account_by_email(email).await?;
+    println!(
+        "user #{} <{}> is disabled: its sessions and API tokens no longer work",
+        person.id, person.email
+    );
+    Ok(())
+}
+
+/// `tawasul user enable --email E`.
+pub async fn enable(app: &App, email: &str) -> anyhow::Result<()> {
+    let person = app.enable_account_by_email(email).await?;
+    println!(
+        "user #{} <{}> may sign in again (with its password, or a reset link)",
+        person.id, person.email
+    );
+    Ok(())
+}

@@ -137,11 +137,16 @@ impl Viewer {
 }
 
 impl App {
-    /// The person with this id and their memberships.
+    /// The person with this id and their memberships; none for a disabled
+    /// account, which acts nowhere: every session, token and command asks
+    /// here, so disabling refuses it on its next request, on every node.
     pub async fn viewer(&self, user_id: i32) -> Result<Option<Viewer>, AppError> {
         let Some(user) = self.store().user(user_id).await? else {
             return Ok(None);
         };
+        if user.disabled_at.is_some() {
+            return Ok(None);
+        }
         let roles = self
             .store()
             .memberships_of(user_id)

@@ -6,12 +6,16 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use tawasul_domain::{may_create_token, retry_after, Credential, DomainError, ThrottlePolicy};
+use tawasul_domain::{
+    may_create_token, retry_after, AuditAction, Credential, DomainError, ThrottlePolicy,
+};
 use tawasul_store::{ApiTokenRow, NewMail, NewSession, UserRow};
 use time::{Duration, OffsetDateTime};
 
 use crate::access::{SessionInfo, Viewer};
+use crate::audit::AuditEntry;
 use crate::import::network_file::MIN_PASSWORD_CHARS;
+use crate::two_factor::SecondFactor;
 use crate::{password, App, AppError};
 
 /// A session's last use is written at most this often (a write per
@@ -29,6 +33,36 @@ pub struct Login {
     pub user: UserRow,
     pub max_age: Duration,
 }
+
+/// What a right password leads to.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    // Boxed: a session is large, and the other answer small.
+    Session(Box<Login>),
+    /// The account signs in with a code from its app too: the challenge
+    /// goes back with the code to [`App::complete_login`].
+    CodeNeeded {
+        challenge: String,
+    },
+}
+
+/// What became of the second step of a sign-in.
+#[derive(Debug, Clone)]
+pub enum SecondStep {
+    SignedIn(Box<Login>),
+    /// Not the code: the person may try again, this many times.
+    WrongCode {
+        attempts_left: u32,
+    },
+    /// The challenge is unknown, used, too old or out of attempts: sign in
+    /// with the password again.
+    Expired,
+}
+
+/// How long the second step of a sign-in waits for its code.
+const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
+/// Codes tried on one challenge before the password is asked again.
+const CHALLENGE_ATTEMPTS: i32 = 5;
 
 /// The API token a request came with: what a token made with it may not
 /// outlive.
@@ -61,6 +95,27 @@ impl Viewer {
 pub struct NewApiToken {
     pub secret: String,
     pub row: ApiTokenRow,
+}
+
+/// Why a mail with a link that sets a password is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordLink {
+    /// A new account's first password.
+    Invitation,
+    /// Asked for on the forgotten-password form.
+    Reset,
+    /// Sent by a platform admin from the person's page.
+    ResetByAdmin,
+}
+
+impl PasswordLink {
+    /// The outbox's kind of the mail (the delivery log names it).
+    fn kind(self) -> &'static str {
+        match self {
+            PasswordLink::Invitation => "invitation",
+            PasswordLink::Reset | PasswordLink::ResetByAdmin => "password_reset",
+        }
+    }
 }
 
 /// A random secret: 32 bytes, URL-safe base64.
@@ -138,16 +193,18 @@ fn token_outlives_its_maker(maker_expires_at: Option<OffsetDateTime>) -> DomainE
 }
 
 impl App {
-    /// Checks the credentials and opens a session. Failures are counted per
-    /// account and per address; past the limit the answer is `Throttled`
-    /// without even checking the password.
+    /// Checks the credentials and opens a session, or, for an account with
+    /// two-factor sign-in, a challenge that waits for the code
+    /// ([`App::complete_login`]). Failures are counted per account and per
+    /// address; past the limit the answer is `Throttled` without even
+    /// checking the password.
     pub async fn login(
         &self,
         email: &str,
         password: &str,
         address: &str,
         user_agent: &str,
-    ) -> Result<Login, AppError> {
+    ) -> Result<SignIn, AppError> {
         let email = email.trim().to_lowercase();
         let store = self.store();
         let now = OffsetDateTime::now_utc();
@@ -167,6 +224,7 @@ impl App {
             });
         }
         let user = store.user_by_email(&email).await?;
+        let known = user.as_ref().map(|u| u.id);
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let candidate = password.to_owned();
         // Argon2 takes tens of milliseconds of CPU: off the async workers.
@@ -188,11 +246,53 @@ impl App {
             store
                 .record_login_failure(&address_key(address), now)
                 .await?;
+            self.audit(AuditEntry {
+                subject: known,
+                target: &email,
+                detail: address,
+                ..AuditEntry::new(AuditAction::LoginFailed, None)
+            })
+            .await?;
             return Err(AppError::Unauthorized(
                 "wrong e-mail address or password".into(),
             ));
         };
+        if user.disabled_at.is_some() {
+            // Said only to whoever knows the password: to anyone else a
+            // disabled account answers as any wrong password does.
+            self.audit(AuditEntry {
+                subject: Some(user.id),
+                target: &user.email,
+                detail: address,
+                ..AuditEntry::new(AuditAction::LoginRefused, None)
+            })
+            .await?;
+            return Err(AppError::AccountDisabled);
+        }
         store.clear_login_failures(&account_key(&email)).await?;
+        if user.totp_secret.is_some() {
+            // The password is right; the session waits for the code.
+            let challenge = random_token()?;
+            store
+                .create_login_challenge(user.id, token_hash(&challenge), now + CHALLENGE_LIFETIME)
+                .await?;
+            return Ok(SignIn::CodeNeeded { challenge });
+        }
+        let login = self.open_session(user, address, user_agent, "").await?;
+        Ok(SignIn::Session(Box::new(login)))
+    }
+
+    /// Opens a session for a person who proved who they are, and records
+    /// the sign-in (`how`: with what, besides the password).
+    async fn open_session(
+        &self,
+        user: UserRow,
+        address: &str,
+        user_agent: &str,
+        how: &str,
+    ) -> Result<Login, AppError> {
+        let store = self.store();
+        let now = OffsetDateTime::now_utc();
         let token = random_token()?;
         let csrf = random_token()?;
         let max_age = Duration::hours(i64::from(self.config.auth.session_absolute_hours));
@@ -206,15 +306,109 @@ impl App {
                 address: address.chars().take(64).collect(),
             })
             .await?;
-        store
-            .audit(Some(user.id), "login", None, &user.email, address)
-            .await?;
+        store.record_login(user.id, now).await?;
+        let detail = if how.is_empty() {
+            address.to_owned()
+        } else {
+            format!("{address} ({how})")
+        };
+        self.audit(AuditEntry {
+            subject: Some(user.id),
+            target: &user.email,
+            detail: &detail,
+            ..AuditEntry::new(AuditAction::Login, Some(user.id))
+        })
+        .await?;
         Ok(Login {
             token,
             csrf,
             user,
             max_age,
         })
+    }
+
+    /// The second step of a sign-in: the code of the person's app, or one
+    /// of their recovery codes, for the challenge the first step gave. A
+    /// challenge lives a few minutes and takes a few codes; wrong codes
+    /// count against the account as wrong passwords do.
+    pub async fn complete_login(
+        &self,
+        challenge: &str,
+        code: &str,
+        address: &str,
+        user_agent: &str,
+    ) -> Result<SecondStep, AppError> {
+        if challenge.is_empty() || challenge.len() > 100 {
+            return Ok(SecondStep::Expired);
+        }
+        let store = self.store();
+        let Some(row) = store.login_challenge(&token_hash(challenge)).await? else {
+            return Ok(SecondStep::Expired);
+        };
+        let Some(user) = store.user(row.user_id).await? else {
+            store.delete_login_challenge(row.id).await?;
+            return Ok(SecondStep::Expired);
+        };
+        if user.disabled_at.is_some() {
+            store.delete_login_challenge(row.id).await?;
+            return Err(AppError::AccountDisabled);
+        }
+        let now = OffsetDateTime::now_utc();
+        let key = account_key(&user.email);
+        let policy = ThrottlePolicy::PER_ACCOUNT;
+        let failures = store.login_failures(&key, now - policy.lookback()).await?;
+        if let Some(after) = retry_after(&policy, &failures, now) {
+            return Err(AppError::Throttled {
+                retry_after_seconds: after.whole_seconds().max(1).unsigned_abs(),
+            });
+        }
+        if !store
+            .take_challenge_attempt(row.id, CHALLENGE_ATTEMPTS)
+            .await?
+        {
+            store.delete_login_challenge(row.id).await?;
+            return Ok(SecondStep::Expired);
+        }
+        let Some(factor) = self.check_second_factor(&user, code).await? else {
+            store.record_login_failure(&key, now).await?;
+            store
+                .record_login_failure(&address_key(address), now)
+                .await?;
+            self.audit(AuditEntry {
+                subject: Some(user.id),
+                target: &user.email,
+                detail: address,
+                ..AuditEntry::new(AuditAction::LoginCodeFailed, None)
+            })
+            .await?;
+            let attempts_left = u32::try_from(CHALLENGE_ATTEMPTS - row.attempts - 1).unwrap_or(0);
+            if attempts_left == 0 {
+                store.delete_login_challenge(row.id).await?;
+                return Ok(SecondStep::Expired);
+            }
+            return Ok(SecondStep::WrongCode { attempts_left });
+        };
+        // One challenge opens one session, whichever node takes it first.
+        if !store.delete_login_challenge(row.id).await? {
+            return Ok(SecondStep::Expired);
+        }
+        store.clear_login_failures(&key).await?;
+        let how = match factor {
+            SecondFactor::App => "with a code from the app",
+            SecondFactor::RecoveryCode => "with a recovery code",
+        };
+        if factor == SecondFactor::RecoveryCode {
+            let left = store.recovery_codes_left(user.id).await?;
+            self.audit(AuditEntry {
+                subject: Some(user.id),
+                target: &user.email,
+                detail: &format!("{left} left"),
+                ..AuditEntry::new(AuditAction::RecoveryCodeUsed, Some(user.id))
+            })
+            .await?;
+        }
+        let login = self.open_session(user, address, user_agent, how).await?;
+        Ok(SecondStep::SignedIn(Box::new(login)))
     }
 
     /// The person behind a session cookie, if the session is alive: not
@@ -240,10 +434,13 @@ impl App {
             id: session.id,
             csrf: session.csrf_token.clone(),
         };
-        Ok(self
-            .viewer(session.user_id)
-            .await?
-            .map(|v| v.with_session(info)))
+        let Some(viewer) = self.viewer(session.user_id).await? else {
+            // The account was disabled (or removed): its session ends here
+            // too, whichever node it had signed in on.
+            store.delete_session(session.id).await?;
+            return Ok(None);
+        };
+        Ok(Some(viewer.with_session(info)))
     }
 
     /// The person behind an API token, if it is live.
@@ -366,6 +563,10 @@ impl App {
         let Some(user) = self.store().user_by_email(&email).await? else {
             return Ok(());
         };
+        if user.disabled_at.is_some() {
+            tracing::info!(user = %user.email, "password reset not mailed: the account is disabled");
+            return Ok(());
+        }
         let per_account = ThrottlePolicy::RESET_PER_ACCOUNT;
         if !self
             .take_attempt(&reset_account_key(user.id), &per_account, now)
@@ -375,7 +576,7 @@ impl App {
             return Ok(());
         }
         let minutes = i64::from(self.config.auth.reset_link_minutes);
-        self.mail_password_link(&user, Duration::minutes(minutes), "password_reset")
+        self.mail_password_link(&user, Duration::minutes(minutes), PasswordLink::Reset)
             .await
     }
 
@@ -411,8 +612,9 @@ impl App {
         &self,
         user: &UserRow,
         valid_for: Duration,
-        kind: &str,
+        why: PasswordLink,
     ) -> Result<(), AppError> {
+        let kind = why.kind();
         let token = random_token()?;
         let expires_at = OffsetDateTime::now_utc() + valid_for;
         self.store()
@@ -423,22 +625,28 @@ impl App {
             self.public_base_url()
         );
         let hours = valid_for.whole_hours().max(1);
-        let (subject, body) = if kind == "invitation" {
-            (
+        let (subject, body) = match why {
+            PasswordLink::Invitation => (
                 "Tawasul · دعوة إلى منصة تواصل / Invitation à Tawasul".to_owned(),
                 format!(
                     "السلام عليكم {name}،\n\nتمت دعوتك إلى منصة تواصل. لاختيار كلمة المرور، افتح هذا الرابط (صالح لمدة {hours} ساعة):\n{link}\n\nBonjour {name},\n\nVous êtes invité(e) sur Tawasul. Pour choisir votre mot de passe, ouvrez ce lien (valable {hours} h) :\n{link}\n",
                     name = user.name
                 ),
-            )
-        } else {
-            (
+            ),
+            PasswordLink::ResetByAdmin => (
+                "Tawasul · إعادة تعيين كلمة المرور / Réinitialisation du mot de passe".to_owned(),
+                format!(
+                    "السلام عليكم {name}،\n\nأرسل إليك مسؤول منصة تواصل هذا الرابط لتعيين كلمة مرور جديدة (صالح لمدة {hours} ساعة، ولمرة واحدة):\n{link}\n\nBonjour {name},\n\nUn administrateur de Tawasul vous envoie ce lien pour choisir un nouveau mot de passe (valable {hours} h, une seule fois) :\n{link}\n",
+                    name = user.name
+                ),
+            ),
+            PasswordLink::Reset => (
                 "Tawasul · إعادة تعيين كلمة المرور / Réinitialisation du mot de passe".to_owned(),
                 format!(
                     "السلام عليكم {name}،\n\nلتعيين كلمة مرور جديدة، افتح هذا الرابط (صالح لمدة {hours} ساعة، ولمرة واحدة):\n{link}\n\nإذا لم تطلب ذلك، تجاهل هذه الرسالة.\n\nBonjour {name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {hours} h, une seule fois) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message.\n",
                     name = user.name
                 ),
-            )
+            ),
         };
         self.store()
             .queue_mail(NewMail {
@@ -487,9 +695,11 @@ impl App {
             .await?
         {
             Some(user_id) => {
-                self.store()
-                    .audit(Some(user_id), "password_reset", None, "", "")
-                    .await?;
+                self.audit(AuditEntry {
+                    subject: Some(user_id),
+                    ..AuditEntry::new(AuditAction::PasswordReset, Some(user_id))
+                })
+                .await?;
                 Ok(())
             }
             None => Err(AppError::Invalid({
@@ -540,9 +750,13 @@ impl App {
             .store()
             .create_api_token(user_id, name, token_hash(&secret), prefix, expires_at)
             .await?;
-        self.store()
-            .audit(Some(user_id), "token_create", None, name, "")
-            .await?;
+        self.audit(AuditEntry {
+            subject: Some(user_id),
+            target: name,
+            detail: &row.prefix,
+            ..AuditEntry::new(AuditAction::TokenCreate, Some(user_id))
+        })
+        .await?;
         Ok(NewApiToken { secret, row })
     }
 
@@ -551,15 +765,26 @@ impl App {
     }
 
     pub async fn revoke_api_token(&self, viewer: &Viewer, token_id: i32) -> Result<(), AppError> {
-        if self
+        let user_id = viewer.user.id;
+        let name = self
             .store()
-            .revoke_api_token(viewer.user.id, token_id)
+            .api_tokens_of(user_id)
             .await?
-        {
-            Ok(())
-        } else {
-            Err(AppError::NotFound(format!("token #{token_id}")))
+            .into_iter()
+            .find(|t| t.id == token_id)
+            .map(|t| (t.name, t.prefix));
+        if !self.store().revoke_api_token(user_id, token_id).await? {
+            return Err(AppError::NotFound(format!("token #{token_id}")));
         }
+        let (name, prefix) = name.unwrap_or_default();
+        self.audit(AuditEntry {
+            subject: Some(user_id),
+            target: &name,
+            detail: &prefix,
+            ..AuditEntry::new(AuditAction::TokenRevoke, Some(user_id))
+        })
+        .await?;
+        Ok(())
     }
 }
 

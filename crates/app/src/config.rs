@@ -498,6 +498,10 @@ pub struct AuthConfig {
     pub reset_link_minutes: u32,
     /// How long an invitation link works (hours).
     pub invitation_hours: u32,
+    /// Platform admins sign in with a code from an authenticator app as
+    /// well as their password: one who has not set it up yet is led to
+    /// do so before anything else.
+    pub require_two_factor_for_platform_admins: bool,
 }
 
 impl Default for AuthConfig {
@@ -507,6 +511,7 @@ impl Default for AuthConfig {
             session_absolute_hours: 12,
             reset_link_minutes: 60,
             invitation_hours: 168,
+            require_two_factor_for_platform_admins: false,
         }
     }
 }

@@ -111,9 +111,9 @@ impl App {
     }
 
     /// The digest of `items` for `user`; none when they no longer want
-    /// notices (the items are dropped with it).
+    /// notices or their account is disabled (the items are dropped with it).
     fn digest_mail(&self, user: &UserRow, key: &str, items: &[DigestItemRow]) -> Option<NewMail> {
-        if user.notify == "none" || items.is_empty() {
+        if user.notify == "none" || user.disabled_at.is_some() || items.is_empty() {
             return None;
         }
         let notices: Vec<Value> = items

@@ -53,6 +53,13 @@ pub enum AppError {
     /// Signed in, but the role does not allow it.
     #[error("{0}")]
     Forbidden(String),
+    /// The right password of a disabled account: said only to whoever
+    /// knows the password.
+    #[error("this account is disabled: ask a platform administrator")]
+    AccountDisabled,
+    /// An account that may not be disabled (oneself, the last platform admin).
+    #[error("{0}")]
+    CannotDisable(tawasul_domain::DisableRefusal),
     /// Too many failed attempts: try again after this many seconds.
     #[error("too many failed attempts: try again in {retry_after_seconds} seconds")]
     Throttled { retry_after_seconds: u64 },

@@ -3,6 +3,7 @@
 //! search, media and mail) so that every entry point behaves the same.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 mod changes;
@@ -20,9 +21,12 @@ pub mod network;
 pub mod newsletter;
 mod notify;
 pub mod password;
+pub mod people;
 pub mod public;
 pub mod search;
 mod sites;
+pub mod totp;
+pub mod two_factor;
 mod users;
 mod watch;
 

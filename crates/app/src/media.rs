@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
-use tawasul_domain::{allowed, EntryStatus, FieldErrors, Locale, Operation, Subject};
+use tawasul_domain::{allowed, AuditAction, EntryStatus, FieldErrors, Locale, Operation, Subject};
 use tawasul_media::storage::migrate::MigrationReport;
 use tawasul_media::storage::{S3Settings, S3Storage};
 use tawasul_media::{
@@ -33,6 +33,7 @@ use tawasul_store::{EntryRow, MediaMeta, MediaRow, NewMedia, NewRendition, Rendi
 use tokio::io::AsyncRead;
 
 use crate::access::Viewer;
+use crate::audit::AuditEntry;
 use crate::{App, AppError, Config};
 
 pub(crate) use entry_media::not_in_library;
@@ -790,19 +791,18 @@ impl App {
         let restored = row.kind == "image" && lacks_consent(&row) && !lacks_consent(&updated);
         if withdrawn {
             self.withhold_photo(viewer, &updated).await?;
-        } else if restored && self.store().renditions_of(&[id]).await?.is_empty() {
-            // Consent is back on file: the photo is made again from its
-            // original, and the entries that name it show it again.
-            self.remake_renditions(&updated).await?;
-            self.store()
-                .audit(
-                    Some(viewer.user.id),
-                    "media_consent_recorded",
-                    Some(updated.site_id),
-                    &format!("media:{id}"),
-                    "",
-                )
-                .await?;
+        } else if restored {
+            if self.store().renditions_of(&[id]).await?.is_empty() {
+                // Consent is back on file: the photo is made again from its
+                // original, and the entries that name it show it again.
+                self.remake_renditions(&updated).await?;
+            }
+            self.audit(AuditEntry {
+                site: Some(updated.site_id),
+                target: &audit_name(&updated),
+                ..AuditEntry::new(AuditAction::MediaConsentRecorded, Some(viewer.user.id))
+            })
+            .await?;
         } else if focal_moved && row.kind == "image" {
             self.remake_thumbnail(&updated).await?;
         }
@@ -871,15 +871,13 @@ impl App {
             self.store().queue_mail_batch(&mails).await?;
         }
         let ids: Vec<String> = using.iter().map(|e| e.id.to_string()).collect();
-        self.store()
-            .audit(
-                Some(viewer.user.id),
-                "media_consent_withdrawn",
-                Some(row.site_id),
-                &format!("media:{}", row.id),
-                &format!("entries: {}", ids.join(",")),
-            )
-            .await?;
+        self.audit(AuditEntry {
+            site: Some(row.site_id),
+            target: &audit_name(row),
+            detail: &format!("entries: {}", ids.join(",")),
+            ..AuditEntry::new(AuditAction::MediaConsentWithdrawn, Some(viewer.user.id))
+        })
+        .await?;
         tracing::info!(
             media = row.id,
             entries = using.len(),
@@ -1026,6 +1024,13 @@ impl App {
         let freed = self.store().delete_media(id).await?;
         remove_files(self.storage(), &freed).await;
         tracing::info!(media = id, files = freed.len(), "a media item was deleted");
+        self.audit(AuditEntry {
+            site: Some(row.site_id),
+            target: &audit_name(&row),
+            detail: &row.hash,
+            ..AuditEntry::new(AuditAction::MediaDelete, Some(viewer.user.id))
+        })
+        .await?;
         Ok(())
     }
 
@@ -1244,6 +1249,12 @@ impl App {
 /// shown on a public page.
 fn lacks_consent(row: &MediaRow) -> bool {
     row.depicts_minors && row.rights != "consent_on_file"
+}
+
+/// How the audit log names an item: its file name and library number,
+/// which outlive the item.
+fn audit_name(row: &MediaRow) -> String {
+    format!("{} (media:{})", row.original_name, row.id)
 }
 
 /// How a message names an item: «file name» (media:42).

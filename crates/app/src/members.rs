@@ -2,10 +2,12 @@
 //! remove them. A role on an academy reaches its directorates; those
 //! inherited roles are shown, and managed on the academy.
 
-use tawasul_domain::{DomainError, Operation, Role};
+use tawasul_domain::{AuditAction, DomainError, Operation, Role};
 use time::Duration;
 
 use crate::access::Viewer;
+use crate::audit::AuditEntry;
+use crate::auth::PasswordLink;
 use crate::import::network_file::valid_email;
 use crate::{App, AppError};
 
@@ -18,6 +20,10 @@ pub struct Member {
     pub role: Role,
     /// The ancestor site the role comes from, when it is not this one.
     pub inherited_from: Option<i32>,
+    /// When they last signed in; none: never.
+    pub last_login_at: Option<time::OffsetDateTime>,
+    /// Their account is disabled: the role stays, but they cannot use it.
+    pub disabled: bool,
 }
 
 impl App {
@@ -50,6 +56,8 @@ impl App {
                     email: user.email,
                     role: membership.role.parse().ok()?,
                     inherited_from: (membership.site_id != site_id).then_some(membership.site_id),
+                    last_login_at: user.last_login_at,
+                    disabled: user.disabled_at.is_some(),
                 })
             })
             .collect())
@@ -102,7 +110,7 @@ impl App {
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("user #{id}")))?;
                 let hours = i64::from(self.config.auth.invitation_hours);
-                self.mail_password_link(&user, Duration::hours(hours), "invitation")
+                self.mail_password_link(&user, Duration::hours(hours), PasswordLink::Invitation)
                     .await?;
                 id
             }
@@ -110,15 +118,14 @@ impl App {
         self.store()
             .set_membership(user_id, site_id, role.as_str())
             .await?;
-        self.store()
-            .audit(
-                Some(viewer.user.id),
-                "member_set",
-                Some(site_id),
-                &email,
-                role.as_str(),
-            )
-            .await?;
+        self.audit(AuditEntry {
+            site: Some(site_id),
+            subject: Some(user_id),
+            target: &email,
+            detail: role.as_str(),
+            ..AuditEntry::new(AuditAction::MemberSet, Some(viewer.user.id))
+        })
+        .await?;
         Ok(user_id)
     }
 
@@ -151,15 +158,14 @@ impl App {
         self.store()
             .set_membership(user_id, site_id, role.as_str())
             .await?;
-        self.store()
-            .audit(
-                Some(viewer.user.id),
-                "member_set",
-                Some(site_id),
-                &user.email,
-                role.as_str(),
-            )
-            .await?;
+        self.audit(AuditEntry {
+            site: Some(site_id),
+            subject: Some(user_id),
+            target: &user.email,
+            detail: role.as_str(),
+            ..AuditEntry::new(AuditAction::MemberSet, Some(viewer.user.id))
+        })
+        .await?;
         Ok(())
     }
 
@@ -170,20 +176,32 @@ impl App {
         user_id: i32,
     ) -> Result<(), AppError> {
         let site_id = self.managed_site(viewer, site_slug)?;
+        let had = self
+            .store()
+            .memberships_of(user_id)
+            .await?
+            .into_iter()
+            .find(|m| m.site_id == site_id)
+            .map(|m| m.role);
         if !self.store().remove_membership(user_id, site_id).await? {
             return Err(AppError::NotFound(format!(
                 "a membership of user #{user_id} on this site"
             )));
         }
-        self.store()
-            .audit(
-                Some(viewer.user.id),
-                "member_remove",
-                Some(site_id),
-                &user_id.to_string(),
-                "",
-            )
-            .await?;
+        let email = self
+            .store()
+            .user(user_id)
+            .await?
+            .map_or_else(|| format!("#{user_id}"), |u| u.email);
+        self.audit(AuditEntry {
+            site: Some(site_id),
+            subject: Some(user_id),
+            target: &email,
+            // The role taken away, so the record reads on its own.
+            detail: had.as_deref().unwrap_or_default(),
+            ..AuditEntry::new(AuditAction::MemberRemove, Some(viewer.user.id))
+        })
+        .await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Who hears of a workflow step: a submission goes to the site's publishers
 //! and the region's supervisors; changes requested, approval and
-//! publication go to the author. Everyone but the person who acted, and
-//! only those who chose immediate notices (or a daily digest, which keeps
+//! publication go to the author. Everyone but the person who acted and
+//! disabled accounts, and only those who chose immediate notices (or a daily digest, which keeps
 //! them for later: see `digest`). The messages are queued with the step
 //! itself and rendered when sent (see `delivery`).
 
@@ -101,7 +101,10 @@ impl App {
         Ok(recipients
             .into_iter()
             .filter(|u| {
-                Some(u.id) != actor_id && matches!(u.notify.as_str(), "immediate" | "daily")
+                // A disabled account hears of nothing: its holder left.
+                Some(u.id) != actor_id
+                    && u.disabled_at.is_none()
+                    && matches!(u.notify.as_str(), "immediate" | "daily")
             })
             .map(|u| NewMail {
                 // Those who chose a daily digest: kept for it (see `digest`).

@@ -18,14 +18,19 @@
 //! | list and search entries    | yes         | yes              | yes                  | yes                  |
 //! | search drafts              | no          | yes              | yes                  | yes                  |
 //! | manage members, delivery log | no        | no               | no                   | yes                  |
+//! | read the site's audit log  | no          | no               | no                   | yes                  |
 //! | move an old site in (import) | no        | no               | no                   | yes                  |
 //! | undelete                   | no          | no               | no                   | yes                  |
 //! | manage sites               | no          | no               | no                   | no                   |
+//! | manage accounts (people)   | no          | no               | no                   | no                   |
+//! | read the audit log of no site | no       | no               | no                   | no                   |
 //!
 //! And across the table:
 //!
 //! - A platform admin may do everything on any site, in any state, and is the
-//!   only one who manages sites.
+//!   only one who manages sites and accounts (disabling, enabling, mailing a
+//!   reset link) and reads the audit records that concern no site (sign-ins,
+//!   tokens, accounts).
 //! - An outsider (no role on the site or its ancestors) may do nothing here:
 //!   the public reads published entries through the public site.
 //! - A transition must also exist in the workflow ([`Action::apply`]), for
@@ -33,8 +38,8 @@
 //! - A deleted entry can only be undeleted, and read with its history, by a
 //!   site admin or a platform admin, until it is undeleted.
 //! - Featuring on the parent needs a published entry that is not deleted.
-//! - Create, list entries, search drafts, manage members, the delivery log
-//!   and manage sites concern no entry (`subject` `None`); every other
+//! - Create, list entries, search drafts, manage members, the delivery log,
+//!   the audit logs, manage sites and manage accounts concern no entry (`subject` `None`); every other
 //!   operation concerns one. A call of the wrong shape is
 //!   refused rather than guessed at.
 //!
@@ -118,10 +123,19 @@ pub enum Operation {
     ProposeChange,
     /// Publish, send back or discard someone's pending change.
     ReviewChange,
+    /// Read the audit records of a site: who signed whom in, changed roles,
+    /// settings, deleted media, sent notices there.
+    ViewAuditLog,
+    /// Read the audit records about no site (sign-ins, API tokens,
+    /// accounts disabled and enabled): the platform's own.
+    ViewSystemAuditLog,
+    /// The people of the whole platform: list and search accounts, disable
+    /// and enable them, mail one a link to set a new password.
+    ManageAccounts,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 23] = [
+    pub const ALL: [Operation; 26] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -145,6 +159,9 @@ impl Operation {
         Operation::ImportSite,
         Operation::ProposeChange,
         Operation::ReviewChange,
+        Operation::ViewAuditLog,
+        Operation::ViewSystemAuditLog,
+        Operation::ManageAccounts,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -160,6 +177,9 @@ impl Operation {
                 | Operation::ManageSites
                 | Operation::ViewSystemMail
                 | Operation::ImportSite
+                | Operation::ViewAuditLog
+                | Operation::ViewSystemAuditLog
+                | Operation::ManageAccounts
         )
     }
 }
@@ -185,10 +205,14 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
     let subject = match (op.needs_subject(), subject) {
         (false, None) => {
             return match op {
-                Operation::ManageSites | Operation::ViewSystemMail => admin,
-                Operation::ManageMembers | Operation::ViewDeliveryLog | Operation::ImportSite => {
-                    at_least(Role::SiteAdmin)
-                }
+                Operation::ManageSites
+                | Operation::ViewSystemMail
+                | Operation::ViewSystemAuditLog
+                | Operation::ManageAccounts => admin,
+                Operation::ManageMembers
+                | Operation::ViewDeliveryLog
+                | Operation::ImportSite
+                | Operation::ViewAuditLog => at_least(Role::SiteAdmin),
                 Operation::SearchDrafts => at_least(Role::Editor),
                 _ => at_least(Role::Contributor),
             };
@@ -421,9 +445,9 @@ mod tests {
             (Who::AtLeast(Role::Publisher), &[ReviewChange], On::Live(PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
             (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
-            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog, ImportSite], On::NoEntry),
+            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog, ImportSite, ViewAuditLog], On::NoEntry),
             (Who::AtLeast(Role::SiteAdmin), &[Undelete, ReadDrafts, ViewHistory], On::Deleted),
-            (Who::PlatformAdmin, &[ManageSites, ViewSystemMail], On::NoEntry),
+            (Who::PlatformAdmin, &[ManageSites, ViewSystemMail, ViewSystemAuditLog, ManageAccounts], On::NoEntry),
             (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
             (Who::PlatformAdmin, TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
             (Who::PlatformAdmin, &[ProposeChange, ReviewChange], On::Live(PUBLISHED, ANY_AUTHOR)),
@@ -500,7 +524,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 23 * 21);
+        assert_eq!(checked, 9 * 2 * 26 * 21);
     }
 
     #[test]
@@ -526,7 +550,10 @@ mod tests {
                 | Operation::ViewSystemMail
                 | Operation::ImportSite
                 | Operation::ProposeChange
-                | Operation::ReviewChange => {}
+                | Operation::ReviewChange
+                | Operation::ViewAuditLog
+                | Operation::ViewSystemAuditLog
+                | Operation::ManageAccounts => {}
             }
         }
         for action in Action::ALL {
@@ -734,6 +761,28 @@ mod tests {
             None
         ));
         assert!(allowed(&platform_admin(), Operation::ManageSites, None));
+    }
+
+    #[test]
+    fn a_site_admin_reads_the_sites_audit_log_and_only_platform_admins_the_rest() {
+        for actor in [member(Role::SiteAdmin), inherited(Role::SiteAdmin)] {
+            assert!(allowed(&actor, Operation::ViewAuditLog, None), "{actor:?}");
+            assert!(!allowed(&actor, Operation::ViewSystemAuditLog, None));
+            assert!(!allowed(&actor, Operation::ManageAccounts, None));
+        }
+        assert!(!allowed(
+            &member(Role::Publisher),
+            Operation::ViewAuditLog,
+            None
+        ));
+        for op in [
+            Operation::ViewAuditLog,
+            Operation::ViewSystemAuditLog,
+            Operation::ManageAccounts,
+        ] {
+            assert!(allowed(&platform_admin(), op, None), "{op:?}");
+            assert!(!allowed(&outsider(), op, None), "{op:?}");
+        }
     }
 
     #[test]

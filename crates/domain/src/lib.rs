@@ -6,6 +6,10 @@
 
 mod access;
 mod change;
+// Accounts: their state and who may be disabled (accounts issue).
+mod account;
+// The audit log's kinds of acts.
+mod audit;
 mod delivery;
 mod diff;
 // The schedule of the daily and weekly digests (newsletter issue).
@@ -27,6 +31,8 @@ pub use access::{
     allowed, allowed_actions, effective_reach, may_create_token, Actor, Credential, Operation,
     Reach, Subject,
 };
+pub use account::{may_disable, AccountState, DisableRefusal, DisableTarget};
+pub use audit::AuditAction;
 pub use change::{ChangeAction, ChangeStatus, ChangeStepError};
 pub use delivery::{retry_wait, RetryPolicy};
 pub use diff::{diff_lines, field_changes, DiffOp, DiffRow, FieldChange};

@@ -34,7 +34,7 @@ fn common(admin: &Admin, locale: Locale, title: &str) -> Value {
         "dir": dir,
         "t": admin.strings(locale).as_value(),
         "csrf": "csrf-token-123",
-        "me": {"id": 7, "name": format!("سعاد العلوي {EVIL}"), "email": "s.alaoui@men.gov.ma", "platform_admin": true},
+        "me": {"id": 7, "name": format!("سعاد العلوي {EVIL}"), "email": "s.alaoui@men.gov.ma", "platform_admin": true, "audit": true},
         "nav_sites": [
             {"slug": "dp-kenitra", "name": "المديرية الإقليمية القنيطرة", "role": "publisher"},
             {"slug": "aref-rsk", "name": format!("AREF Rabat-Salé-Kénitra {EVIL}"), "role": "editor"}
@@ -460,8 +460,8 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             json!({
                 "site": {"slug": "dp-kenitra", "name": "القنيطرة"},
                 "members": [
-                    {"user_id": 3, "name": format!("يوسف {EVIL}"), "email": "y.benali@men.gov.ma", "role": "editor", "role_label": "محرر", "inherited_from": null},
-                    {"user_id": 4, "name": "نادية", "email": "n.idrissi@men.gov.ma", "role": "publisher", "role_label": "مسؤول النشر", "inherited_from": format!("الأكاديمية {EVIL}")}
+                    {"user_id": 3, "name": format!("يوسف {EVIL}"), "email": "y.benali@men.gov.ma", "role": "editor", "role_label": "محرر", "inherited_from": null, "last_login_at": "2026-12-02 09:30", "disabled": false},
+                    {"user_id": 4, "name": "نادية", "email": "n.idrissi@men.gov.ma", "role": "publisher", "role_label": "مسؤول النشر", "inherited_from": format!("الأكاديمية {EVIL}"), "last_login_at": null, "disabled": true}
                 ],
                 "roles": [{"value": "contributor", "label": "مساهم"}, {"value": "editor", "label": "محرر"}, {"value": "publisher", "label": "مسؤول النشر"}, {"value": "site_admin", "label": "مدير الموقع"}],
                 "errors": {"email": "عنوان غير صحيح"}, "invite_email": format!("x{EVIL}"), "invite_name": ""
@@ -505,6 +505,7 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
                 ],
                 "new_token": format!("tw_secret{EVIL}"), "errors": {"current": "كلمة المرور غير صحيحة"},
                 "sessions_count": 3,
+                "two_factor": {"enabled": true, "required": false, "recovery_left": 9, "url": "/admin/account/two-factor"},
                 "notifications": [
                     {"value": "immediate", "label": format!("فورا {EVIL}"), "checked": false},
                     {"value": "daily", "label": "ملخص يومي", "checked": true},
@@ -957,6 +958,153 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             }),
         ),
     );
+    // The people of the platform and the audit log (accounts issue).
+    let person = |id: u32, state: &str, is_me: bool| {
+        json!({
+            "id": id, "name": format!("يوسف بنعلي {EVIL}"), "email": format!("y{EVIL}@men.gov.ma"),
+            "url": format!("/admin/people/{id}"), "platform_admin": id == 1,
+            "state": state, "state_label": format!("{state} {EVIL}"),
+            "last_login_at": (state == "active").then_some("2026-12-02 09:30"),
+            "disabled_at": (state == "disabled").then_some("2026-12-03 10:00"),
+            "created_at": "2026-09-01 08:00", "two_factor": id == 2,
+            "memberships": [
+                {"site_slug": "dp-kenitra", "site_name": format!("القنيطرة {EVIL}"), "role": "editor",
+                 "role_label": "محرر", "members_url": "/admin/sites/dp-kenitra/members"}
+            ],
+            "is_me": is_me
+        })
+    };
+    add(
+        "people.html",
+        "people",
+        with(
+            common(admin, locale, "الأشخاص"),
+            json!({
+                "q": format!("يوسف {EVIL}"), "state": "disabled",
+                "states": [{"value": "active", "label": "نشط"}, {"value": "disabled", "label": format!("معطل {EVIL}")}],
+                "people": [person(1, "active", true), person(2, "disabled", false), person(3, "invited", false)],
+                "total": 60, "page": 2, "pages": 3,
+                "prev_url": "/admin/people?page=1", "next_url": "/admin/people?page=3"
+            }),
+        ),
+    );
+    add(
+        "people.html",
+        "people none",
+        with(
+            common(admin, locale, "الأشخاص"),
+            json!({"q": "", "state": "", "states": [], "people": [], "total": 0, "page": 1, "pages": 1,
+                   "prev_url": null, "next_url": null}),
+        ),
+    );
+    for (label, state, is_me, error) in [
+        ("person active", "active", false, None),
+        ("person me", "active", true, None),
+        (
+            "person disabled",
+            "disabled",
+            false,
+            Some(format!("refused {EVIL}")),
+        ),
+        ("person invited", "invited", false, None),
+    ] {
+        add(
+            "person.html",
+            label,
+            with(
+                common(admin, locale, "يوسف"),
+                json!({
+                    "person": person(2, state, is_me), "list_url": "/admin/people",
+                    "audit_url": "/admin/audit?person=y%40men.gov.ma",
+                    "disable_url": "/admin/people/2/disable", "enable_url": "/admin/people/2/enable",
+                    "reset_url": "/admin/people/2/reset-link",
+                    "two_factor_off_url": "/admin/people/2/two-factor-off", "error": error
+                }),
+            ),
+        );
+    }
+    let record = |id: u32, action: &str| {
+        json!({
+            "id": id, "at": "2026-12-02 09:30", "at_iso": "2026-12-02T09:30:00+01:00",
+            "action": action, "action_label": format!("{action} {EVIL}"),
+            "sentence": format!("منح أمينة {EVIL} دور محرر"), "actor": "amina@men.gov.ma",
+            "site": format!("القنيطرة {EVIL}"), "detail": format!("editor {EVIL}")
+        })
+    };
+    add(
+        "audit.html",
+        "audit",
+        with(
+            common(admin, locale, "سجل العمليات"),
+            json!({
+                "filter": {"person": format!("a{EVIL}@x.ma"), "site": "dp-kenitra", "action": "member_set",
+                           "from": "2026-12-01", "to": "2026-12-31"},
+                "sites": [{"value": "dp-kenitra", "label": format!("القنيطرة {EVIL}")}],
+                "actions": [{"value": "member_set", "label": format!("منح دور {EVIL}")}, {"value": "login", "label": "دخول"}],
+                "records": [record(9, "member_set"), record(8, "login_failed")],
+                "total": 120, "unknown_person": false, "page": 1, "pages": 3,
+                "prev_url": null, "next_url": "/admin/audit?page=2",
+                "export_url": "/admin/audit/export?site=dp-kenitra", "clear_url": "/admin/audit"
+            }),
+        ),
+    );
+    add(
+        "audit.html",
+        "audit nobody",
+        with(
+            common(admin, locale, "سجل العمليات"),
+            json!({
+                "filter": {"person": "nobody@x.ma", "site": "", "action": "", "from": "", "to": ""},
+                "sites": [], "actions": [], "records": [], "total": 0, "unknown_person": true,
+                "page": 1, "pages": 1, "prev_url": null, "next_url": null,
+                "export_url": "/admin/audit/export", "clear_url": "/admin/audit"
+            }),
+        ),
+    );
+    // Two-factor sign-in: the second step, and the account's page in each
+    // of its states.
+    for (label, error) in [
+        ("code", None),
+        ("code refused", Some(format!("خطأ {EVIL}"))),
+    ] {
+        add(
+            "login_code.html",
+            label,
+            with(
+                logged_out(admin, locale, "رمز التحقق"),
+                json!({"next": format!("/admin/{EVIL}"), "error": error}),
+            ),
+        );
+    }
+    let two_factor = |enabled: bool, pending: bool, codes: bool, required: bool| {
+        json!({
+            "enabled": enabled, "enabled_at": enabled.then_some("2026-12-02 09:30"),
+            "required": required, "must_set_up": required && !enabled,
+            "pending": pending.then(|| json!({"secret": format!("JBSW Y3DP {EVIL}"),
+                                              "uri": "otpauth://totp/Tawasul%3Aa%40b?secret=JBSWY3DP&issuer=Tawasul"})),
+            "recovery_codes": codes.then(|| json!(["abcde-fghij", format!("klmno-{EVIL}")])),
+            "recovery_left": 7,
+            "errors": if pending { json!({"code": format!("رمز خاطئ {EVIL}")}) } else { json!({}) },
+            "start_url": "/admin/account/two-factor/start", "confirm_url": "/admin/account/two-factor/confirm",
+            "disable_url": "/admin/account/two-factor/disable", "renew_url": "/admin/account/two-factor/renew"
+        })
+    };
+    for (label, enabled, pending, codes, required) in [
+        ("two-factor off", false, false, false, false),
+        ("two-factor required", false, false, false, true),
+        ("two-factor enrolling", false, true, false, false),
+        ("two-factor just on", true, false, true, false),
+        ("two-factor on required", true, false, false, true),
+    ] {
+        add(
+            "two_factor.html",
+            label,
+            with(
+                common(admin, locale, "التحقق بخطوتين"),
+                two_factor(enabled, pending, codes, required),
+            ),
+        );
+    }
     add(
         "error.html",
         "error logged out",
@@ -1145,7 +1293,9 @@ fn check_page(label: &str, html: &str, locale: Locale) {
     for form in doc.select(&sel("form")) {
         let method = form.value().attr("method").unwrap_or("get");
         let action = form.value().attr("action").unwrap_or_default();
-        if method == "post" && action != "/admin/login" {
+        // The two steps of signing in have no session yet: they check the
+        // request's origin instead.
+        if method == "post" && action != "/admin/login" && action != "/admin/login/code" {
             assert!(
                 form.select(&sel("input[type=hidden][name=_csrf]"))
                     .next()

@@ -313,15 +313,24 @@ impl Store {
         Ok(())
     }
 
-    /// The user of a live reset link, without using it up.
+    /// The user of a live reset link, without using it up: none when the
+    /// link is unknown, used or expired, or its account is disabled.
     pub async fn password_reset_user(&self, token_hash: &str) -> Result<Option<i32>> {
-        Ok(password_reset::Entity::find()
+        let Some(user_id) = password_reset::Entity::find()
             .filter(password_reset::Column::TokenHash.eq(token_hash))
             .filter(password_reset::Column::UsedAt.is_null())
             .filter(password_reset::Column::ExpiresAt.gt(now()))
             .one(&self.db)
             .await?
-            .map(|r| r.user_id))
+            .map(|r| r.user_id)
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .user(user_id)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .map(|u| u.id))
     }
 
     /// Uses up a reset link and sets the new password hash, in one
@@ -353,12 +362,19 @@ impl Store {
         if claimed.rows_affected == 0 {
             return Ok(None);
         }
-        user::Entity::update_many()
+        let updated = user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(new_hash))
             .col_expr(user::Column::UpdatedAt, Expr::value(stamp))
             .filter(user::Column::Id.eq(row.user_id))
+            // A disabled account's links are voided when it is disabled;
+            // this keeps one made meanwhile from letting it in either.
+            .filter(user::Column::DisabledAt.is_null())
             .exec(&txn)
             .await?;
+        if updated.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(None);
+        }
         // A reset is what someone does who lost the password or fears it is
         // known: whoever held the account by it is out, by every way in.
         // The account's other links die with this one (a mailbox read later,

@@ -21,6 +21,8 @@ mod network;
 mod newsletter;
 mod outbox;
 mod pending_changes;
+mod people;
+mod two_factor;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,8 +55,12 @@ pub use media::{
 };
 pub use network::{NetworkRows, NewSite};
 pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
-pub use outbox::{AuditRow, Delivery, NewMail, OutboxPage, OutboxRow, OutboxScope};
+pub use outbox::{
+    AuditFilter, AuditRow, Delivery, NewAudit, NewMail, OutboxPage, OutboxRow, OutboxScope,
+};
 pub use pending_changes::ChangeStep;
+pub use people::{AccountFilter, Disabled};
+pub use two_factor::LoginChallengeRow;
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;

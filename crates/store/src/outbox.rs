@@ -309,12 +309,27 @@ impl Store {
         target: &str,
         detail: &str,
     ) -> Result<()> {
+        self.record_audit(NewAudit {
+            actor_id,
+            action,
+            site_id,
+            subject_user_id: None,
+            target,
+            detail,
+        })
+        .await
+    }
+
+    /// Writes one audit record.
+    pub async fn record_audit(&self, record: NewAudit<'_>) -> Result<()> {
         audit_log::ActiveModel {
-            actor_id: Set(actor_id),
-            action: Set(action.to_owned()),
-            site_id: Set(site_id),
-            target: Set(target.to_owned()),
-            detail: Set(detail.to_owned()),
+            actor_id: Set(record.actor_id),
+            action: Set(record.action.to_owned()),
+            site_id: Set(record.site_id),
+            subject_user_id: Set(record.subject_user_id),
+            // What people typed (a sign-in's address) is kept, not a novel.
+            target: Set(record.target.chars().take(320).collect()),
+            detail: Set(record.detail.chars().take(2000).collect()),
             created_at: Set(now()),
             ..Default::default()
         }
@@ -334,6 +349,92 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?)
+    }
+
+    /// A page of the audit records `filter` selects, newest first, and how
+    /// many it selects in all.
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        page: u64,
+        per_page: u64,
+    ) -> Result<crate::Page<AuditRow>> {
+        use sea_orm::PaginatorTrait;
+        let condition = filter.condition();
+        let total = audit_log::Entity::find()
+            .filter(condition.clone())
+            .count(&self.db)
+            .await?;
+        let items = audit_log::Entity::find()
+            .filter(condition)
+            .order_by_desc(audit_log::Column::Id)
+            .offset(crate::page_offset(page, per_page))
+            .limit(per_page)
+            .all(&self.db)
+            .await?;
+        Ok(crate::Page { items, total })
+    }
+
+    /// The newest `limit` audit records `filter` selects (for an export).
+    pub async fn audit_rows(&self, filter: &AuditFilter, limit: u64) -> Result<Vec<AuditRow>> {
+        Ok(audit_log::Entity::find()
+            .filter(filter.condition())
+            .order_by_desc(audit_log::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+}
+
+/// One audit record to write.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAudit<'a> {
+    pub actor_id: Option<i32>,
+    pub action: &'a str,
+    pub site_id: Option<i32>,
+    /// The person the record is about, when it is about one.
+    pub subject_user_id: Option<i32>,
+    pub target: &'a str,
+    pub detail: &'a str,
+}
+
+/// Which audit records a screen shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Records of these sites only; `None`: of every site and of none.
+    pub sites: Option<Vec<i32>>,
+    /// Records by this person or about them.
+    pub person: Option<i32>,
+    pub action: Option<String>,
+    /// From this time on (inclusive).
+    pub from: Option<OffsetDateTime>,
+    /// Before this time.
+    pub until: Option<OffsetDateTime>,
+}
+
+impl AuditFilter {
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(sites) = &self.sites {
+            cond = cond.add(audit_log::Column::SiteId.is_in(sites.iter().copied()));
+        }
+        if let Some(person) = self.person {
+            cond = cond.add(
+                Condition::any()
+                    .add(audit_log::Column::ActorId.eq(person))
+                    .add(audit_log::Column::SubjectUserId.eq(person)),
+            );
+        }
+        if let Some(action) = &self.action {
+            cond = cond.add(audit_log::Column::Action.eq(action.clone()));
+        }
+        if let Some(from) = self.from {
+            cond = cond.add(audit_log::Column::CreatedAt.gte(from));
+        }
+        if let Some(until) = self.until {
+            cond = cond.add(audit_log::Column::CreatedAt.lt(until));
+        }
+        cond
     }
 }
 

@@ -8,6 +8,9 @@ pub struct Model {
     pub actor_id: Option<i32>,
     pub action: String,
     pub site_id: Option<i32>,
+    /// The person the record is about, when it is about one (whom a role
+    /// was given, whose account was disabled, who signed in).
+    pub subject_user_id: Option<i32>,
     pub target: String,
     pub detail: String,
     pub created_at: TimeDateTimeWithTimeZone,

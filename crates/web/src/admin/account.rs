@@ -16,6 +16,15 @@ use super::{
 };
 use crate::session::clear_session_cookie;
 
+/// Where the person's two-factor sign-in stands, on the account page.
+#[derive(serde::Serialize)]
+struct TwoFactorSummary {
+    enabled: bool,
+    required: bool,
+    recovery_left: u64,
+    url: &'static str,
+}
+
 async fn page(
     app: &App,
     req: &Req,
@@ -60,6 +69,21 @@ async fn page(
         })
         .collect();
     ctx.insert("notifications", &notifications);
+    // Two-factor sign-in has a page of its own; the account page says
+    // where it stands and links there.
+    let two_factor = match app.two_factor(viewer).await {
+        Ok(state) => state,
+        Err(e) => return error_page(app, req, Some(viewer), &e),
+    };
+    ctx.insert(
+        "two_factor",
+        &TwoFactorSummary {
+            enabled: two_factor.enabled_at.is_some(),
+            required: two_factor.required,
+            recovery_left: two_factor.recovery_codes_left,
+            url: super::two_factor::PAGE,
+        },
+    );
     render(app, req, "account.html", &ctx, status)
 }
 

@@ -41,6 +41,8 @@ async fn page(
                 "role": m.role.as_str(),
                 "role_label": text(app, req, &format!("role.{}", m.role.as_str())),
                 "inherited_from": m.inherited_from.and_then(|id| network.site(id)).map(|s| s.name(req.lang).to_owned()),
+                "last_login_at": m.last_login_at.map(|at| super::screens::local(app, at)),
+                "disabled": m.disabled,
                 "is_me": m.user_id == viewer.user.id,
             })
         })

@@ -5,6 +5,7 @@
 
 mod account;
 mod actions;
+mod audit;
 mod changes;
 mod directory;
 mod entries;
@@ -15,10 +16,12 @@ mod media;
 mod members;
 mod outbox;
 mod paste;
+mod people;
 mod photos;
 mod screens;
 mod search;
 mod sites;
+mod two_factor;
 
 pub use screens::dashboard;
 
@@ -50,6 +53,10 @@ pub fn routes() -> Router<Arc<App>> {
             get(|| async { axum::response::Redirect::permanent("/admin/") }),
         )
         .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/code",
+            get(login::code_form).post(login::code_submit),
+        )
         .route("/logout", post(login::logout))
         .route(
             "/password/forgot",
@@ -117,8 +124,21 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/entries/{id}/undelete", post(entries::undelete))
         .route("/entries/{id}/feature", post(entries::feature))
         .route("/search", get(search::search))
+        .route("/people", get(people::list))
+        .route("/people/{id}", get(people::show))
+        .route("/people/{id}/disable", post(people::disable))
+        .route("/people/{id}/enable", post(people::enable))
+        .route("/people/{id}/reset-link", post(people::reset_link))
+        .route("/audit", get(audit::list))
+        .route("/audit/export", get(audit::export))
         .route("/account", get(account::show))
         .route("/account/password", post(account::password))
+        .route("/account/two-factor", get(two_factor::show))
+        .route("/account/two-factor/start", post(two_factor::start))
+        .route("/account/two-factor/confirm", post(two_factor::confirm))
+        .route("/account/two-factor/disable", post(two_factor::disable))
+        .route("/account/two-factor/renew", post(two_factor::renew))
+        .route("/people/{id}/two-factor-off", post(people::two_factor_off))
         .route("/account/tokens", post(account::create_token))
         .route("/account/notifications", post(account::notifications))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
@@ -215,7 +235,21 @@ impl FromRequestParts<Arc<App>> for AdminUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Response> {
         match identify(app, &parts.headers).await {
-            Ok(Some((viewer, Proof::Session))) => Ok(AdminUser(viewer)),
+            Ok(Some((viewer, Proof::Session))) => {
+                // Someone the platform requires two-factor sign-in of sets
+                // it up before anything else.
+                let path = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or_else(|| parts.uri.path().to_owned(), |o| o.0.path().to_owned());
+                if app.must_set_up_two_factor(&viewer)
+                    && !path.starts_with(two_factor::PAGE)
+                    && path != "/admin/logout"
+                {
+                    return Err(see_other(two_factor::PAGE));
+                }
+                Ok(AdminUser(viewer))
+            }
             Ok(_) => {
                 let uri = parts
                     .extensions
@@ -332,6 +366,7 @@ pub fn base_context(app: &App, req: &Req, viewer: Option<&Viewer>, title: &str) 
                 "name": viewer.user.name,
                 "email": viewer.user.email,
                 "platform_admin": viewer.user.is_platform_admin,
+                "audit": audit::may_read(app, viewer),
             }),
         );
         let network = app.network();
@@ -407,11 +442,40 @@ pub fn render(app: &App, req: &Req, template: &str, ctx: &Context, status: Statu
     }
 }
 
+/// Renders a page from the common context and the page's own view struct
+/// (its fields are the template's names, docs/admin-ui.md).
+pub fn render_view<T: serde::Serialize>(
+    app: &App,
+    req: &Req,
+    viewer: Option<&Viewer>,
+    title: &str,
+    template: &str,
+    view: &T,
+    status: StatusCode,
+) -> Response {
+    let mut ctx = base_context(app, req, viewer, title);
+    match Context::from_serialize(view) {
+        Ok(page) => ctx.extend(page),
+        Err(e) => {
+            tracing::error!(error = %e, template, "an admin page's view could not be read");
+            return error_page(app, req, viewer, &AppError::Config(e.to_string()));
+        }
+    }
+    render(app, req, template, &ctx, status)
+}
+
 /// The error page for a failed request, in the user's language.
 pub fn error_page(app: &App, req: &Req, viewer: Option<&Viewer>, err: &AppError) -> Response {
     let (status, key) = match err {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "errors.not_found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "errors.forbidden"),
+        AppError::AccountDisabled => (StatusCode::FORBIDDEN, "errors.account_disabled"),
+        AppError::CannotDisable(tawasul_domain::DisableRefusal::Yourself) => {
+            (StatusCode::CONFLICT, "people.cannot_disable_yourself")
+        }
+        AppError::CannotDisable(tawasul_domain::DisableRefusal::LastPlatformAdmin) => {
+            (StatusCode::CONFLICT, "people.cannot_disable_last_admin")
+        }
         AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "errors.session_expired"),
         AppError::Stale { .. } | AppError::Conflict(_) => (StatusCode::CONFLICT, "errors.conflict"),
         AppError::IllegalTransition(_) => (StatusCode::CONFLICT, "errors.transition_refused"),

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tawasul_app::auth::{SecondStep, SignIn};
 use tawasul_app::{App, Viewer};
 
 use super::{ApiUser, JsonBody, Problem};
@@ -47,6 +48,10 @@ pub fn user_json(app: &App, viewer: &Viewer) -> Value {
 pub struct LoginBody {
     email: String,
     password: String,
+    /// For an account with two-factor sign-in: the code its app shows now,
+    /// or one of its recovery codes.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 pub async fn login(
@@ -62,9 +67,36 @@ pub async fn login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let login = app
+    let login = match app
         .login(&body.email, &body.password, &address, agent)
-        .await?;
+        .await?
+    {
+        SignIn::Session(login) => login,
+        SignIn::CodeNeeded { challenge } => {
+            let Some(code) = body.code.as_deref().filter(|c| !c.trim().is_empty()) else {
+                return Err(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "code-required",
+                    "A code is needed",
+                    "this account signs in with a code from its authenticator app too: send it as `code`",
+                ));
+            };
+            match app
+                .complete_login(&challenge, code, &address, agent)
+                .await?
+            {
+                SecondStep::SignedIn(login) => login,
+                SecondStep::WrongCode { .. } | SecondStep::Expired => {
+                    return Err(Problem::new(
+                        StatusCode::UNAUTHORIZED,
+                        "wrong-code",
+                        "Wrong code",
+                        "this is not the code the app shows now, nor an unused recovery code",
+                    ))
+                }
+            }
+        }
+    };
     let viewer = app
         .viewer(login.user.id)
         .await?

@@ -192,6 +192,14 @@ impl FromRequestParts<Arc<App>> for ApiUser {
         {
             return Err(Problem::csrf());
         }
+        if proof == Proof::Session && app.must_set_up_two_factor(&viewer) {
+            return Err(Problem::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "two-factor-required",
+                "Two-factor sign-in is required",
+                "set up two-factor sign-in from the account page of the admin first",
+            ));
+        }
         Ok(ApiUser(viewer))
     }
 }

@@ -154,6 +154,15 @@ impl From<AppError> for Problem {
             AppError::Forbidden(_) => {
                 Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
             }
+            AppError::AccountDisabled => Problem::new(
+                StatusCode::FORBIDDEN,
+                "account-disabled",
+                "This account is disabled",
+                detail,
+            ),
+            AppError::CannotDisable(_) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+            }
             AppError::Throttled {
                 retry_after_seconds,
             } => {
