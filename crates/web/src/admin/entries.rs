@@ -751,8 +751,10 @@ pub async fn transition(
     if !form.csrf_ok(&viewer, &req) {
         return csrf_refused(&app, &req, &viewer);
     }
-    let Ok(id) = id.parse::<i32>() else {
-        return error_page(&app, &req, Some(&viewer), &AppError::NotFound(id));
+    // Who may read the entry is decided before the form is read.
+    let id = match entry_in_path(&app, &viewer, &id).await {
+        Ok(row) => row.id,
+        Err(e) => return error_page(&app, &req, Some(&viewer), &e),
     };
     let Ok(action) = form.get("action").parse::<Action>() else {
         return error_page(

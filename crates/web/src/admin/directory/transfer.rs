@@ -99,6 +99,10 @@ pub async fn import(
     Path(site): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    // Who may is decided before anything sent is read.
+    if let Some(refused) = unless_manager(&app, &req, &viewer, &site) {
+        return refused;
+    }
     let mut csrf_ok = csrf_matches(&viewer, csrf_header(&req.headers));
     let mut state = ImportState::default();
     let mut upload: Vec<u8> = Vec::new();
