@@ -696,3 +696,55 @@ async fn a_french_home_with_little_in_french_points_to_the_arabic_news() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_announcement_leaves_the_home_page_after_its_last_day_and_stays_in_its_archive() {
+    let test = TestApp::with_demo().await;
+    let publisher = test.login(common::demo::PUBLISHER_RABAT).await;
+    let day = |days: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+            .date()
+            .to_string()
+    };
+    let mut ids = Vec::new();
+    for (title, deadline) in [("مباراة انتهى أجلها", day(-2)), ("مباراة مفتوحة", day(2))]
+    {
+        let id = publisher
+            .post(
+                "/api/v1/sites/dp-rabat/entries",
+                &serde_json::json!({"kind": "announcement", "locale": "ar", "title": title,
+                                    "body": "التفاصيل.", "fields": {"deadline": deadline}}),
+            )
+            .await
+            .expect(201)
+            .json["id"]
+            .as_i64()
+            .expect("an id");
+        for action in ["submit", "approve", "publish"] {
+            publisher
+                .post(
+                    &format!("/api/v1/entries/{id}/transitions"),
+                    &serde_json::json!({"action": action}),
+                )
+                .await
+                .expect(200);
+        }
+        ids.push(id);
+    }
+    let home = test.get("/dp-rabat/").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("مباراة مفتوحة"),
+        "an open announcement is on the home page"
+    );
+    assert!(
+        !home.body.contains("مباراة انتهى أجلها"),
+        "a closed one is not"
+    );
+    let archive = test.get("/dp-rabat/announcements/").await;
+    assert_eq!(archive.status, 200);
+    assert!(
+        archive.body.contains("مباراة انتهى أجلها"),
+        "it stays in the archive"
+    );
+}

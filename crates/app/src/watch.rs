@@ -33,6 +33,7 @@ impl App {
             .flatten();
         let mut themes_changed_at = themes.as_deref().and_then(newest_change);
         let mut scheduled_until = time::OffsetDateTime::now_utc();
+        let mut day = self.site_today();
         loop {
             tick.tick().await;
             polls += 1;
@@ -73,6 +74,10 @@ impl App {
                     time::UtcOffset::from_whole_seconds(self.config.site.utc_offset_minutes * 60)
                         .unwrap_or(time::UtcOffset::UTC);
                 let today = time::OffsetDateTime::now_utc().to_offset(offset).date();
+                if today != day {
+                    day = today;
+                    self.new_day();
+                }
                 if let Err(e) = self.send_due_circular_reminders(today).await {
                     tracing::warn!(error = %e, "could not send the reminders of circulars");
                 }
@@ -100,6 +105,39 @@ impl App {
 }
 
 /// The latest modification time of any file under `dir`.
+impl App {
+    /// Today in site time.
+    fn site_today(&self) -> time::Date {
+        let offset = time::UtcOffset::from_whole_seconds(self.config.site.utc_offset_minutes * 60)
+            .unwrap_or(time::UtcOffset::UTC);
+        time::OffsetDateTime::now_utc().to_offset(offset).date()
+    }
+
+    /// A new day in site time: announcements whose last day has passed
+    /// leave the home pages, so every site's lists of announcements (and
+    /// the homes that show them) are drawn again. Each server does this by
+    /// its own clock; nothing is written to the change log.
+    fn new_day(&self) {
+        let network = self.network();
+        let deps: Vec<crate::cache::deps::Dep> = network
+            .sites()
+            .iter()
+            .flat_map(|site| {
+                site.locales().map(|locale| crate::cache::deps::Dep::Kind {
+                    site: site.id,
+                    locale,
+                    kind: tawasul_domain::EntryKind::Announcement,
+                })
+            })
+            .collect();
+        let dropped = self.pages.invalidate(&deps);
+        tracing::info!(
+            dropped,
+            "a new day: pages listing announcements are drawn again"
+        );
+    }
+}
+
 fn newest_change(dir: &Path) -> Option<SystemTime> {
     crate::import::files_under(dir)
         .iter()

@@ -68,6 +68,9 @@ pub struct EntryQuery {
     pub programme_id: Option<i32>,
     pub featured: Option<bool>,
     pub featured_on_parent: Option<bool>,
+    /// Leaves out announcements whose deadline (their last day) is before
+    /// this day (`latest_public_lists` only: home pages).
+    pub open_on: Option<time::Date>,
 }
 
 /// An entry as a list shows it: no text, no facts. What home pages,
@@ -303,9 +306,13 @@ impl Store {
         for (number, (query, limit)) in lists.iter().enumerate() {
             // A literal, not a bound value: PostgreSQL cannot type a
             // parameter that only appears in a select list.
+            let mut condition = public_condition(query);
+            if let Some(day) = query.open_on {
+                condition = condition.add(open_on(self.db.get_database_backend(), day));
+            }
             let list = summaries()
                 .expr_as(Expr::cust(number.to_string()), "list_number")
-                .filter(public_condition(query))
+                .filter(condition)
                 .order_by_desc(entry::Column::PublishedAt)
                 .order_by_desc(entry::Column::Id)
                 .limit(*limit)
@@ -566,6 +573,25 @@ impl Store {
             .count(&self.db)
             .await?)
     }
+}
+
+/// An entry without a deadline, or whose deadline is `day` or later. The
+/// deadline is a fact in the JSON `fields` (`YYYY-MM-DD`, which compares
+/// as text), read the way each database reads JSON.
+fn open_on(backend: sea_orm::DbBackend, day: time::Date) -> sea_orm::sea_query::SimpleExpr {
+    let deadline = match backend {
+        sea_orm::DbBackend::Postgres => "(fields ->> 'deadline')",
+        _ => "json_extract(fields, '$.deadline')",
+    };
+    // The day is written into the statement, as the list's number is (a
+    // date prints as digits and hyphens only): PostgreSQL refused the
+    // statement with it as a bound value inside the union.
+    Expr::cust(format!(
+        "({deadline} IS NULL OR {deadline} >= '{:04}-{:02}-{:02}')",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    ))
 }
 
 fn public_condition(query: &EntryQuery) -> Condition {

@@ -5,9 +5,14 @@ use super::*;
 
 impl Page<'_> {
     pub(super) async fn home(&self) -> Result<PublicResponse, AppError> {
+        // An announcement whose last day has passed leaves the home page
+        // (it stays in its archive and at its address); the watcher drops
+        // the home pages when the day changes.
+        let today = OffsetDateTime::now_utc().to_offset(self.offset()).date();
         let base = EntryQuery {
             site_ids: vec![self.site.id],
             locale: Some(self.locale.as_str().to_owned()),
+            open_on: Some(today),
             ..Default::default()
         };
         // Every list of the page in one round trip: featured first, then
@@ -31,6 +36,7 @@ impl Page<'_> {
                 site_ids: self.site.children.clone(),
                 locale: Some(self.locale.as_str().to_owned()),
                 featured_on_parent: Some(true),
+                open_on: Some(today),
                 ..Default::default()
             };
             lists.push((query, HOME_FROM_NETWORK));
