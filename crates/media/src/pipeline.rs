@@ -785,7 +785,11 @@ impl ImageProcessor {
 
     /// Processes an image on the bounded pool.
     pub async fn process(&self, bytes: Arc<[u8]>, focal: FocalPoint) -> Result<Processed> {
-        let key = (ContentHash::of(&bytes), focal.x.to_bits(), focal.y.to_bits());
+        let key = (
+            ContentHash::of(&bytes),
+            focal.x.to_bits(),
+            focal.y.to_bits(),
+        );
         if let Some(done) = self.recent(&key) {
             return Ok(done);
         }

@@ -21,6 +21,7 @@ mod network;
 mod newsletter;
 mod outbox;
 mod pending_changes;
+mod upkeep;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
