@@ -18,7 +18,7 @@ const TRAINING: &str = "ateliers-nouveau-curriculum";
 
 /// The training report of the demo with a cover and a photo in its text.
 async fn training(test: &TestApp) -> EntryRow {
-    entries_of(test, SITE)
+    entries_of(&test.app, SITE)
         .await
         .into_iter()
         .find(|e| e.slug == TRAINING)
@@ -70,7 +70,7 @@ async fn adopt(test: &TestApp, site: Option<&str>, dry_run: bool) -> AdoptReport
 #[tokio::test]
 async fn old_imported_photos_become_library_items_and_the_page_shows_them_as_before() {
     let test = TestApp::with_demo().await;
-    let old = as_imported_before(&test, SITE).await;
+    let old = as_imported_before(&test.app, SITE).await;
     assert_eq!(library_size(&test, SITE).await, 0);
     let before = training(&test).await;
     let old_cover = before.cover_url.clone().expect("an imported cover");
@@ -85,7 +85,7 @@ async fn old_imported_photos_become_library_items_and_the_page_shows_them_as_bef
 
     // A dry run counts and writes nothing.
     let dry = adopt(&test, Some(SITE), true).await;
-    let covered = entries_of(&test, SITE)
+    let covered = entries_of(&test.app, SITE)
         .await
         .iter()
         .filter(|e| e.cover_url.is_some())
@@ -181,10 +181,10 @@ async fn the_same_file_in_two_entries_is_one_item_described_in_each_language() {
     let test = TestApp::with_demo().await;
     // The academy's back-to-school news, in Arabic and in French, show the
     // same classroom photo in their texts.
-    let old = as_imported_before(&test, "aref-rsk").await;
+    let old = as_imported_before(&test.app, "aref-rsk").await;
     let report = adopt(&test, Some("aref-rsk"), false).await;
     assert_eq!(report.items_made, old.len(), "{report}");
-    let rentree: Vec<EntryRow> = entries_of(&test, "aref-rsk")
+    let rentree: Vec<EntryRow> = entries_of(&test.app, "aref-rsk")
         .await
         .into_iter()
         .filter(|e| e.translation_key.as_deref() == Some("rentree-2026"))
@@ -218,14 +218,14 @@ async fn the_same_file_in_two_entries_is_one_item_described_in_each_language() {
 #[tokio::test]
 async fn two_servers_adopting_at_once_make_each_photo_once_and_each_entry_once() {
     let test = TestApp::with_demo().await;
-    let old = as_imported_before(&test, SITE).await;
+    let old = as_imported_before(&test.app, SITE).await;
     let other = test.another_process().await;
     let (one, two) = tokio::join!(
         test.app.adopt_imported_photos(Some(SITE), false),
         other.adopt_imported_photos(Some(SITE), false),
     );
     let (one, two) = (one.expect("one runs"), two.expect("the other runs"));
-    let covered = entries_of(&test, SITE)
+    let covered = entries_of(&test.app, SITE)
         .await
         .iter()
         .filter(|e| e.cover_url.is_some())
@@ -233,7 +233,7 @@ async fn two_servers_adopting_at_once_make_each_photo_once_and_each_entry_once()
     assert_eq!(one.adopted + two.adopted, covered, "{one}\n{two}");
     assert_eq!(one.items_made + two.items_made, old.len(), "{one}\n{two}");
     assert_eq!(library_size(&test, SITE).await, old.len() as u64);
-    for entry in entries_of(&test, SITE).await {
+    for entry in entries_of(&test.app, SITE).await {
         assert!(
             entry.cover_url.is_none() || entry.cover_media_id.is_some(),
             "{}",
@@ -245,7 +245,7 @@ async fn two_servers_adopting_at_once_make_each_photo_once_and_each_entry_once()
 #[tokio::test]
 async fn a_server_starting_after_the_upgrade_adopts_them_once() {
     let test = TestApp::with_demo().await;
-    as_imported_before(&test, SITE).await;
+    as_imported_before(&test.app, SITE).await;
     // What the upgrade's migration leaves for the next start.
     test.app
         .store()
@@ -281,7 +281,7 @@ async fn a_server_starting_after_the_upgrade_adopts_them_once() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(!claimed, "the task is done");
-    for entry in entries_of(&test, SITE).await {
+    for entry in entries_of(&test.app, SITE).await {
         assert!(entry.cover_url.is_none() || entry.cover_media_id.is_some());
     }
 }
@@ -289,7 +289,7 @@ async fn a_server_starting_after_the_upgrade_adopts_them_once() {
 #[tokio::test]
 async fn a_missing_file_is_left_as_it_was_and_said() {
     let test = TestApp::with_demo().await;
-    let old = as_imported_before(&test, SITE).await;
+    let old = as_imported_before(&test.app, SITE).await;
     let before = training(&test).await;
     let cover = before.cover_url.clone().expect("a cover");
     test.app

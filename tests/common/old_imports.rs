@@ -7,9 +7,8 @@
 
 use std::collections::HashMap;
 
+use tawasul_app::App;
 use tawasul_store::{AdminQuery, CoverEdit, EntryRow};
-
-use super::TestApp;
 
 /// An imported photo as it was kept then.
 #[derive(Debug, Clone)]
@@ -21,9 +20,9 @@ pub struct OldPhoto {
 }
 
 /// The entries of `site`, every state, deleted ones too.
-pub async fn entries_of(test: &TestApp, site: &str) -> Vec<EntryRow> {
-    let store = test.app.store();
-    let site_id = test.app.network().site_by_slug(site).expect("a site").id;
+pub async fn entries_of(app: &App, site: &str) -> Vec<EntryRow> {
+    let store = app.store();
+    let site_id = app.network().site_by_slug(site).expect("a site").id;
     let listed = store
         .admin_entries(
             &AdminQuery {
@@ -52,8 +51,7 @@ pub async fn entries_of(test: &TestApp, site: &str) -> Vec<EntryRow> {
 /// Turns every entry of `site` that shows library photos back into what
 /// an import wrote before, and empties the site's library. Returns the
 /// old photos by the library item they were.
-pub async fn as_imported_before(test: &TestApp, site: &str) -> HashMap<i32, OldPhoto> {
-    let app = &test.app;
+pub async fn as_imported_before(app: &App, site: &str) -> HashMap<i32, OldPhoto> {
     let store = app.store();
     let site_id = app.network().site_by_slug(site).expect("a site").id;
     let items = store
@@ -82,7 +80,7 @@ pub async fn as_imported_before(test: &TestApp, site: &str) -> HashMap<i32, OldP
             },
         );
     }
-    for row in entries_of(test, site).await {
+    for row in entries_of(app, site).await {
         if let Some(photo) = row.cover_media_id.and_then(|id| photos.get(&id)) {
             store
                 .refresh_entry_cover(

@@ -184,8 +184,12 @@ pub fn plan(dir: &Path, known: &Known<'_>, problems: &mut Vec<ImportProblem>) ->
                 continue;
             }
         }
+        // The same file under several names: the library names it by the
+        // first one met.
         for photo in &entry.photos {
-            media.insert(photo.file.stored_name.clone(), photo.file.clone());
+            media
+                .entry(photo.file.stored_name.clone())
+                .or_insert_with(|| photo.file.clone());
         }
         plan.entries.push(entry);
     }
