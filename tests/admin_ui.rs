@@ -898,6 +898,56 @@ async fn the_picker_shows_an_adopted_cover_as_chosen_and_saving_unchanged_keeps_
     assert_eq!(after.cover_image, adopted.cover_image);
 }
 
+#[tokio::test]
+async fn a_form_opened_before_the_adoption_is_told_the_entry_changed_and_the_cover_stays() {
+    let test = TestApp::with_demo().await;
+    common::old_imports::as_imported_before(&test.app, "dp-rabat").await;
+    let imported = common::old_imports::entries_of(&test.app, "dp-rabat")
+        .await
+        .into_iter()
+        .find(|e| e.kind == "event")
+        .expect("as the demo has it");
+    let mut admin = Browser::new(&test);
+    admin
+        .login(common::demo::ADMIN.0, common::demo::ADMIN.1)
+        .await;
+    let page = admin.get(&format!("/admin/entries/{}", imported.id)).await;
+    let fields = editor_form_fields(&page);
+
+    // The server adopts the photos while the form is open…
+    test.app
+        .adopt_imported_photos(None, false)
+        .await
+        .expect("adopted");
+    let adopted = test
+        .app
+        .store()
+        .entry_any(imported.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(adopted.version, imported.version + 1);
+
+    // …so the form, which chose no library cover, is not saved over it.
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| k != "_csrf")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = admin
+        .post(&format!("/admin/entries/{}", imported.id), &fields)
+        .await;
+    assert_eq!(saved.status, 409, "{}", saved.body);
+    let after = test
+        .app
+        .store()
+        .entry_any(imported.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(after, adopted);
+}
+
 /// The first entry of a site, in `locale`, that has a translation.
 async fn entry_titled_with_key(
     test: &TestApp,

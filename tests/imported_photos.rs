@@ -121,7 +121,12 @@ async fn old_imported_photos_become_library_items_and_the_page_shows_them_as_bef
     assert!(after.cover_image.is_some());
     assert!(!after.body_md.contains("/uploads/"), "{}", after.body_md);
     assert!(after.body_md.contains("](media:"), "{}", after.body_md);
-    assert_eq!(after.version, before.version, "not an edit");
+    // A version of its own, so a form opened before is told; nobody's.
+    assert_eq!(after.version, before.version + 1);
+    let history = test.app.store().revisions(after.id).await.expect("history");
+    let last = history.last().expect("a revision");
+    assert_eq!((last.version, last.author_id), (after.version, None));
+    assert_eq!(last.cover_media_id, Some(cover_id));
     let item = test
         .app
         .store()

@@ -419,7 +419,9 @@ impl Store {
     /// Only if the entry is still as `row` was read (the same version, the
     /// same imported cover, the same text), so a save or another server
     /// doing the same meanwhile wins and this one changes nothing; answers
-    /// whether it wrote. Not an edit: the version and history stay.
+    /// whether it wrote. A version of its own, with its revision (no
+    /// author: nobody typed it), in one transaction: a form opened before
+    /// is told the entry changed instead of saving over it.
     pub async fn adopt_entry_photos(
         &self,
         row: &EntryRow,
@@ -429,7 +431,10 @@ impl Store {
         if cover.is_none() && body.is_none() {
             return Ok(false);
         }
+        let txn = self.db.begin().await?;
         let mut update = entry::Entity::update_many()
+            .col_expr(entry::Column::Version, Expr::value(row.version + 1))
+            .col_expr(entry::Column::UpdatedAt, Expr::value(now()))
             .filter(entry::Column::Id.eq(row.id))
             .filter(entry::Column::Version.eq(row.version));
         if let Some(cover) = cover {
@@ -444,7 +449,17 @@ impl Store {
                 .col_expr(entry::Column::BodyHtml, Expr::value(html))
                 .filter(entry::Column::BodyMd.eq(row.body_md.as_str()));
         }
-        Ok(update.exec(&self.db).await?.rows_affected == 1)
+        if update.exec(&txn).await?.rows_affected != 1 {
+            return Ok(false);
+        }
+        let updated = entry::Entity::find_by_id(row.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("entry"))?;
+        crate::editorial::insert_revision(&txn, &updated, None).await?;
+        crate::index_log::note_entry_change(&txn, row.id).await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Stores an entry's cover resolved again (its item's alt text or

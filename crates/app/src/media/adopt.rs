@@ -11,7 +11,9 @@
 //! after the upgrade (once: an upkeep task). Safe to run twice at once:
 //! an item is unique per site and content, and an entry is changed only if
 //! it is still as it was read (compare-and-set), so a save, or another
-//! server doing the same, wins and nothing is written twice.
+//! server doing the same, wins and nothing is written twice. The change is
+//! a version of the entry with its revision (no author), so a form opened
+//! before it is told the entry changed rather than saving over the cover.
 
 use std::collections::HashMap;
 use std::time::Duration;
