@@ -879,7 +879,7 @@ async fn the_picker_shows_an_adopted_cover_as_chosen_and_saving_unchanged_keeps_
     );
     assert_eq!(
         common::select_attr(&html, &format!("[name=alt_{cover}]"), "value"),
-        [imported.cover_alt.clone()],
+        [imported.cover_alt.as_str()],
         "its alt text, editable in place"
     );
 

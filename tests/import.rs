@@ -517,7 +517,7 @@ async fn imported_photos_are_library_items_with_their_alt_text_in_the_editors_pi
     );
     assert_eq!(
         page.attrs(&format!("[name=alt_{}]", lab.id), "value"),
-        [lab.alt_ar.clone()]
+        [lab.alt_ar.as_str()]
     );
 
     // Importing again finds the same items and changes nothing.

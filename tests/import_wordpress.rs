@@ -265,7 +265,7 @@ async fn a_wordpress_site_moves_in_and_its_old_addresses_lead_to_the_new_pages()
     );
     assert_eq!(
         page.attrs(&format!("[name=alt_{cover}]"), "value"),
-        [item.alt_ar.clone()]
+        [item.alt_ar.as_str()]
     );
     assert_eq!(first.gallery.split_whitespace().count(), 2);
 
