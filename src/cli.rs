@@ -72,6 +72,27 @@ pub enum Command {
     /// Manage where media files are stored (`[storage]`).
     #[command(subcommand)]
     Storage(StorageCommand),
+    /// Manage the sites' media libraries.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Make the photos of entries imported before imported photos were
+    /// library items (covers and images of texts shown by address) items of
+    /// their site's library, described with the entry's alt text, and make
+    /// the entries show those items. The files stay where they are. Running
+    /// it again finds nothing more to do; a server does it once by itself
+    /// when it starts after the upgrade.
+    AdoptImported {
+        /// Only this site's entries.
+        #[arg(long, value_name = "SLUG")]
+        site: Option<String>,
+        /// Say what would be done, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

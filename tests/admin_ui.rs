@@ -783,36 +783,13 @@ async fn saving_an_imported_entry_unchanged_keeps_its_cover_and_its_translation(
         .login(common::demo::ADMIN.0, common::demo::ADMIN.1)
         .await;
 
-    // An imported cover is not a library photo: the form shows no number.
-    let rabat = test
-        .app
-        .network()
-        .site_by_slug("dp-rabat")
-        .expect("as the demo has it")
-        .id;
-    let covered = test
-        .app
-        .store()
-        .admin_entries(
-            &tawasul_store::AdminQuery {
-                site_ids: vec![rabat],
-                ..Default::default()
-            },
-            1,
-            200,
-        )
+    // A cover imported before imported photos were library items (not
+    // adopted yet): the form shows no photo chosen, and saving keeps it.
+    common::old_imports::as_imported_before(&test.app, "dp-rabat").await;
+    let before = common::old_imports::entries_of(&test.app, "dp-rabat")
         .await
-        .expect("as the demo has it")
-        .items
         .into_iter()
         .find(|e| e.kind == "event")
-        .expect("as the demo has it");
-    let before = test
-        .app
-        .store()
-        .entry_any(covered.id)
-        .await
-        .expect("as the demo has it")
         .expect("as the demo has it");
     assert!(before.cover_url.is_some() && before.cover_media_id.is_none());
     let saved = save_unchanged(&mut admin, before.id).await;
@@ -864,6 +841,111 @@ async fn saving_an_imported_entry_unchanged_keeps_its_cover_and_its_translation(
         assert_eq!(row.locale, "ar", "only the other language is offered");
         assert_ne!(row.id, translation.id, "not the entry itself");
     }
+}
+
+#[tokio::test]
+async fn the_picker_shows_an_adopted_cover_as_chosen_and_saving_unchanged_keeps_it() {
+    let test = TestApp::with_demo().await;
+    common::old_imports::as_imported_before(&test.app, "dp-rabat").await;
+    let imported = common::old_imports::entries_of(&test.app, "dp-rabat")
+        .await
+        .into_iter()
+        .find(|e| e.kind == "event")
+        .expect("as the demo has it");
+    test.app
+        .adopt_imported_photos(Some("dp-rabat"), false)
+        .await
+        .expect("adopted");
+    let adopted = test
+        .app
+        .store()
+        .entry_any(imported.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    let cover = adopted.cover_media_id.expect("a library cover");
+
+    let mut admin = Browser::new(&test);
+    admin
+        .login(common::demo::ADMIN.0, common::demo::ADMIN.1)
+        .await;
+    let page = admin.get(&format!("/admin/entries/{}", adopted.id)).await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    assert_eq!(
+        common::select_attr(&html, "input[name=cover_media][checked]", "value"),
+        [cover.to_string()],
+        "the adopted cover is the chosen one"
+    );
+    assert_eq!(
+        common::select_attr(&html, &format!("[name=alt_{cover}]"), "value"),
+        [imported.cover_alt.as_str()],
+        "its alt text, editable in place"
+    );
+
+    let saved = save_unchanged(&mut admin, adopted.id).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let after = test
+        .app
+        .store()
+        .entry_any(adopted.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(after.cover_media_id, Some(cover));
+    assert_eq!(after.cover_url, adopted.cover_url);
+    assert_eq!(after.cover_alt, imported.cover_alt);
+    assert_eq!(after.cover_image, adopted.cover_image);
+}
+
+#[tokio::test]
+async fn a_form_opened_before_the_adoption_is_told_the_entry_changed_and_the_cover_stays() {
+    let test = TestApp::with_demo().await;
+    common::old_imports::as_imported_before(&test.app, "dp-rabat").await;
+    let imported = common::old_imports::entries_of(&test.app, "dp-rabat")
+        .await
+        .into_iter()
+        .find(|e| e.kind == "event")
+        .expect("as the demo has it");
+    let mut admin = Browser::new(&test);
+    admin
+        .login(common::demo::ADMIN.0, common::demo::ADMIN.1)
+        .await;
+    let page = admin.get(&format!("/admin/entries/{}", imported.id)).await;
+    let fields = editor_form_fields(&page);
+
+    // The server adopts the photos while the form is open…
+    test.app
+        .adopt_imported_photos(None, false)
+        .await
+        .expect("adopted");
+    let adopted = test
+        .app
+        .store()
+        .entry_any(imported.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(adopted.version, imported.version + 1);
+
+    // …so the form, which chose no library cover, is not saved over it.
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| k != "_csrf")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = admin
+        .post(&format!("/admin/entries/{}", imported.id), &fields)
+        .await;
+    assert_eq!(saved.status, 409, "{}", saved.body);
+    let after = test
+        .app
+        .store()
+        .entry_any(imported.id)
+        .await
+        .expect("as the demo has it")
+        .expect("as the demo has it");
+    assert_eq!(after, adopted);
 }
 
 /// The first entry of a site, in `locale`, that has a translation.

@@ -278,3 +278,42 @@ fn demo_loads_the_network_prints_addresses_and_logins_and_protects_other_folders
     assert!(text(&output).1.contains("will not delete it"));
     assert!(precious.join("thesis.txt").exists());
 }
+
+#[tokio::test]
+async fn adopting_imported_photos_says_what_it_would_do_then_does_it_once() {
+    let data = tempfile::tempdir().expect("dir");
+    // A demo network whose photos were imported the old way (SQLite in the
+    // data folder, as the command below opens it).
+    {
+        let mut config = tawasul_app::Config::default();
+        config.paths.data = data.path().to_owned();
+        let app = tawasul_app::App::open(config).await.expect("open");
+        app.load_network(&demo_content()).await.expect("the demo");
+        common::old_imports::as_imported_before(&app, "dp-sale").await;
+    }
+    let adopt = |extra: &[&str]| {
+        let mut args = vec!["media", "adopt-imported", "--site", "dp-sale"];
+        args.extend_from_slice(extra);
+        let output = tawasul(data.path(), &args).output().expect("run");
+        let (stdout, stderr) = text(&output);
+        assert!(output.status.success(), "{stdout}\n{stderr}");
+        stdout
+    };
+    let dry = adopt(&["--dry-run"]);
+    assert!(dry.starts_with("dry run: nothing was written"), "{dry}");
+    assert!(dry.contains("would show library photos"), "{dry}");
+    assert!(!dry.contains("0 to make"), "{dry}");
+    let done = adopt(&[]);
+    assert!(done.contains("now show library photos"), "{done}");
+    assert!(done.contains("0 files left as they were"), "{done}");
+    assert_eq!(
+        done.replace("now show", "would show")
+            .replace(" made,", " to make,"),
+        dry.trim_start_matches("dry run: nothing was written\n")
+    );
+    let again = adopt(&[]);
+    assert!(
+        again.starts_with("0 entries showed imported photos"),
+        "{again}"
+    );
+}

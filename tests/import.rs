@@ -426,6 +426,138 @@ async fn images_are_stored_once_by_content_and_links_rewritten() {
 }
 
 #[tokio::test]
+async fn imported_photos_are_library_items_with_their_alt_text_in_the_editors_picker() {
+    let test = TestApp::with_demo().await;
+    let site = test
+        .app
+        .network()
+        .site_by_slug("dp-rabat")
+        .expect("site")
+        .id;
+    let library = || async {
+        test.app
+            .store()
+            .search_media(site, &[], 1, 500)
+            .await
+            .expect("the library")
+            .items
+    };
+    let before = library().await.len();
+    let dir = tempfile::tempdir().expect("dir");
+    let media = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/media");
+    std::fs::copy(media.join("science-lab.jpg"), dir.path().join("cover.jpg")).expect("copy");
+    // The same file under another name, and another photo.
+    std::fs::copy(media.join("science-lab.jpg"), dir.path().join("again.jpg")).expect("copy");
+    std::fs::copy(media.join("running-race.jpg"), dir.path().join("race.jpg")).expect("copy");
+    write(
+        &dir.path().join("news.md"),
+        &GOOD_NEWS
+            .replace(
+                "tags =",
+                "cover = \"cover.jpg\"\ncover_alt = \"مختبر العلوم بالإعدادية\"\ntags =",
+            )
+            .replace(
+                "لفائدة الأساتذة.",
+                "لفائدة الأساتذة.\n\n![المختبر من جديد](again.jpg)\n\n![سباق التلاميذ](race.jpg)",
+            ),
+    );
+    let report = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("import");
+    assert_eq!((report.media, report.library_new), (2, 2), "{report}");
+
+    // Two files, two items, each with the alt text the file gave it.
+    let items = library().await;
+    assert_eq!(items.len(), before + 2);
+    let lab = items
+        .iter()
+        .find(|i| i.original_name == "cover.jpg")
+        .expect("the cover's item");
+    assert_eq!(lab.alt_ar, "مختبر العلوم بالإعدادية");
+    assert_eq!(lab.kind, "image");
+    let race = items
+        .iter()
+        .find(|i| i.original_name == "race.jpg")
+        .expect("the text's photo's item");
+    assert_eq!(race.alt_ar, "سباق التلاميذ");
+
+    // The entry shows them as the library's: a chosen cover, `media:N`.
+    let entry = test
+        .app
+        .store()
+        .entry_by_slug(
+            site,
+            &tawasul_domain::slug::slugify("افتتاح قاعة متعددة الوسائط"),
+        )
+        .await
+        .expect("read")
+        .expect("imported");
+    assert_eq!(entry.cover_media_id, Some(lab.id));
+    assert_eq!(entry.cover_alt, lab.alt_ar);
+    assert!(entry
+        .body_md
+        .contains(&format!("![المختبر من جديد](media:{})", lab.id)));
+    assert!(entry
+        .body_md
+        .contains(&format!("![سباق التلاميذ](media:{})", race.id)));
+    let revisions = test.app.store().revisions(entry.id).await.expect("history");
+    assert_eq!(
+        revisions[0].cover_media_id,
+        Some(lab.id),
+        "the history knows it"
+    );
+
+    let editor = common::admin::Browser::login(&test, common::demo::EDITOR_RABAT).await;
+    let page = editor.get(&format!("/admin/entries/{}", entry.id)).await;
+    assert_eq!(
+        page.attrs("input[name=cover_media][checked]", "value"),
+        [lab.id.to_string()]
+    );
+    assert_eq!(
+        page.attrs(&format!("[name=alt_{}]", lab.id), "value"),
+        [lab.alt_ar.as_str()]
+    );
+
+    // Importing again finds the same items and changes nothing.
+    let again = test
+        .app
+        .import_markdown(dir.path(), "dp-rabat")
+        .await
+        .expect("import again");
+    assert_eq!((again.unchanged, again.library_new), (1, 0), "{again}");
+    assert_eq!(library().await.len(), before + 2);
+}
+
+#[tokio::test]
+async fn a_photo_the_library_refuses_is_named_before_anything_is_written() {
+    let test = TestApp::with_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let media = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/media");
+    std::fs::copy(media.join("logo-rabat.svg"), dir.path().join("logo.svg")).expect("copy");
+    write(
+        &dir.path().join("news.md"),
+        &GOOD_NEWS.replace(
+            "tags =",
+            "cover = \"logo.svg\"\ncover_alt = \"شعار\"\ntags =",
+        ),
+    );
+    let problems = problems(
+        test.app
+            .import_markdown(dir.path(), "dp-rabat")
+            .await
+            .expect_err("refused"),
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("news.md") && p.contains("SVG")),
+        "{problems:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_title_that_repeats_gets_a_numbered_slug_and_only_chosen_slugs_clash() {
     let test = TestApp::with_demo().await;
     let dir = tempfile::tempdir().expect("dir");

@@ -247,7 +247,26 @@ async fn a_wordpress_site_moves_in_and_its_old_addresses_lead_to_the_new_pages()
     let first = store.entry(twins[0].1).await.expect("entry").expect("live");
     // The cover and the gallery come from the library.
     let rentree_row = by_title("الدخول المدرسي 2019").await;
-    assert!(rentree_row.cover_media_id.is_some());
+    let cover = rentree_row.cover_media_id.expect("a library cover");
+    // …described with the attachment's alt text, known to the history, and
+    // chosen in the editor's picker.
+    let item = store.media(cover).await.expect("item").expect("exists");
+    assert_eq!(item.alt_ar, "تلاميذ في القسم");
+    assert_eq!(rentree_row.cover_alt, item.alt_ar);
+    let history = store.revisions(rentree_row.id).await.expect("history");
+    assert_eq!(history.last().and_then(|r| r.cover_media_id), Some(cover));
+    let editor = common::admin::Browser::login(&test, common::demo::EDITOR_RABAT).await;
+    let page = editor
+        .get(&format!("/admin/entries/{}", rentree_row.id))
+        .await;
+    assert_eq!(
+        page.attrs("input[name=cover_media][checked]", "value"),
+        [cover.to_string()]
+    );
+    assert_eq!(
+        page.attrs(&format!("[name=alt_{cover}]"), "value"),
+        [item.alt_ar.as_str()]
+    );
     assert_eq!(first.gallery.split_whitespace().count(), 2);
 
     // Authors: matched by e-mail, or made without a password.

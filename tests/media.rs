@@ -243,7 +243,7 @@ async fn a_phone_photo_becomes_upright_light_renditions_without_exif_stored_once
     assert_eq!(stored_files(&test), files_before, "nothing stored twice");
 
     let library = editor
-        .get(&format!("/api/v1/sites/{SITE}/media?q=ورشة"))
+        .get(&format!("/api/v1/sites/{SITE}/media?q=ورشة التكوين"))
         .await
         .expect(200);
     assert_eq!(library.json["total"], 1);

@@ -242,7 +242,13 @@ async fn the_library_takes_several_files_in_one_form_and_shows_each_refusal_in_a
     );
     let library = browser.get(&format!("/admin/sites/{SITE}/media")).await;
     assert_eq!(library.status, 200, "{}", library.body);
-    assert_eq!(library.texts("[data-test=media-empty]").len(), 1);
+    // The demo's imported photos are there already, each described in its
+    // entry's language (the other language's alt text is missing).
+    assert_eq!(library.texts("[data-test=media-empty]").len(), 0);
+    let imported = library.texts("[data-test=media-item]").len();
+    assert!(imported > 0);
+    let undescribed = library.texts("[data-test=missing-alt]").len();
+    assert!(undescribed <= imported, "{undescribed} of {imported}");
     let form_csrf = library.attrs("[data-test=upload-form] input[name=_csrf]", "value");
     assert_eq!(form_csrf, [browser.csrf.clone()]);
 
@@ -275,7 +281,7 @@ async fn the_library_takes_several_files_in_one_form_and_shows_each_refusal_in_a
         "{results:?}"
     );
     assert_eq!(answer.attrs("[data-test=upload-result] a", "href").len(), 2);
-    assert_eq!(answer.texts("[data-test=media-item]").len(), 2);
+    assert_eq!(answer.texts("[data-test=media-item]").len(), imported + 2);
 
     // Nothing chosen: a page that says so, not an error.
     let csrf = browser.csrf.clone();
@@ -291,17 +297,17 @@ async fn the_library_takes_several_files_in_one_form_and_shows_each_refusal_in_a
     assert_eq!(all_good.status, 303, "{}", all_good.body);
     let grid = browser.get(&all_good.location).await;
     assert_eq!(grid.texts("[data-test=flash]").len(), 1);
-    assert_eq!(grid.texts("[data-test=media-item]").len(), 3);
+    assert_eq!(grid.texts("[data-test=media-item]").len(), imported + 3);
     let thumbnails = grid.attrs("[data-test=media-item] img", "src");
-    assert_eq!(thumbnails.len(), 3);
+    assert_eq!(thumbnails.len(), imported + 3);
     assert!(thumbnails.iter().all(|src| src.starts_with("/uploads/")));
-    // Each photo lacks its alt texts, and says so.
-    assert_eq!(grid.texts("[data-test=missing-alt]").len(), 6);
+    // Each new photo lacks its alt texts, and says so.
+    assert_eq!(grid.texts("[data-test=missing-alt]").len(), undescribed + 6);
 
-    // Search by name.
+    // Search by name (ورشة القراءة).
     let found = browser
         .get(&format!(
-            "/admin/sites/{SITE}/media?q=%D9%88%D8%B1%D8%B4%D8%A9"
+            "/admin/sites/{SITE}/media?q=%D9%88%D8%B1%D8%B4%D8%A9%20%D8%A7%D9%84%D9%82%D8%B1%D8%A7%D8%A1%D8%A9"
         ))
         .await;
     assert_eq!(
@@ -515,12 +521,21 @@ async fn a_cover_and_a_gallery_go_out_with_their_rules_and_show_as_pictures_and_
         editor_page.attrs("input[name=gallery][checked]", "value"),
         [pupils.to_string(), hall.to_string()]
     );
+    // The chosen photos first, then the library's latest (the demo's
+    // imported photos among them): each a thumbnail, the document not
+    // offered.
+    let tiles = editor_page.attrs("[data-photo-grid] [data-photo]", "data-photo");
+    assert_eq!(
+        tiles[..3],
+        [cover.to_string(), pupils.to_string(), hall.to_string()]
+    );
+    assert!(!tiles.contains(&document.to_string()), "{tiles:?}");
     assert_eq!(
         editor_page
             .attrs("[data-photo-grid] [data-photo] img", "src")
             .len(),
-        3,
-        "each chosen photo is a thumbnail, the document is not offered"
+        tiles.len(),
+        "each photo is a thumbnail"
     );
     assert!(editor_page
         .attrs("input[name=cover_media]", "type")

@@ -20,6 +20,7 @@ mod m20261203_000001_circulars;
 mod m20261203_100001_import_sources;
 mod m20261203_200001_import_jobs;
 mod m20261203_300001_pending_changes;
+mod m20261203_500001_upkeep_tasks;
 mod m20261210_100001_account_state;
 mod m20261210_100002_two_factor;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_300001_pending_changes::Migration),
             Box::new(m20261210_100001_account_state::Migration),
             Box::new(m20261210_100002_two_factor::Migration),
+            Box::new(m20261203_500001_upkeep_tasks::Migration),
         ]
     }
 }

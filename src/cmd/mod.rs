@@ -3,6 +3,7 @@
 mod demo;
 mod directory;
 mod import;
+mod media;
 mod reindex;
 mod serve;
 mod site;
@@ -17,8 +18,8 @@ use tawasul_app::import::moving::Format;
 use tawasul_app::{App, Config};
 
 use crate::cli::{
-    Cli, Command, DirectoryCommand, ImportCommand, SiteCommand, StorageCommand, TokenCommand,
-    UserCommand,
+    Cli, Command, DirectoryCommand, ImportCommand, MediaCommand, SiteCommand, StorageCommand,
+    TokenCommand, UserCommand,
 };
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -133,6 +134,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => token::create(&*open(config).await?, &email, &name, expires_days).await,
         Command::Storage(StorageCommand::Migrate { from }) => {
             storage::migrate(&*open(config).await?, from).await
+        }
+        Command::Media(MediaCommand::AdoptImported { site, dry_run }) => {
+            media::adopt_imported(&*open(config).await?, site.as_deref(), dry_run).await
         }
     }
 }

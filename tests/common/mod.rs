@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod exports;
+pub mod old_imports;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

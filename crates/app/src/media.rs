@@ -12,7 +12,9 @@
 //! Uploads are received into the local uploads folder (`.incoming/`)
 //! whatever the backend: they are checked there before being stored.
 
+mod adopt;
 mod entry_media;
+mod imported;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -36,8 +38,10 @@ use crate::access::Viewer;
 use crate::audit::AuditEntry;
 use crate::{App, AppError, Config};
 
+pub use adopt::{imported_file_name, AdoptReport};
 pub(crate) use entry_media::not_in_library;
 pub use entry_media::{parse_media_ids, srcset, OgImage, PictureData, MAX_GALLERY};
+pub(crate) use imported::KnownAlts;
 
 /// Largest image or document accepted, in bytes.
 pub const MAX_FILE_BYTES: u64 = 30 * 1024 * 1024;

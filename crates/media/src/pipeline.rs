@@ -698,11 +698,55 @@ fn flatten_on_white(rgba: &[u8]) -> Vec<u8> {
 /// per core at a time (the rest wait their turn), so uploads never stall
 /// page serving, and all of them within one [`MemoryBudget`] of
 /// [`PipelineConfig::memory_budget`] bytes.
+///
+/// The renditions of the last images processed are kept (up to
+/// [`RECENT_BYTES`]): the same photo arriving again for another site (an
+/// import into every directorate, imported photos adopted by the library
+/// of each site that shows them) is not decoded and encoded again.
 #[derive(Clone)]
 pub struct ImageProcessor {
     config: Arc<PipelineConfig>,
     permits: Arc<Semaphore>,
     budget: MemoryBudget,
+    recent: Arc<std::sync::Mutex<Recent>>,
+}
+
+/// Bytes of renditions an [`ImageProcessor`] keeps from its last images.
+pub const RECENT_BYTES: usize = 32 * 1024 * 1024;
+
+/// An image's content and focal point: what its renditions depend on,
+/// besides the processor's configuration.
+type RecentKey = (ContentHash, u32, u32);
+
+/// The last images processed, oldest first.
+#[derive(Default)]
+struct Recent {
+    items: std::collections::VecDeque<(RecentKey, Arc<Processed>)>,
+    bytes: usize,
+}
+
+impl Recent {
+    fn get(&self, key: &RecentKey) -> Option<Processed> {
+        self.items
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, processed)| Processed::clone(processed))
+    }
+
+    fn keep(&mut self, key: RecentKey, processed: &Processed) {
+        let size: usize = processed.renditions.iter().map(|r| r.bytes.len()).sum();
+        if size > RECENT_BYTES || self.items.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        while self.bytes + size > RECENT_BYTES {
+            let Some((_, old)) = self.items.pop_front() else {
+                break;
+            };
+            self.bytes -= old.renditions.iter().map(|r| r.bytes.len()).sum::<usize>();
+        }
+        self.bytes += size;
+        self.items.push_back((key, Arc::new(processed.clone())));
+    }
 }
 
 impl ImageProcessor {
@@ -718,7 +762,16 @@ impl ImageProcessor {
             budget: MemoryBudget::new(config.memory_budget),
             config: Arc::new(config),
             permits: Arc::new(Semaphore::new(workers.max(1))),
+            recent: Arc::default(),
         }
+    }
+
+    /// The renditions already made of this image, if they are still kept.
+    fn recent(&self, key: &RecentKey) -> Option<Processed> {
+        self.recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(key)
     }
 
     pub fn config(&self) -> &PipelineConfig {
@@ -732,12 +785,25 @@ impl ImageProcessor {
 
     /// Processes an image on the bounded pool.
     pub async fn process(&self, bytes: Arc<[u8]>, focal: FocalPoint) -> Result<Processed> {
+        let key = (
+            ContentHash::of(&bytes),
+            focal.x.to_bits(),
+            focal.y.to_bits(),
+        );
+        if let Some(done) = self.recent(&key) {
+            return Ok(done);
+        }
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
             .map_err(|_| MediaError::Unavailable)?;
+        // The same photo may have been made while this one waited its turn.
+        if let Some(done) = self.recent(&key) {
+            return Ok(done);
+        }
         let config = Arc::clone(&self.config);
         let budget = self.budget.clone();
+        let recent = Arc::clone(&self.recent);
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let started = std::time::Instant::now();
@@ -748,6 +814,13 @@ impl ImageProcessor {
                 ok = result.is_ok(),
                 "processed an uploaded image"
             );
+            // Kept before the permit goes, so the next one in line finds it.
+            if let Ok(processed) = &result {
+                recent
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .keep(key, processed);
+            }
             result
         });
         match task.await {
@@ -757,5 +830,57 @@ impl ImageProcessor {
                 Err(MediaError::Encode("the processing task failed".into()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn processed(size: usize) -> Processed {
+        Processed {
+            original: OriginalImage {
+                media_type: MediaType::Jpeg,
+                width: 1,
+                height: 1,
+                hash: ContentHash::of(&[]),
+                size: 1,
+                exif_orientation: 1,
+            },
+            renditions: vec![Rendition {
+                kind: RenditionKind::Width(1),
+                width: 1,
+                height: 1,
+                format: RenditionFormat::Jpeg,
+                bytes: vec![0; size],
+                name: String::new(),
+            }],
+        }
+    }
+
+    fn key(n: u8) -> RecentKey {
+        (ContentHash::of(&[n]), 0.5f32.to_bits(), 0.5f32.to_bits())
+    }
+
+    #[test]
+    fn the_last_images_are_kept_within_their_budget_oldest_out_first() {
+        let mut recent = Recent::default();
+        let third = RECENT_BYTES / 3;
+        for n in 0..3 {
+            recent.keep(key(n), &processed(third));
+        }
+        assert!(recent.get(&key(0)).is_some() && recent.get(&key(2)).is_some());
+        recent.keep(key(3), &processed(third));
+        assert!(recent.get(&key(0)).is_none(), "the oldest made room");
+        assert!(recent.get(&key(1)).is_some() && recent.get(&key(3)).is_some());
+        assert!(recent.bytes <= RECENT_BYTES);
+
+        // A focal point elsewhere is another set of renditions.
+        let moved = (key(1).0, 0.2f32.to_bits(), 0.5f32.to_bits());
+        assert!(recent.get(&moved).is_none());
+
+        // An image larger than the whole budget is not kept.
+        recent.keep(key(9), &processed(RECENT_BYTES + 1));
+        assert!(recent.get(&key(9)).is_none() && recent.get(&key(3)).is_some());
     }
 }

@@ -640,14 +640,89 @@ pub fn truncate_words(text: &str, max_chars: usize) -> String {
     )
 }
 
+/// An image a Markdown text shows: where it points and its alt text (the
+/// text between the brackets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageReference {
+    pub destination: String,
+    pub alt: String,
+}
+
+/// The images a Markdown text shows, in order of appearance.
+pub fn images(markdown: &str) -> Vec<ImageReference> {
+    let mut found = Vec::new();
+    let mut open: Vec<ImageReference> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => open.push(ImageReference {
+                destination: dest_url.into_string(),
+                alt: String::new(),
+            }),
+            Event::End(TagEnd::Image) => {
+                if let Some(mut image) = open.pop() {
+                    image.alt = image.alt.trim().to_owned();
+                    found.push(image);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                for image in &mut open {
+                    image.alt.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// Destinations of the images a Markdown text shows, in order of appearance.
 pub fn image_destinations(markdown: &str) -> Vec<String> {
-    Parser::new_ext(markdown, options())
-        .filter_map(|event| match event {
-            Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.into_string()),
-            _ => None,
-        })
+    images(markdown)
+        .into_iter()
+        .map(|image| image.destination)
         .collect()
+}
+
+/// The text with the destinations of its images replaced by what `new`
+/// gives for them (`None` leaves one as written); everything else, links
+/// to the same files included, stays byte for byte. Only inline images
+/// are rewritten: a reference-style image keeps its definition.
+pub fn rewrite_image_destinations(markdown: &str, new: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (event, span) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let Event::Start(Tag::Image { dest_url, .. }) = event else {
+            continue;
+        };
+        let Some(replacement) = new(&dest_url) else {
+            continue;
+        };
+        let source = &markdown[span.clone()];
+        // The destination follows the last `](` (the alt text may hold
+        // brackets), after optional spaces and an opening `<`.
+        let at = source.match_indices("](").filter_map(|(at, _)| {
+            let rest = &source[at + 2..];
+            let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\n', '<']).len();
+            rest[skipped..]
+                .starts_with(dest_url.as_ref())
+                .then_some(at + 2 + skipped)
+        });
+        if let Some(at) = at.last() {
+            let start = span.start + at;
+            edits.push((start..start + dest_url.len(), replacement));
+        }
+    }
+    let mut out = String::with_capacity(markdown.len());
+    let mut copied = 0;
+    for (range, replacement) in edits {
+        if range.start < copied {
+            continue;
+        }
+        out.push_str(&markdown[copied..range.start]);
+        out.push_str(&replacement);
+        copied = range.end;
+    }
+    out.push_str(&markdown[copied..]);
+    out
 }
 
 #[cfg(test)]
@@ -688,6 +763,66 @@ mod tests {
             image_destinations(md),
             ["../media/x.jpg", "https://example.org/y.png"]
         );
+    }
+
+    #[test]
+    fn images_come_with_their_alt_text() {
+        let md = "![Une *classe*](a.jpg) et [![](b.png)](https://example.org)";
+        assert_eq!(
+            images(md),
+            [
+                ImageReference {
+                    destination: "a.jpg".into(),
+                    alt: "Une classe".into()
+                },
+                ImageReference {
+                    destination: "b.png".into(),
+                    alt: String::new()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn image_destinations_are_rewritten_and_nothing_else() {
+        let to_library = |dest: &str| match dest {
+            "../media/x.jpg" => Some("media:7".to_owned()),
+            "/uploads/y.png" => Some("media:8".to_owned()),
+            _ => None,
+        };
+        let table = [
+            ("![قسم](../media/x.jpg)", "![قسم](media:7)"),
+            (
+                "![a](../media/x.jpg \"../media/x.jpg\")",
+                "![a](media:7 \"../media/x.jpg\")",
+            ),
+            (
+                "![../media/x.jpg](../media/x.jpg)",
+                "![../media/x.jpg](media:7)",
+            ),
+            ("![a [b]](<../media/x.jpg>)", "![a [b]](<media:7>)"),
+            (
+                "[a link](../media/x.jpg) ![a](/uploads/y.png)",
+                "[a link](../media/x.jpg) ![a](media:8)",
+            ),
+            (
+                "[![a](/uploads/y.png)](/uploads/y.png)",
+                "[![a](media:8)](/uploads/y.png)",
+            ),
+            ("`![a](../media/x.jpg)`", "`![a](../media/x.jpg)`"),
+            ("![a](other.jpg)", "![a](other.jpg)"),
+            (
+                "![a][r]\n\n[r]: ../media/x.jpg\n",
+                "![a][r]\n\n[r]: ../media/x.jpg\n",
+            ),
+        ];
+        for (before, after) in table {
+            assert_eq!(
+                rewrite_image_destinations(before, &to_library),
+                after,
+                "{before}"
+            );
+        }
     }
 
     fn photo(alt: &str) -> MediaEmbed {

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use time::OffsetDateTime;
 
 use crate::entities::{entry, entry_programme, entry_tag, revision, tag};
-use crate::{now, EntryRow, Result, RevisionRow, Store, TagRow};
+use crate::{now, CoverEdit, EntryRow, Result, RevisionRow, Store, TagRow};
 
 /// An entry as its author gives it: everything but the bookkeeping.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +27,8 @@ pub struct EntryDraft {
     pub summary: String,
     pub body_md: String,
     pub body_html: String,
-    pub cover_url: Option<String>,
-    pub cover_alt: String,
+    /// The cover: a library photo resolved as pages show it, or none.
+    pub cover: CoverEdit,
     pub category_id: Option<i32>,
     pub fields: Json,
     pub status: String,
@@ -155,8 +155,7 @@ fn content_differs(row: &EntryRow, d: &EntryDraft) -> bool {
         || row.summary != d.summary
         || row.body_md != d.body_md
         || row.body_html != d.body_html
-        || row.cover_url != d.cover_url
-        || row.cover_alt != d.cover_alt
+        || !d.cover.is_on(row)
         || row.category_id != d.category_id
         || row.fields != d.fields
         || row.status != d.status
@@ -668,8 +667,10 @@ fn fill(d: &EntryDraft, stamp: OffsetDateTime) -> entry::ActiveModel {
         summary: Set(d.summary.clone()),
         body_md: Set(d.body_md.clone()),
         body_html: Set(d.body_html.clone()),
-        cover_url: Set(d.cover_url.clone()),
-        cover_alt: Set(d.cover_alt.clone()),
+        cover_media_id: Set(d.cover.media_id),
+        cover_url: Set(d.cover.url.clone()),
+        cover_alt: Set(d.cover.alt.clone()),
+        cover_image: Set(d.cover.image.clone()),
         category_id: Set(d.category_id),
         fields: Set(d.fields.clone()),
         status: Set(d.status.clone()),

@@ -23,6 +23,7 @@ mod outbox;
 mod pending_changes;
 mod people;
 mod two_factor;
+mod upkeep;
 mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -386,6 +386,82 @@ impl Store {
             .await?)
     }
 
+    /// Entries of a site (deleted ones too: they may come back), after
+    /// `after_id` in id order, that may show a file of the uploads folder
+    /// outside the library: a cover that is no library item, or a text
+    /// naming `/uploads/`. A coarse filter: the caller checks each one.
+    pub async fn entries_with_upload_links(
+        &self,
+        site_id: i32,
+        after_id: i32,
+        limit: u64,
+    ) -> Result<Vec<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(site_id))
+            .filter(entry::Column::Id.gt(after_id))
+            .filter(
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(entry::Column::CoverMediaId.is_null())
+                            .add(entry::Column::CoverUrl.starts_with("/uploads/")),
+                    )
+                    .add(entry::Column::BodyMd.contains("/uploads/")),
+            )
+            .order_by_asc(entry::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Makes an entry show library photos instead of imported files: its
+    /// cover (`cover`) and its text (`body`: the Markdown and its HTML).
+    /// Only if the entry is still as `row` was read (the same version, the
+    /// same imported cover, the same text), so a save or another server
+    /// doing the same meanwhile wins and this one changes nothing; answers
+    /// whether it wrote. A version of its own, with its revision (no
+    /// author: nobody typed it), in one transaction: a form opened before
+    /// is told the entry changed instead of saving over it.
+    pub async fn adopt_entry_photos(
+        &self,
+        row: &EntryRow,
+        cover: Option<&CoverEdit>,
+        body: Option<(&str, &str)>,
+    ) -> Result<bool> {
+        if cover.is_none() && body.is_none() {
+            return Ok(false);
+        }
+        let txn = self.db.begin().await?;
+        let mut update = entry::Entity::update_many()
+            .col_expr(entry::Column::Version, Expr::value(row.version + 1))
+            .col_expr(entry::Column::UpdatedAt, Expr::value(now()))
+            .filter(entry::Column::Id.eq(row.id))
+            .filter(entry::Column::Version.eq(row.version));
+        if let Some(cover) = cover {
+            update = cover
+                .apply(update)
+                .filter(entry::Column::CoverMediaId.is_null())
+                .filter(entry::Column::CoverUrl.eq(row.cover_url.clone()));
+        }
+        if let Some((markdown, html)) = body {
+            update = update
+                .col_expr(entry::Column::BodyMd, Expr::value(markdown))
+                .col_expr(entry::Column::BodyHtml, Expr::value(html))
+                .filter(entry::Column::BodyMd.eq(row.body_md.as_str()));
+        }
+        if update.exec(&txn).await?.rows_affected != 1 {
+            return Ok(false);
+        }
+        let updated = entry::Entity::find_by_id(row.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("entry"))?;
+        crate::editorial::insert_revision(&txn, &updated, None).await?;
+        crate::index_log::note_entry_change(&txn, row.id).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
     /// Stores an entry's cover resolved again (its item's alt text or
     /// renditions changed): its version and history are untouched.
     pub async fn refresh_entry_cover(&self, entry_id: i32, cover: &CoverEdit) -> Result<()> {

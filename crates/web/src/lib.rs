@@ -55,11 +55,13 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> 
     if let Err(e) = app.open_search().await {
         tracing::warn!(error = %e, "search index unavailable; searching by scan");
     }
-    // What a crash left in the uploads folder goes, in the background.
+    // What a crash left in the uploads folder goes, and what an upgrade
+    // left to do is done, in the background.
     let cleaner = Arc::clone(&app);
     tokio::spawn(async move {
         cleaner.clean_stale_uploads().await;
         cleaner.clean_stale_import_files().await;
+        cleaner.adopt_imported_photos_once().await;
     });
     let watcher = tokio::spawn(Arc::clone(&app).watch_changes());
     let mail = tokio::spawn(Arc::clone(&app).deliver_mail());

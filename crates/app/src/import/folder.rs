@@ -45,10 +45,10 @@ pub struct PlannedEntry {
     pub slug_given: bool,
     pub title: String,
     pub summary: String,
+    /// As written: its images still name files of the folder, which
+    /// become `media:<id>` once they are in the site's library.
     pub body_md: String,
-    pub body_html: String,
     pub cover: Option<MediaFile>,
-    pub cover_alt: String,
     pub category: Option<String>,
     /// (slug, name)
     pub tags: Vec<(String, String)>,
@@ -60,8 +60,19 @@ pub struct PlannedEntry {
     pub featured_on_parent: bool,
     pub translation: Option<String>,
     pub menu_order: Option<i32>,
-    /// Every file the entry shows: its cover and the images of its body.
-    pub media: Vec<MediaFile>,
+    /// Every photo the entry shows: its cover, then the images of its body.
+    pub photos: Vec<PlannedPhoto>,
+}
+
+/// A photo an entry shows, added to its site's library when the plan is
+/// written.
+#[derive(Debug, Clone)]
+pub struct PlannedPhoto {
+    pub file: MediaFile,
+    /// As the body names it; `None` for the cover.
+    pub destination: Option<String>,
+    /// Its alt text in the entry's language, as the file gives it.
+    pub alt: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -173,8 +184,12 @@ pub fn plan(dir: &Path, known: &Known<'_>, problems: &mut Vec<ImportProblem>) ->
                 continue;
             }
         }
-        for file in &entry.media {
-            media.insert(file.stored_name.clone(), file.clone());
+        // The same file under several names: the library names it by the
+        // first one met.
+        for photo in &entry.photos {
+            media
+                .entry(photo.file.stored_name.clone())
+                .or_insert_with(|| photo.file.clone());
         }
         plan.entries.push(entry);
     }
@@ -415,7 +430,7 @@ fn plan_entry(
             if alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
                 p.at(line("cover"), "a cover image needs `cover_alt`, its description for readers who cannot see it");
             }
-            media::prepare(base_dir, reference)
+            media::prepare_photo(base_dir, reference)
                 .map_err(|message| p.at(line("cover"), message))
                 .ok()
         }
@@ -426,19 +441,25 @@ fn plan_entry(
         (None, None) => None,
     };
 
-    let mut body = split.body.to_owned();
-    let mut body_media = Vec::new();
-    for dest in markdown::image_destinations(split.body) {
+    let mut photos: Vec<PlannedPhoto> = Vec::new();
+    if let Some(file) = &cover {
+        photos.push(PlannedPhoto {
+            file: file.clone(),
+            destination: None,
+            alt: fm.cover_alt.clone().unwrap_or_default().trim().to_owned(),
+        });
+    }
+    for image in markdown::images(split.body) {
+        let dest = image.destination;
         if !media::is_local_reference(&dest) {
             continue;
         }
-        match media::prepare(base_dir, &dest) {
-            Ok(file) => {
-                body = body
-                    .replace(&format!("]({dest})"), &format!("]({})", file.url))
-                    .replace(&format!("]({dest} "), &format!("]({} ", file.url));
-                body_media.push(file);
-            }
+        match media::prepare_photo(base_dir, &dest) {
+            Ok(file) => photos.push(PlannedPhoto {
+                file,
+                destination: Some(dest),
+                alt: image.alt,
+            }),
             Err(message) => p.at(body_line(&split, &source, &dest), message),
         }
     }
@@ -452,8 +473,6 @@ fn plan_entry(
         return None;
     }
     let (kind, locale, status, fields) = (kind?, locale?, status?, fields?);
-    let mut all_media: Vec<MediaFile> = cover.iter().cloned().collect();
-    all_media.extend(body_media);
     Some(PlannedEntry {
         file: path.to_owned(),
         kind,
@@ -462,10 +481,8 @@ fn plan_entry(
         slug_given: fm.slug.is_some(),
         title: fm.title.trim().to_owned(),
         summary: summary.trim().to_owned(),
-        body_html: markdown::to_safe_html(&body),
-        body_md: body,
+        body_md: split.body.to_owned(),
         cover,
-        cover_alt: fm.cover_alt.clone().unwrap_or_default(),
         category: fm.category.clone(),
         tags,
         programmes: fm.programmes.clone(),
@@ -476,7 +493,7 @@ fn plan_entry(
         featured_on_parent: fm.featured_on_parent,
         translation: fm.translation.clone(),
         menu_order: fm.menu_order,
-        media: all_media,
+        photos,
     })
 }
 

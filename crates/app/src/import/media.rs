@@ -1,6 +1,8 @@
-//! Files referenced by imported content (covers, images in bodies, logos),
-//! checked by their content and stored under their content hash, so the same
-//! photo imported twice is stored once.
+//! Files referenced by imported content. Covers and images in bodies are
+//! checked here as the media library checks an upload ([`prepare_photo`]),
+//! so a plan that passes is one the library accepts; they are then added to
+//! the site's library when the plan is written. Logos are stored as they
+//! are, under their content hash.
 
 use std::path::{Path, PathBuf};
 
@@ -65,6 +67,23 @@ pub fn prepare(base_dir: &Path, reference: &str) -> Result<MediaFile, String> {
         url: format!("/uploads/{stored_name}"),
         stored_name,
     })
+}
+
+/// Reads and checks a photo an entry shows (its cover, an image of its
+/// text) as the media library checks an upload: by its content, which must
+/// be a JPEG, PNG, WebP or GIF image.
+pub fn prepare_photo(base_dir: &Path, reference: &str) -> Result<MediaFile, String> {
+    let file = prepare(base_dir, reference)?;
+    match tawasul_media::sniff_file(&file.source) {
+        Ok(found) if found.is_image() => Ok(file),
+        Ok(found) => Err(format!(
+            "`{reference}` is a {} file, not a photo",
+            found.label()
+        )),
+        Err(e) => Err(format!(
+            "`{reference}` cannot go into the media library: {e}"
+        )),
+    }
 }
 
 /// Copies the file into the media storage (the uploads folder or the

@@ -8,6 +8,7 @@ pub mod convert;
 mod folder;
 pub(crate) use folder::files_under;
 pub mod front_matter;
+mod library;
 pub mod media;
 pub mod moving;
 pub mod network_file;
@@ -33,15 +34,19 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Files stored: the photos entries show (items of their site's
+    /// library) and the sites' logos.
     pub media: usize,
+    /// Of the photos, those the libraries did not hold yet.
+    pub library_new: usize,
 }
 
 impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} entries created, {} updated, {} unchanged; {} media files",
-            self.created, self.updated, self.unchanged, self.media
+            "{} entries created, {} updated, {} unchanged; {} media files ({} new in a media library)",
+            self.created, self.updated, self.unchanged, self.media, self.library_new
         )?;
         if self.sites > 0 || self.users > 0 {
             write!(f, "; {} sites, {} users", self.sites, self.users)?;
@@ -295,12 +300,7 @@ impl App {
         report: &mut ImportReport,
     ) -> Result<Vec<Dep>, AppError> {
         let store = self.store();
-        for file in &plan.media {
-            media::store(file, self.storage().as_ref())
-                .await
-                .map_err(|e| AppError::io(format!("storing {}", file.source.display()), e))?;
-        }
-        report.media += plan.media.len();
+        let photos = self.bring_folder_photos(site_id, &plan, report).await?;
         let mut deps = Vec::new();
         if self.site_chrome_differs(site_id, &plan) {
             deps.push(Dep::Chrome { site: site_id });
@@ -337,6 +337,8 @@ impl App {
                 Some(row) => Some(self.entry_facts(&row).await?),
                 None => None,
             };
+            let (cover, body_md, body_html) =
+                self.with_library_photos(site_id, &entry, &photos).await?;
             let tag_ids = store
                 .ensure_tags(&entry.tags)
                 .await?
@@ -351,10 +353,9 @@ impl App {
                 slug: entry.slug,
                 title: entry.title,
                 summary: entry.summary,
-                body_md: entry.body_md,
-                body_html: entry.body_html,
-                cover_url: entry.cover.map(|c| c.url),
-                cover_alt: entry.cover_alt,
+                body_md,
+                body_html,
+                cover,
                 category_id: entry
                     .category
                     .as_deref()

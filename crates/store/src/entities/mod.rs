@@ -40,5 +40,6 @@ pub mod site;
 pub mod site_host;
 pub mod site_template;
 pub mod tag;
+pub mod upkeep_task;
 pub mod user;
 pub mod workflow_event;

@@ -760,8 +760,7 @@ impl<'a> Writer<'a> {
             summary,
             body_md: body,
             body_html,
-            cover_url: cover.as_ref().and_then(|c| c.url.clone()),
-            cover_alt: cover.as_ref().map(|c| c.alt.clone()).unwrap_or_default(),
+            cover: cover.unwrap_or_default(),
             category_id,
             fields: serde_json::to_value(&fields).unwrap_or_else(|_| json!({})),
             status: status.to_owned(),
@@ -787,11 +786,6 @@ impl<'a> Writer<'a> {
         );
         let mut touched = store.set_entry_schedule(id, scheduled_at).await?;
         touched |= store.set_entry_author(id, author_id).await?;
-        if let Some(cover) = &cover {
-            if !matches!(saved, Saved::Unchanged(_)) {
-                store.refresh_entry_cover(id, cover).await?;
-            }
-        }
         if let Some(gallery) = &converted.gallery {
             let numbers = if gallery.is_empty() {
                 item.number
