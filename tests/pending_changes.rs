@@ -394,3 +394,66 @@ async fn a_contributor_proposes_a_fix_to_their_own_published_entry_over_the_api(
     assert_eq!(published.json["entry"]["body"], json!(FIXED));
     assert_eq!(published.json["entry"]["status"], json!("published"));
 }
+
+#[tokio::test]
+async fn a_change_begun_on_an_imported_cover_keeps_it_once_the_photo_is_in_the_library() {
+    let test = TestApp::with_demo().await;
+    common::old_imports::as_imported_before(&test.app, "dp-rabat").await;
+    let entry = common::old_imports::entries_of(&test.app, "dp-rabat")
+        .await
+        .into_iter()
+        .find(|e| e.status == "published" && e.cover_url.is_some() && e.cover_media_id.is_none())
+        .expect("a published entry with an imported cover");
+    let editor = Browser::login(&test, EDITOR_RABAT).await;
+    let path = format!("/admin/entries/{}", entry.id);
+    let page = editor.get(&path).await;
+    let body = format!("{}\n\nفقرة مضافة.", entry.body_md);
+    let saved = post_form(
+        &editor,
+        &format!("{path}/change"),
+        &editor_form(&page, &[("body", &body)]),
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    // Meanwhile the photo becomes a library item (the upgrade's adoption).
+    test.app
+        .adopt_imported_photos(Some("dp-rabat"), false)
+        .await
+        .expect("adopted");
+    let adopted = test
+        .app
+        .store()
+        .entry(entry.id)
+        .await
+        .expect("read")
+        .expect("the entry");
+    let cover = adopted.cover_media_id.expect("a library cover now");
+
+    let api = test.login(EDITOR_RABAT).await;
+    let change = api
+        .get(&format!("/api/v1/entries/{}/change", entry.id))
+        .await
+        .expect(200);
+    let version = change.json["version"].as_i64().expect("a version");
+    api.post(
+        &format!("/api/v1/entries/{}/change/steps", entry.id),
+        &json!({"action": "submit", "version": version}),
+    )
+    .await
+    .expect(200);
+    let publisher = test.login(PUBLISHER_RABAT).await;
+    let published = publisher
+        .post(
+            &format!("/api/v1/entries/{}/change/steps", entry.id),
+            &json!({"action": "publish", "version": version + 1}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        published.json["entry"]["cover_media"],
+        json!(cover),
+        "{}",
+        published.json
+    );
+}

@@ -195,9 +195,18 @@ impl App {
             .site(row.site_id)
             .ok_or_else(|| AppError::NotFound(format!("site #{}", row.site_id)))?;
         let kind: EntryKind = row.kind.parse()?;
+        // An imported cover (not yet a library photo) shows in the form as
+        // no cover: the change keeps the live one rather than an empty
+        // choice, so it survives the photo's adoption into the library.
+        let imported_cover = row.cover_media_id.is_none() && row.cover_url.is_some();
+        let cover = match input.cover {
+            Some(typed) if imported_cover && typed.trim().is_empty() => None,
+            other => other,
+        };
         let input = EntryInput {
             kind: Some(row.kind.clone()),
             translation_of: None,
+            cover,
             ..input
         };
         self.check_input(viewer, site, kind, &input, false, Some(row.id))
