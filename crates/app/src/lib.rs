@@ -24,6 +24,7 @@ pub mod password;
 pub mod people;
 pub mod public;
 pub mod search;
+pub mod site_settings;
 mod sites;
 pub mod totp;
 pub mod two_factor;

@@ -15,6 +15,8 @@ pub struct Contact {
     pub phone: Option<String>,
     pub address_ar: Option<String>,
     pub address_fr: Option<String>,
+    /// A link to the site's place on a map.
+    pub map_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,16 +26,16 @@ pub struct SocialLink {
     pub url: String,
 }
 
-/// Social networks a site may link to; the theme has a label for each.
-pub const SOCIAL_NETWORKS: [&str; 7] = [
-    "facebook",
-    "youtube",
-    "x",
-    "instagram",
-    "linkedin",
-    "whatsapp",
-    "telegram",
-];
+pub use tawasul_domain::site_settings::{FooterLink, SOCIAL_NETWORKS};
+
+/// What the `sites.settings` column holds besides the named columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExtraSettings {
+    /// The library image the logo was made from, for the settings' picker.
+    pub logo_media_id: Option<i32>,
+    pub footer_links: Vec<FooterLink>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -48,8 +50,10 @@ pub struct Site {
     pub default_locale: Locale,
     pub theme: String,
     pub logo_url: Option<String>,
+    pub logo_media_id: Option<i32>,
     pub contact: Contact,
     pub social: Vec<SocialLink>,
+    pub footer_links: Vec<FooterLink>,
     pub hosts: Vec<String>,
     pub children: Vec<i32>,
     pub categories: Vec<CategoryRow>,
@@ -128,6 +132,8 @@ impl Network {
             };
             let contact = serde_json::from_value(row.contact.clone()).unwrap_or_default();
             let social = serde_json::from_value(row.social.clone()).unwrap_or_default();
+            let extra: ExtraSettings =
+                serde_json::from_value(row.settings.clone()).unwrap_or_default();
             sites.push(Site {
                 id: row.id,
                 slug: row.slug,
@@ -140,8 +146,10 @@ impl Network {
                 default_locale,
                 theme: row.theme,
                 logo_url: row.logo_url,
+                logo_media_id: extra.logo_media_id,
                 contact,
                 social,
+                footer_links: extra.footer_links,
                 hosts: Vec::new(),
                 children: Vec::new(),
                 categories: Vec::new(),

@@ -53,7 +53,7 @@ pub use imports::{ImportTarget, RedirectRow};
 pub use media::{
     gallery_ids, gallery_text, CoverEdit, MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow,
 };
-pub use network::{NetworkRows, NewSite};
+pub use network::{NetworkRows, NewSite, SiteSettingsUpdate};
 pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
 pub use outbox::{
     AuditFilter, AuditRow, Delivery, NewAudit, NewMail, OutboxPage, OutboxRow, OutboxScope,

@@ -43,7 +43,55 @@ pub struct NewSite {
     pub social: Json,
 }
 
+/// What a site's own administrators change (`Store::update_site_settings`);
+/// the slug, kind, parent and hosts stay the platform's.
+#[derive(Debug, Clone)]
+pub struct SiteSettingsUpdate {
+    pub name_ar: String,
+    pub name_fr: String,
+    pub tagline_ar: String,
+    pub tagline_fr: String,
+    pub default_locale: String,
+    pub theme: String,
+    pub logo_url: Option<String>,
+    pub contact: Json,
+    pub social: Json,
+    /// Keys of the `settings` column to set; the others are kept.
+    pub settings: serde_json::Map<String, Json>,
+}
+
 impl Store {
+    /// Writes a site's settings. A site that does not exist is not found.
+    pub async fn update_site_settings(
+        &self,
+        site_id: i32,
+        update: SiteSettingsUpdate,
+    ) -> Result<()> {
+        let row = site::Entity::find_by_id(site_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound("site"))?;
+        let mut settings = match &row.settings {
+            Json::Object(map) => map.clone(),
+            _ => serde_json::Map::new(),
+        };
+        settings.extend(update.settings);
+        let mut model = site::ActiveModel::from(row);
+        model.name_ar = Set(update.name_ar);
+        model.name_fr = Set(update.name_fr);
+        model.tagline_ar = Set(update.tagline_ar);
+        model.tagline_fr = Set(update.tagline_fr);
+        model.default_locale = Set(update.default_locale);
+        model.theme = Set(update.theme);
+        model.logo_url = Set(update.logo_url);
+        model.contact = Set(update.contact);
+        model.social = Set(update.social);
+        model.settings = Set(Json::Object(settings));
+        model.updated_at = Set(now());
+        model.update(&self.db).await?;
+        Ok(())
+    }
+
     pub async fn load_network(&self) -> Result<NetworkRows> {
         Ok(NetworkRows {
             sites: site::Entity::find()

@@ -281,8 +281,18 @@ impl<'a> Page<'a> {
                     Locale::Ar => contact.address_ar.clone(),
                     _ => contact.address_fr.clone(),
                 },
+                map_url: contact.map_url.clone(),
             },
             social: self.site.social.clone(),
+            footer_links: self
+                .site
+                .footer_links
+                .iter()
+                .map(|l| Link {
+                    name: localized(self.locale, &l.label_ar, &l.label_fr).to_owned(),
+                    url: l.url.clone(),
+                })
+                .collect(),
             parent: self.network.parent(self.site).map(|p| Link {
                 name: p.name(self.locale).to_owned(),
                 url: self.other_site_url(p, &Paths { site: p }.home(self.locale)),
