@@ -17,6 +17,7 @@ mod error;
 pub mod import;
 pub mod media;
 mod members;
+pub mod menus;
 pub mod network;
 pub mod newsletter;
 mod notify;

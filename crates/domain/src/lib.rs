@@ -18,6 +18,7 @@ pub mod directory;
 mod entry;
 mod error;
 mod locale;
+pub mod menu;
 // The public newsletter's rules (newsletter issue).
 pub mod newsletter;
 mod role;

@@ -22,7 +22,9 @@ pub struct NetworkRows {
     pub templates: Vec<SiteTemplateRow>,
     pub programmes: Vec<ProgrammeRow>,
     pub categories: Vec<CategoryRow>,
-    /// Published pages with a place in their site's navigation.
+    /// Every menu item, by site, language and order.
+    pub menu_items: Vec<crate::MenuItemRow>,
+    /// Published pages some menu item leads to.
     pub menu_pages: Vec<crate::EntryRow>,
 }
 
@@ -113,6 +115,7 @@ impl Store {
                 .order_by_asc(category::Column::Slug)
                 .all(&self.db)
                 .await?,
+            menu_items: self.all_menu_items().await?,
             menu_pages: self.menu_pages().await?,
         })
     }

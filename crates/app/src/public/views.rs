@@ -43,6 +43,8 @@ pub struct NavItem {
     pub label: String,
     pub url: String,
     pub active: bool,
+    /// The items under it (one level).
+    pub children: Vec<NavItem>,
 }
 
 #[derive(Debug, Clone, Serialize)]
