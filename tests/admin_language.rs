@@ -7,7 +7,7 @@ mod common;
 use std::io::Cursor;
 
 use common::admin::{editor_form, post_form, Answer, Browser};
-use common::demo::{EDITOR_RABAT, PUBLISHER_RABAT};
+use common::demo::{EDITOR_RABAT, PUBLISHER_RABAT, SITE_ADMIN_KENITRA};
 use common::{ApiClient, TestApp};
 use reqwest::Method;
 use serde_json::json;
@@ -182,6 +182,30 @@ async fn no_english_reaches_an_arabic_or_a_french_admin_page() {
         assert_eq!(refused.status, 422);
         assert!(refused.body.contains("media:999999"), "the number is named");
         assert_spoken(&format!("{lang} cover not in the library"), &refused);
+
+        // A site's settings, and their refusal.
+        let site_admin = Browser::login(&test, SITE_ADMIN_KENITRA).await;
+        let settings = format!("/admin/sites/dp-kenitra/settings?lang={lang}");
+        let page = site_admin.get(&settings).await;
+        assert_eq!(page.status, 200);
+        assert_spoken(&format!("{lang} site settings"), &page);
+        let refused = site_admin
+            .post(
+                &settings,
+                &[
+                    ("name_ar", ""),
+                    ("contact.email", "x@"),
+                    ("contact.phone", "abc"),
+                    ("social.0.network", "myspace"),
+                    ("social.0.url", "ftp://x"),
+                    ("default_locale", "en"),
+                    ("theme", "neon"),
+                    ("logo_media_id", "999999"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422);
+        assert_spoken(&format!("{lang} site settings refused"), &refused);
     }
     drop(publisher_api);
 }

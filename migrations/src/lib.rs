@@ -23,6 +23,7 @@ mod m20261203_300001_pending_changes;
 mod m20261203_500001_upkeep_tasks;
 mod m20261210_100001_account_state;
 mod m20261210_100002_two_factor;
+mod m20261211_000001_menus;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_100001_account_state::Migration),
             Box::new(m20261210_100002_two_factor::Migration),
             Box::new(m20261203_500001_upkeep_tasks::Migration),
+            Box::new(m20261211_000001_menus::Migration),
         ]
     }
 }

@@ -107,9 +107,19 @@ impl<'a> Browser<'a> {
 
 /// The editor's form as the page holds it, with some fields replaced.
 pub fn editor_form(page: &Answer, replace: &[(&str, &str)]) -> Vec<(String, String)> {
+    form_fields(page, "form[data-test=entry-form]", replace)
+}
+
+/// What a form of the page (`selector`) sends as it stands, with some
+/// fields replaced: checked boxes and radios, selected options, no buttons.
+pub fn form_fields(
+    page: &Answer,
+    selector: &str,
+    replace: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let html = page.html();
-    let form = scraper::Selector::parse("form[data-test=entry-form]").expect("a selector");
-    let form = html.select(&form).next().expect("the editor's form");
+    let form = scraper::Selector::parse(selector).expect("a selector");
+    let form = html.select(&form).next().expect("the form");
     let fields = scraper::Selector::parse("input, textarea, select").expect("a selector");
     let option = scraper::Selector::parse("option[selected]").expect("a selector");
     let mut out = Vec::new();

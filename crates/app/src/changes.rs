@@ -128,7 +128,10 @@ impl App {
             tags,
             programmes: store.programme_ids_of(row.id).await?,
             featured_on_parent: row.featured_on_parent,
-            in_menu: row.menu_order.is_some(),
+            in_menu: self
+                .network()
+                .site(row.site_id)
+                .is_some_and(|s| s.menu_has_page(row.id)),
             translations: store
                 .translations(row)
                 .await?

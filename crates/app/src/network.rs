@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use tawasul_domain::{Locale, SiteKind};
+use tawasul_domain::menu::{Menu, MenuItem, MenuNode, MenuTarget};
+use tawasul_domain::{EntryKind, Locale, SiteKind};
 use tawasul_store::{CategoryRow, NetworkRows, ProgrammeRow};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +16,8 @@ pub struct Contact {
     pub phone: Option<String>,
     pub address_ar: Option<String>,
     pub address_fr: Option<String>,
+    /// A link to the site's place on a map.
+    pub map_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,16 +27,16 @@ pub struct SocialLink {
     pub url: String,
 }
 
-/// Social networks a site may link to; the theme has a label for each.
-pub const SOCIAL_NETWORKS: [&str; 7] = [
-    "facebook",
-    "youtube",
-    "x",
-    "instagram",
-    "linkedin",
-    "whatsapp",
-    "telegram",
-];
+pub use tawasul_domain::site_settings::{FooterLink, SOCIAL_NETWORKS};
+
+/// What the `sites.settings` column holds besides the named columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExtraSettings {
+    /// The library image the logo was made from, for the settings' picker.
+    pub logo_media_id: Option<i32>,
+    pub footer_links: Vec<FooterLink>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -48,13 +51,26 @@ pub struct Site {
     pub default_locale: Locale,
     pub theme: String,
     pub logo_url: Option<String>,
+    pub logo_media_id: Option<i32>,
     pub contact: Contact,
     pub social: Vec<SocialLink>,
+    pub footer_links: Vec<FooterLink>,
     pub hosts: Vec<String>,
     pub children: Vec<i32>,
     pub categories: Vec<CategoryRow>,
-    /// Pages in the navigation, in menu order.
-    pub menu: Vec<MenuPage>,
+    /// The menus' items, by language and order (see [`Site::menu`]).
+    pub menu: Vec<MenuEntry>,
+    /// The published pages the menus lead to.
+    pub menu_pages: Vec<MenuPage>,
+}
+
+/// A stored menu item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuEntry {
+    pub id: i32,
+    pub locale: String,
+    pub parent_id: Option<i32>,
+    pub target: MenuTarget,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +103,40 @@ impl Site {
             Locale::Ar => [Locale::Ar, Locale::Fr],
             Locale::Fr | Locale::En => [Locale::Fr, Locale::Ar],
         }
+    }
+
+    /// The menu in a language, as a tree.
+    pub fn menu(&self, locale: Locale) -> Menu {
+        let mut menu = Menu::default();
+        let items = self.menu.iter().filter(|m| m.locale == locale.as_str());
+        for entry in items.clone().filter(|m| m.parent_id.is_none()) {
+            menu.nodes.push(MenuNode {
+                item: MenuItem {
+                    id: entry.id,
+                    target: entry.target.clone(),
+                },
+                children: items
+                    .clone()
+                    .filter(|c| c.parent_id == Some(entry.id))
+                    .map(|c| MenuItem {
+                        id: c.id,
+                        target: c.target.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        menu
+    }
+
+    /// Whether a page is in one of the site's menus.
+    pub fn menu_has_page(&self, entry_id: i32) -> bool {
+        self.menu
+            .iter()
+            .any(|m| m.target == MenuTarget::Page { entry_id })
+    }
+
+    pub fn menu_page(&self, entry_id: i32) -> Option<&MenuPage> {
+        self.menu_pages.iter().find(|p| p.id == entry_id)
     }
 
     pub fn category(&self, id: i32) -> Option<&CategoryRow> {
@@ -128,6 +178,8 @@ impl Network {
             };
             let contact = serde_json::from_value(row.contact.clone()).unwrap_or_default();
             let social = serde_json::from_value(row.social.clone()).unwrap_or_default();
+            let extra: ExtraSettings =
+                serde_json::from_value(row.settings.clone()).unwrap_or_default();
             sites.push(Site {
                 id: row.id,
                 slug: row.slug,
@@ -140,12 +192,15 @@ impl Network {
                 default_locale,
                 theme: row.theme,
                 logo_url: row.logo_url,
+                logo_media_id: extra.logo_media_id,
                 contact,
                 social,
+                footer_links: extra.footer_links,
                 hosts: Vec::new(),
                 children: Vec::new(),
                 categories: Vec::new(),
                 menu: Vec::new(),
+                menu_pages: Vec::new(),
             });
         }
         let by_id: HashMap<i32, usize> = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
@@ -161,9 +216,41 @@ impl Network {
                 sites[i].categories.push(category);
             }
         }
+        for item in rows.menu_items {
+            let Some(&i) = by_id.get(&item.site_id) else {
+                continue;
+            };
+            let target = match item.kind.as_str() {
+                "page" => item.entry_id.map(|entry_id| MenuTarget::Page { entry_id }),
+                "archive" => item
+                    .archive_kind
+                    .as_deref()
+                    .and_then(|k| k.parse::<EntryKind>().ok())
+                    .map(|kind| MenuTarget::Archive { kind }),
+                "category" => item
+                    .category_id
+                    .map(|category_id| MenuTarget::Category { category_id }),
+                "link" => Some(MenuTarget::Link {
+                    label: item.label,
+                    url: item.url,
+                }),
+                _ => None,
+            };
+            match target {
+                Some(target) => sites[i].menu.push(MenuEntry {
+                    id: item.id,
+                    locale: item.locale,
+                    parent_id: item.parent_id,
+                    target,
+                }),
+                None => {
+                    tracing::warn!(item = item.id, kind = %item.kind, "menu item skipped: unknown kind");
+                }
+            }
+        }
         for page in rows.menu_pages {
             if let Some(&i) = by_id.get(&page.site_id) {
-                sites[i].menu.push(MenuPage {
+                sites[i].menu_pages.push(MenuPage {
                     id: page.id,
                     locale: page.locale,
                     slug: page.slug,

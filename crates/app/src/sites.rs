@@ -137,6 +137,9 @@ impl App {
             .await?;
         drop(network);
         self.store().replace_site_hosts(id, &input.hosts).await?;
+        self.store()
+            .ensure_default_menu(id, &crate::menus::default_archives())
+            .await?;
         self.refresh_network().await?;
         let network = self.network();
         let (parent, children) = network

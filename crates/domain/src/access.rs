@@ -21,6 +21,7 @@
 //! | read the site's audit log  | no          | no               | no                   | yes                  |
 //! | move an old site in (import) | no        | no               | no                   | yes                  |
 //! | undelete                   | no          | no               | no                   | yes                  |
+//! | site settings and menus    | no          | no               | no                   | yes                  |
 //! | manage sites               | no          | no               | no                   | no                   |
 //! | manage accounts (people)   | no          | no               | no                   | no                   |
 //! | read the audit log of no site | no       | no               | no                   | no                   |
@@ -132,10 +133,14 @@ pub enum Operation {
     /// The people of the whole platform: list and search accounts, disable
     /// and enable them, mail one a link to set a new password.
     ManageAccounts,
+    /// Change a site's own settings (names, logo, contact, social and
+    /// footer links, language, theme) and its menus: the site admin's,
+    /// unlike creating sites or moving their hosts.
+    ManageSiteSettings,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 26] = [
+    pub const ALL: [Operation; 27] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -162,6 +167,7 @@ impl Operation {
         Operation::ViewAuditLog,
         Operation::ViewSystemAuditLog,
         Operation::ManageAccounts,
+        Operation::ManageSiteSettings,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -180,6 +186,7 @@ impl Operation {
                 | Operation::ViewAuditLog
                 | Operation::ViewSystemAuditLog
                 | Operation::ManageAccounts
+                | Operation::ManageSiteSettings
         )
     }
 }
@@ -212,7 +219,8 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
                 Operation::ManageMembers
                 | Operation::ViewDeliveryLog
                 | Operation::ImportSite
-                | Operation::ViewAuditLog => at_least(Role::SiteAdmin),
+                | Operation::ViewAuditLog
+                | Operation::ManageSiteSettings => at_least(Role::SiteAdmin),
                 Operation::SearchDrafts => at_least(Role::Editor),
                 _ => at_least(Role::Contributor),
             };
@@ -445,7 +453,7 @@ mod tests {
             (Who::AtLeast(Role::Publisher), &[ReviewChange], On::Live(PUBLISHED, ANY_AUTHOR)),
             (Who::AtLeast(Role::Publisher), TRANSITIONS, On::Live(ANY, ANY_AUTHOR)),
             (Who::InheritedAtLeast(Role::Publisher), &[FeatureOnParent], On::Live(PUBLISHED, ANY_AUTHOR)),
-            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog, ImportSite, ViewAuditLog], On::NoEntry),
+            (Who::AtLeast(Role::SiteAdmin), &[ManageMembers, ViewDeliveryLog, ImportSite, ViewAuditLog, ManageSiteSettings], On::NoEntry),
             (Who::AtLeast(Role::SiteAdmin), &[Undelete, ReadDrafts, ViewHistory], On::Deleted),
             (Who::PlatformAdmin, &[ManageSites, ViewSystemMail, ViewSystemAuditLog, ManageAccounts], On::NoEntry),
             (Who::PlatformAdmin, &[ReadDrafts, Edit, Delete, ViewHistory, RestoreRevision], On::Live(ANY, ANY_AUTHOR)),
@@ -524,7 +532,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 26 * 21);
+        assert_eq!(checked, 9 * 2 * 27 * 21);
     }
 
     #[test]
@@ -553,7 +561,8 @@ mod tests {
                 | Operation::ReviewChange
                 | Operation::ViewAuditLog
                 | Operation::ViewSystemAuditLog
-                | Operation::ManageAccounts => {}
+                | Operation::ManageAccounts
+                | Operation::ManageSiteSettings => {}
             }
         }
         for action in Action::ALL {

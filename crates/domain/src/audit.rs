@@ -44,6 +44,8 @@ audit_actions! {
     MemberRemove => "member_remove", "Took someone's role on a site away.";
     SiteCreate => "site_create", "Created a site.";
     SiteUpdate => "site_update", "Changed a site's settings.";
+    SiteSettingsUpdate => "site_settings_update", "Changed a site's own settings from its settings screen (the detail names the fields).";
+    MenuUpdate => "menu_update", "Changed a site's menu in one language (the target is the language).";
     MediaDelete => "media_delete", "Deleted an item of a site's library.";
     MediaConsentRecorded => "media_consent_recorded", "Recorded the consent for a photo of minors.";
     MediaConsentWithdrawn => "media_consent_withdrawn", "Withdrew the consent for a photo of minors.";

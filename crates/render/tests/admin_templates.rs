@@ -1105,6 +1105,51 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             ),
         );
     }
+    // A site's settings: as stored, and refused with what was typed.
+    let settings = |errors: Value| {
+        json!({
+            "site": {"slug": "dp-kenitra", "name": format!("القنيطرة {EVIL}")},
+            "action": "/admin/sites/dp-kenitra/settings",
+            "form": {
+                "name_ar": format!("القنيطرة {EVIL}"), "name_fr": format!("Kénitra {EVIL}"),
+                "tagline_ar": EVIL, "tagline_fr": "", "logo_media_id": 12, "no_logo": false,
+                "contact": {"address_ar": EVIL, "address_fr": "", "phone": format!("05 {EVIL}"),
+                            "email": format!("a{EVIL}@x.ma"), "map_url": format!("https://x/{EVIL}")},
+                "social": [{"network": "facebook", "url": format!("https://fb/{EVIL}")},
+                           {"network": "", "url": ""}],
+                "footer_links": [{"label_ar": EVIL, "label_fr": EVIL, "url": format!("ftp://{EVIL}")}],
+                "default_locale": "ar", "theme": "oasis"
+            },
+            "errors": errors,
+            "no_logo": false,
+            "current_logo": format!("/uploads/logo.svg?{EVIL}"),
+            "logo_choices": [{"id": 12, "thumb_url": format!("/uploads/t.jpg?{EVIL}"), "name": format!("logo {EVIL}.png"), "checked": true}],
+            "media_url": "/admin/sites/dp-kenitra/media",
+            "networks": [{"value": "facebook", "label": "فيسبوك"}, {"value": "x", "label": format!("X {EVIL}")}],
+            "locales": [{"value": "ar", "label": "العربية"}, {"value": "fr", "label": "الفرنسية"}],
+            "themes": [{"value": "default", "label": "default"}, {"value": "oasis", "label": "oasis"}],
+            "can_add_social": true, "can_add_footer": false
+        })
+    };
+    add(
+        "site_settings.html",
+        "site settings",
+        with(common(admin, locale, "إعدادات الموقع"), settings(json!({}))),
+    );
+    add(
+        "site_settings.html",
+        "site settings refused",
+        with(
+            common(admin, locale, "إعدادات الموقع"),
+            settings(json!({
+                "contact.phone": format!("رقم خاطئ {EVIL}"),
+                "contact.email": format!("بريد خاطئ {EVIL}"),
+                "footer_links.0.url": format!("رابط خاطئ {EVIL}"),
+                "logo_media_id": format!("ليست في المكتبة {EVIL}"),
+                "social": "10 روابط على الأكثر"
+            })),
+        ),
+    );
     add(
         "error.html",
         "error logged out",

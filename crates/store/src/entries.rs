@@ -447,15 +447,33 @@ impl Store {
         self.counted_page(cond, page, per_page).await
     }
 
-    /// Pages shown in the sites' navigation, by site and menu order.
+    /// A site's pages in a language (not deleted), by title: what a menu
+    /// may lead to.
+    pub async fn pages_of_site(&self, site_id: i32, locale: &str) -> Result<Vec<EntryRow>> {
+        Ok(entry::Entity::find()
+            .filter(entry::Column::SiteId.eq(site_id))
+            .filter(entry::Column::Kind.eq("page"))
+            .filter(entry::Column::Locale.eq(locale))
+            .filter(entry::Column::DeletedAt.is_null())
+            .order_by_asc(entry::Column::Title)
+            .limit(500)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Published pages that a menu item leads to.
     pub(crate) async fn menu_pages(&self) -> Result<Vec<EntryRow>> {
+        let in_menus = sea_orm::sea_query::Query::select()
+            .column(crate::entities::menu_item::Column::EntryId)
+            .from(crate::entities::menu_item::Entity)
+            .and_where(crate::entities::menu_item::Column::EntryId.is_not_null())
+            .to_owned();
         Ok(entry::Entity::find()
             .filter(entry::Column::Kind.eq("page"))
             .filter(entry::Column::Status.eq("published"))
             .filter(entry::Column::DeletedAt.is_null())
-            .filter(entry::Column::MenuOrder.is_not_null())
+            .filter(entry::Column::Id.in_subquery(in_menus))
             .order_by_asc(entry::Column::SiteId)
-            .order_by_asc(entry::Column::MenuOrder)
             .all(&self.db)
             .await?)
     }

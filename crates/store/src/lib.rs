@@ -17,6 +17,7 @@ mod import_jobs;
 mod imports;
 mod index_log;
 mod media;
+mod menus;
 mod network;
 mod newsletter;
 mod outbox;
@@ -54,7 +55,8 @@ pub use imports::{ImportTarget, RedirectRow};
 pub use media::{
     gallery_ids, gallery_text, CoverEdit, MediaMeta, MediaRow, NewMedia, NewRendition, RenditionRow,
 };
-pub use network::{NetworkRows, NewSite};
+pub use menus::NewMenuItem;
+pub use network::{NetworkRows, NewSite, SiteSettingsUpdate};
 pub use newsletter::{IssueMail, NewIssue, NewsletterIssueRow, SubscriberRow};
 pub use outbox::{
     AuditFilter, AuditRow, Delivery, NewAudit, NewMail, OutboxPage, OutboxRow, OutboxScope,
@@ -65,6 +67,7 @@ pub use two_factor::LoginChallengeRow;
 
 pub type SiteRow = entities::site::Model;
 pub type SiteHostRow = entities::site_host::Model;
+pub type MenuItemRow = entities::menu_item::Model;
 pub type SiteTemplateRow = entities::site_template::Model;
 pub type UserRow = entities::user::Model;
 pub type MembershipRow = entities::membership::Model;

@@ -22,7 +22,9 @@ pub struct NetworkRows {
     pub templates: Vec<SiteTemplateRow>,
     pub programmes: Vec<ProgrammeRow>,
     pub categories: Vec<CategoryRow>,
-    /// Published pages with a place in their site's navigation.
+    /// Every menu item, by site, language and order.
+    pub menu_items: Vec<crate::MenuItemRow>,
+    /// Published pages some menu item leads to.
     pub menu_pages: Vec<crate::EntryRow>,
 }
 
@@ -43,7 +45,55 @@ pub struct NewSite {
     pub social: Json,
 }
 
+/// What a site's own administrators change (`Store::update_site_settings`);
+/// the slug, kind, parent and hosts stay the platform's.
+#[derive(Debug, Clone)]
+pub struct SiteSettingsUpdate {
+    pub name_ar: String,
+    pub name_fr: String,
+    pub tagline_ar: String,
+    pub tagline_fr: String,
+    pub default_locale: String,
+    pub theme: String,
+    pub logo_url: Option<String>,
+    pub contact: Json,
+    pub social: Json,
+    /// Keys of the `settings` column to set; the others are kept.
+    pub settings: serde_json::Map<String, Json>,
+}
+
 impl Store {
+    /// Writes a site's settings. A site that does not exist is not found.
+    pub async fn update_site_settings(
+        &self,
+        site_id: i32,
+        update: SiteSettingsUpdate,
+    ) -> Result<()> {
+        let row = site::Entity::find_by_id(site_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound("site"))?;
+        let mut settings = match &row.settings {
+            Json::Object(map) => map.clone(),
+            _ => serde_json::Map::new(),
+        };
+        settings.extend(update.settings);
+        let mut model = site::ActiveModel::from(row);
+        model.name_ar = Set(update.name_ar);
+        model.name_fr = Set(update.name_fr);
+        model.tagline_ar = Set(update.tagline_ar);
+        model.tagline_fr = Set(update.tagline_fr);
+        model.default_locale = Set(update.default_locale);
+        model.theme = Set(update.theme);
+        model.logo_url = Set(update.logo_url);
+        model.contact = Set(update.contact);
+        model.social = Set(update.social);
+        model.settings = Set(Json::Object(settings));
+        model.updated_at = Set(now());
+        model.update(&self.db).await?;
+        Ok(())
+    }
+
     pub async fn load_network(&self) -> Result<NetworkRows> {
         Ok(NetworkRows {
             sites: site::Entity::find()
@@ -65,6 +115,7 @@ impl Store {
                 .order_by_asc(category::Column::Slug)
                 .all(&self.db)
                 .await?,
+            menu_items: self.all_menu_items().await?,
             menu_pages: self.menu_pages().await?,
         })
     }

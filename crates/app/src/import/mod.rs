@@ -19,6 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
+use tawasul_domain::EntryKind;
 use tawasul_store::{EntryDraft, NewSite, Saved};
 
 use crate::cache::deps::{entry_change_deps, Dep};
@@ -251,6 +252,9 @@ impl App {
                 })
                 .await?;
             store.replace_site_hosts(id, &site.hosts).await?;
+            store
+                .ensure_default_menu(id, &crate::menus::default_archives())
+                .await?;
             ids.insert(&site.slug, id);
             report.sites += 1;
         }
@@ -331,8 +335,12 @@ impl App {
             .iter()
             .map(|p| (p.slug.as_str(), p.id))
             .collect();
+        // Pages with a `menu_order` join their language's menu, in that
+        // order, unless they are in it already.
+        let mut menu_pages: Vec<(i32, String, i32)> = Vec::new();
         for entry in plan.entries {
             let file = entry.file.clone();
+            let menu_order = entry.menu_order.filter(|_| entry.kind == EntryKind::Page);
             let before = match store.entry_by_slug(site_id, &entry.slug).await? {
                 Some(row) => Some(self.entry_facts(&row).await?),
                 None => None,
@@ -345,6 +353,7 @@ impl App {
                 .into_iter()
                 .map(|t| t.id)
                 .collect();
+            let draft_locale = entry.locale.as_str().to_owned();
             let draft = EntryDraft {
                 site_id,
                 kind: entry.kind.as_str().to_owned(),
@@ -381,6 +390,9 @@ impl App {
                     AppError::Conflict(m) => AppError::Conflict(format!("{}: {m}", file.display())),
                     other => other,
                 })?;
+            if let Some(order) = menu_order {
+                menu_pages.push((order, draft_locale.clone(), saved.id()));
+            }
             match saved {
                 Saved::Created(_) => report.created += 1,
                 Saved::Updated(_) => report.updated += 1,
@@ -393,6 +405,14 @@ impl App {
                 let after = self.entry_facts(&row).await?;
                 deps.extend(entry_change_deps(before.as_ref(), Some(&after)));
             }
+        }
+        menu_pages.sort_by_key(|(order, _, _)| *order);
+        let mut menu_changed = false;
+        for (_, locale, id) in &menu_pages {
+            menu_changed |= store.add_page_to_menu(site_id, locale, *id).await?;
+        }
+        if menu_changed {
+            deps.push(Dep::Chrome { site: site_id });
         }
         Ok(deps)
     }

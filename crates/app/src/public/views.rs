@@ -18,6 +18,7 @@ pub struct ContactView {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
+    pub map_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +33,8 @@ pub struct SiteView {
     pub search_url: String,
     pub contact: ContactView,
     pub social: Vec<SocialLink>,
+    /// The footer's links chosen by the site, in the page's language.
+    pub footer_links: Vec<Link>,
     pub parent: Option<Link>,
 }
 
@@ -40,6 +43,8 @@ pub struct NavItem {
     pub label: String,
     pub url: String,
     pub active: bool,
+    /// The items under it (one level).
+    pub children: Vec<NavItem>,
 }
 
 #[derive(Debug, Clone, Serialize)]

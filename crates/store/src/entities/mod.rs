@@ -22,6 +22,7 @@ pub mod login_challenge;
 pub mod login_failure;
 pub mod media;
 pub mod membership;
+pub mod menu_item;
 pub mod newsletter_attempt;
 pub mod newsletter_issue;
 pub mod newsletter_subscriber;

@@ -20,6 +20,7 @@ mod people;
 mod photos;
 mod screens;
 mod search;
+mod settings;
 mod sites;
 mod two_factor;
 
@@ -67,6 +68,10 @@ pub fn routes() -> Router<Arc<App>> {
             get(login::reset_form).post(login::reset_submit),
         )
         .route("/sites", get(sites::list).post(sites::create))
+        .route(
+            "/sites/{site}/settings",
+            get(settings::show).post(settings::save),
+        )
         .route(
             "/sites/{site}/entries",
             get(screens::entries).post(entries::create),

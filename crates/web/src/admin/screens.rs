@@ -262,6 +262,10 @@ async fn site_list(app: &App, req: &Req, viewer: &Viewer, site: &str, deleted: b
         "can_import",
         &viewer.may(&network, site_row.id, Operation::ImportSite),
     );
+    ctx.insert(
+        "can_manage_settings",
+        &viewer.may(&network, site_row.id, Operation::ManageSiteSettings),
+    );
     ctx.insert("trash_url", &format!("/admin/sites/{site}/trash"));
     let template = if deleted {
         "trash.html"

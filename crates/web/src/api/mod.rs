@@ -45,6 +45,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/sites", get(sites::list).post(sites::create))
         .route(
+            "/sites/{site}/settings",
+            get(sites::settings).put(sites::put_settings),
+        )
+        .route(
             "/sites/{site}/entries",
             get(entries::list).post(entries::create),
         )

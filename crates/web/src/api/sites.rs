@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tawasul_app::{App, NewSiteInput};
+use tawasul_domain::SiteSettings;
 
 use super::{ApiUser, JsonBody, Problem};
 
@@ -79,4 +80,40 @@ pub async fn create(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id, "slug": slug}))).into_response())
+}
+
+/// The settings as the API shows them: what a `PUT` takes, plus the logo's
+/// address and the themes to choose among.
+fn settings_body(state: &tawasul_app::site_settings::SettingsState) -> Value {
+    let mut body = serde_json::to_value(&state.settings).unwrap_or_else(|_| json!({}));
+    if let Value::Object(map) = &mut body {
+        map.insert("site".into(), json!(state.slug));
+        map.insert("logo_url".into(), json!(state.logo_url));
+        map.insert("themes".into(), json!(state.themes));
+    }
+    body
+}
+
+/// `GET /api/v1/sites/{site}/settings`: the site's names, logo, contact,
+/// links, language and theme (its administrators and platform admins).
+pub async fn settings(
+    State(app): State<Arc<App>>,
+    ApiUser(viewer): ApiUser,
+    Path(site): Path<String>,
+) -> Result<Response, Problem> {
+    let state = app.site_settings(&viewer, &site)?;
+    Ok(Json(settings_body(&state)).into_response())
+}
+
+/// `PUT /api/v1/sites/{site}/settings`: replaces the settings as a whole;
+/// 422 names every wrong field and changes nothing.
+pub async fn put_settings(
+    State(app): State<Arc<App>>,
+    ApiUser(viewer): ApiUser,
+    Path(site): Path<String>,
+    JsonBody(body): JsonBody<SiteSettings>,
+) -> Result<Response, Problem> {
+    app.update_site_settings(&viewer, &site, body).await?;
+    let state = app.site_settings(&viewer, &site)?;
+    Ok(Json(settings_body(&state)).into_response())
 }

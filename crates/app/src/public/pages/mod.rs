@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
+use tawasul_domain::menu::MenuTarget;
 use tawasul_domain::{EntryFields, EntryKind, EntryStatus, Locale};
 use tawasul_render::{format_date, Context, Strings};
 use tawasul_store::{EntryQuery, EntryRow, EntrySummary};
@@ -281,8 +282,18 @@ impl<'a> Page<'a> {
                     Locale::Ar => contact.address_ar.clone(),
                     _ => contact.address_fr.clone(),
                 },
+                map_url: contact.map_url.clone(),
             },
             social: self.site.social.clone(),
+            footer_links: self
+                .site
+                .footer_links
+                .iter()
+                .map(|l| Link {
+                    name: localized(self.locale, &l.label_ar, &l.label_fr).to_owned(),
+                    url: l.url.clone(),
+                })
+                .collect(),
             parent: self.network.parent(self.site).map(|p| Link {
                 name: p.name(self.locale).to_owned(),
                 url: self.other_site_url(p, &Paths { site: p }.home(self.locale)),
@@ -296,26 +307,59 @@ impl<'a> Page<'a> {
             label: self.strings.get("nav.home"),
             url: self.url(&paths.home(self.locale)),
             active: active == "home",
+            children: Vec::new(),
         }];
-        for kind in EntryKind::ARCHIVED {
-            nav.push(NavItem {
-                label: self.strings.get(&format!("kinds.{}", kind.as_str())),
-                url: self.url(&paths.archive(self.locale, kind)),
-                active: active == kind.path_segment(),
-            });
-        }
-        for page in &self.site.menu {
-            if page.locale != self.locale.as_str() {
-                continue;
+        for node in self.site.menu(self.locale).nodes {
+            // An item whose page is not published (or category gone) is
+            // left out, and so are the items under it only when it had none
+            // to lead to: they move up.
+            let children: Vec<NavItem> = node
+                .children
+                .iter()
+                .filter_map(|c| self.nav_item(&c.target, active))
+                .collect();
+            match self.nav_item(&node.item.target, active) {
+                Some(mut item) => {
+                    item.children = children;
+                    nav.push(item);
+                }
+                None => nav.extend(children),
             }
-            let url = self.url(&Paths::entry(EntryKind::Page, page.id, &page.slug));
-            nav.push(NavItem {
-                active: active == url,
-                label: page.title.clone(),
-                url,
-            });
         }
         nav
+    }
+
+    /// A menu item as the theme shows it; none when it leads nowhere now.
+    fn nav_item(&self, target: &MenuTarget, active: &str) -> Option<NavItem> {
+        let paths = self.paths();
+        let (label, url, is_active) = match target {
+            MenuTarget::Archive { kind } => (
+                self.strings.get(&format!("kinds.{}", kind.as_str())),
+                self.url(&paths.archive(self.locale, *kind)),
+                active == kind.path_segment(),
+            ),
+            MenuTarget::Page { entry_id } => {
+                let page = self.site.menu_page(*entry_id)?;
+                let url = self.url(&Paths::entry(EntryKind::Page, page.id, &page.slug));
+                (page.title.clone(), url.clone(), active == url)
+            }
+            MenuTarget::Category { category_id } => {
+                let category = self.site.category(*category_id)?;
+                let url = self.url(&paths.category(self.locale, &category.slug));
+                (
+                    localized(self.locale, &category.name_ar, &category.name_fr).to_owned(),
+                    url.clone(),
+                    active == url,
+                )
+            }
+            MenuTarget::Link { label, url } => (label.clone(), url.clone(), false),
+        };
+        Some(NavItem {
+            label,
+            url,
+            active: is_active,
+            children: Vec::new(),
+        })
     }
 
     /// The same page in each of the site's languages.
