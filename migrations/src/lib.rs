@@ -22,6 +22,7 @@ mod m20261203_200001_import_jobs;
 mod m20261203_300001_pending_changes;
 mod m20261210_100001_account_state;
 mod m20261210_100002_two_factor;
+mod m20261212_000001_recommendations;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_300001_pending_changes::Migration),
             Box::new(m20261210_100001_account_state::Migration),
             Box::new(m20261210_100002_two_factor::Migration),
+            Box::new(m20261212_000001_recommendations::Migration),
         ]
     }
 }

@@ -23,6 +23,7 @@ mod notify;
 pub mod password;
 pub mod people;
 pub mod public;
+pub mod recommendations;
 pub mod search;
 mod sites;
 pub mod totp;

@@ -17,6 +17,8 @@
 //! | feature on parent          | no          | no               | inherited role only  | inherited role only  |
 //! | list and search entries    | yes         | yes              | yes                  | yes                  |
 //! | search drafts              | no          | yes              | yes                  | yes                  |
+//! | read recommendations' follow-up | no     | yes              | yes                  | yes                  |
+//! | follow up recommendations  | no          | no               | yes                  | yes                  |
 //! | manage members, delivery log | no        | no               | no                   | yes                  |
 //! | read the site's audit log  | no          | no               | no                   | yes                  |
 //! | move an old site in (import) | no        | no               | no                   | yes                  |
@@ -38,7 +40,7 @@
 //! - A deleted entry can only be undeleted, and read with its history, by a
 //!   site admin or a platform admin, until it is undeleted.
 //! - Featuring on the parent needs a published entry that is not deleted.
-//! - Create, list entries, search drafts, manage members, the delivery log,
+//! - Create, list entries, search drafts, the recommendations, manage members, the delivery log,
 //!   the audit logs, manage sites and manage accounts concern no entry (`subject` `None`); every other
 //!   operation concerns one. A call of the wrong shape is
 //!   refused rather than guessed at.
@@ -132,10 +134,15 @@ pub enum Operation {
     /// The people of the whole platform: list and search accounts, disable
     /// and enable them, mail one a link to set a new password.
     ManageAccounts,
+    /// Read the follow-up of a site's training recommendations (and, on an
+    /// academy, its directorates').
+    ViewRecommendations,
+    /// Change a recommendation's status, owner, due date and note.
+    FollowUpRecommendations,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 26] = [
+    pub const ALL: [Operation; 28] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -162,6 +169,8 @@ impl Operation {
         Operation::ViewAuditLog,
         Operation::ViewSystemAuditLog,
         Operation::ManageAccounts,
+        Operation::ViewRecommendations,
+        Operation::FollowUpRecommendations,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -180,6 +189,8 @@ impl Operation {
                 | Operation::ViewAuditLog
                 | Operation::ViewSystemAuditLog
                 | Operation::ManageAccounts
+                | Operation::ViewRecommendations
+                | Operation::FollowUpRecommendations
         )
     }
 }
@@ -213,7 +224,8 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
                 | Operation::ViewDeliveryLog
                 | Operation::ImportSite
                 | Operation::ViewAuditLog => at_least(Role::SiteAdmin),
-                Operation::SearchDrafts => at_least(Role::Editor),
+                Operation::SearchDrafts | Operation::ViewRecommendations => at_least(Role::Editor),
+                Operation::FollowUpRecommendations => at_least(Role::Publisher),
                 _ => at_least(Role::Contributor),
             };
         }
@@ -432,7 +444,8 @@ mod tests {
         #[rustfmt::skip]
         pub const RULES: &[(Who, &[Operation], On)] = &[
             (Who::AtLeast(Role::Contributor), &[Create, ListEntries], On::NoEntry),
-            (Who::AtLeast(Role::Editor), &[SearchDrafts], On::NoEntry),
+            (Who::AtLeast(Role::Editor), &[SearchDrafts, ViewRecommendations], On::NoEntry),
+            (Who::AtLeast(Role::Publisher), &[FollowUpRecommendations], On::NoEntry),
             (Who::AtLeast(Role::Contributor), &[ReadDrafts, ViewHistory], On::Live(ANY, OWN)),
             (Who::AtLeast(Role::Contributor), &[Edit, Delete, Transition(Submit)], On::Live(DRAFT, OWN)),
             (Who::AtLeast(Role::Editor), &[ReadDrafts, ViewHistory], On::Live(ANY, ANY_AUTHOR)),
@@ -524,7 +537,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 26 * 21);
+        assert_eq!(checked, 9 * 2 * 28 * 21);
     }
 
     #[test]
@@ -553,7 +566,9 @@ mod tests {
                 | Operation::ReviewChange
                 | Operation::ViewAuditLog
                 | Operation::ViewSystemAuditLog
-                | Operation::ManageAccounts => {}
+                | Operation::ManageAccounts
+                | Operation::ViewRecommendations
+                | Operation::FollowUpRecommendations => {}
             }
         }
         for action in Action::ALL {

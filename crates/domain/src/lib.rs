@@ -18,6 +18,8 @@ pub mod directory;
 mod entry;
 mod error;
 mod locale;
+// The follow-up of training recommendations (issue 20).
+pub mod recommendation;
 // The public newsletter's rules (newsletter issue).
 pub mod newsletter;
 mod role;
@@ -42,6 +44,7 @@ pub use entry::{
 };
 pub use error::{DomainError, FieldErrors, Problem};
 pub use locale::Locale;
+pub use recommendation::{is_overdue, RecommendationStatus};
 pub use role::Role;
 pub use site::{SiteKind, SiteSlug};
 pub use text::{forbidden_character, forbidden_character_message, Lines, FORBIDDEN_CHARACTER_LEAD};
