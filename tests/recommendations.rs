@@ -244,3 +244,79 @@ async fn editors_read_publishers_follow_up_and_an_academy_sees_its_directorates(
         .expect(422);
     assert_eq!(refused.error_fields(), ["owner"]);
 }
+
+#[tokio::test]
+async fn a_publisher_follows_a_recommendation_up_from_its_page_and_an_editor_reads_it() {
+    let test = TestApp::with_demo().await;
+    let publisher = common::admin::Browser::login(&test, demo::PUBLISHER_RABAT).await;
+    let list = publisher.get("/admin/sites/dp-rabat/recommendations").await;
+    assert_eq!(list.status, 200);
+    let links = list.attrs(
+        "[data-test=recommendation] a[href*='/recommendations/']",
+        "href",
+    );
+    let texts = list.texts("[data-test=recommendation] td:first-child a");
+    let at = texts
+        .iter()
+        .position(|t| t == REPORT_LINE)
+        .expect("the line is listed");
+    let path = links[at].clone();
+
+    let saved = publisher
+        .post(
+            &path,
+            &[
+                ("status", "in_progress"),
+                ("owner", ""),
+                ("service", "Service informatique"),
+                ("due_on", "2027-01-15"),
+                ("note", "Référents désignés dans 40 établissements"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = publisher.get(&path).await;
+    assert_eq!(
+        page.texts("[data-test=recommendation-status]"),
+        ["قيد الإنجاز"]
+    );
+    assert_eq!(page.attrs("#r-due", "value"), ["2027-01-15"]);
+    assert!(page.texts("[data-test=recommendation-history] li li").len() >= 4);
+
+    // A form without its CSRF token changes nothing.
+    let forged = test
+        .client
+        .post(test.url(&path))
+        .header("cookie", &publisher.cookie)
+        .form(&[("status", "dropped")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(forged.status(), 403);
+
+    // An editor reads it, without a form; posting is refused.
+    let editor = common::admin::Browser::login(&test, demo::EDITOR_RABAT).await;
+    let read = editor.get(&path).await;
+    assert_eq!(read.status, 200);
+    assert!(read.has("[data-test=recommendation-read-only]"));
+    assert!(!read.has("[data-test=recommendation-form]"));
+    let refused = editor.post(&path, &[("status", "done")]).await;
+    assert_eq!(refused.status, 403);
+
+    // The public report still shows the recommendations' text only.
+    let feed = test.get("/dp-rabat/fr/feed.atom").await;
+    let feed = feed_rs::parser::parse(feed.body.as_bytes()).expect("an Atom feed");
+    let href = feed
+        .entries
+        .iter()
+        .map(|e| e.links[0].href.clone())
+        .find(|href| href.contains("formation-massar-directeurs"))
+        .expect("the Massar report is in the feed");
+    let local = &href[href.find("/dp-rabat/").expect("a path on the site")..];
+    let public = test.get(local).await;
+    assert_eq!(public.status, 200, "{local}");
+    let body = public.body;
+    assert!(body.contains(REPORT_LINE));
+    assert!(!body.contains("Service informatique"));
+    assert!(!body.contains("Référents désignés"));
+}
