@@ -320,3 +320,83 @@ async fn a_publisher_follows_a_recommendation_up_from_its_page_and_an_editor_rea
     assert!(!body.contains("Service informatique"));
     assert!(!body.contains("Référents désignés"));
 }
+
+#[tokio::test]
+async fn lines_changed_in_a_published_report_keep_their_records_matching() {
+    let test = TestApp::with_demo().await;
+    let publisher = test.login(demo::PUBLISHER_RABAT).await;
+    let list = publisher
+        .get("/api/v1/sites/dp-rabat/recommendations")
+        .await
+        .expect(200);
+    let line = rows(&list)
+        .into_iter()
+        .find(|r| r["text"] == REPORT_LINE)
+        .expect("the line");
+    let report = line["report"]["id"].as_i64().expect("a report") as i32;
+    let id = line["id"].as_i64().expect("an id");
+    patch(&publisher, id, json!({"status": "in_progress"}))
+        .await
+        .expect(200);
+    let site = test
+        .app
+        .network()
+        .site_by_slug("dp-rabat")
+        .expect("Rabat")
+        .id;
+
+    // The published text now has the line reworded, and one new line.
+    let lines = [
+        "Désigner un référent Massar par établissement avant novembre".to_owned(),
+        "Ouvrir un espace d'entraide Massar".to_owned(),
+    ];
+    let created = test
+        .app
+        .store()
+        .sync_recommendations(report, site, &lines)
+        .await
+        .expect("sync");
+    assert_eq!(created, 2);
+    let now_listed = publisher
+        .get("/api/v1/sites/dp-rabat/recommendations")
+        .await
+        .expect(200);
+    let of_report: Vec<String> = rows(&now_listed)
+        .iter()
+        .filter(|r| r["report"]["id"] == report)
+        .map(|r| r["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(of_report, lines);
+
+    // The old line's record stays, with its follow-up, out of the report.
+    let kept = test
+        .app
+        .store()
+        .recommendation(id as i32)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(!kept.in_report);
+    assert_eq!(kept.status, "in_progress");
+
+    // Put back, it finds its record again.
+    let mut back = lines.to_vec();
+    back.push(REPORT_LINE.to_owned());
+    assert_eq!(
+        test.app
+            .store()
+            .sync_recommendations(report, site, &back)
+            .await
+            .expect("sync"),
+        0
+    );
+    let kept = test
+        .app
+        .store()
+        .recommendation(id as i32)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(kept.in_report);
+    assert_eq!(kept.status, "in_progress");
+}
