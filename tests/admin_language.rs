@@ -113,6 +113,14 @@ async fn no_english_reaches_an_arabic_or_a_french_admin_page() {
         .await
         .expect(200);
 
+    let recommendation = editor_api
+        .get("/api/v1/sites/dp-rabat/recommendations")
+        .await
+        .expect(200)
+        .json["recommendations"][0]["id"]
+        .as_i64()
+        .expect("a recommendation of a published training report");
+
     for lang in ["ar", "fr"] {
         let editor = Browser::login(&test, EDITOR_RABAT).await;
         let publisher = Browser::login(&test, PUBLISHER_RABAT).await;
@@ -136,10 +144,40 @@ async fn no_english_reaches_an_arabic_or_a_french_admin_page() {
             format!("/admin/entries/{id}"),
             format!("/admin/entries/{id}/review"),
             format!("/admin/entries/{id}/history"),
+            "/admin/sites/dp-rabat/recommendations?overdue=1".to_owned(),
+            format!("/admin/sites/dp-rabat/recommendations/{recommendation}"),
         ] {
             let page = publisher.get(&path).await;
             assert_eq!(page.status, 200, "{path}");
             assert_spoken(&format!("{lang} {path}"), &page);
+        }
+        let read_only = editor
+            .get(&format!(
+                "/admin/sites/dp-rabat/recommendations/{recommendation}"
+            ))
+            .await;
+        assert_spoken(&format!("{lang} a recommendation, read only"), &read_only);
+        let long_note = "م".repeat(600);
+        let path = format!("/admin/sites/dp-rabat/recommendations/{recommendation}");
+        for (due_on, note, error) in [
+            ("31/12", "", "[data-test=error-due_on]"),
+            ("2027-01-15", long_note.as_str(), "[data-test=error-note]"),
+        ] {
+            let refused = publisher
+                .post(
+                    &path,
+                    &[
+                        ("status", "open"),
+                        ("owner", ""),
+                        ("service", ""),
+                        ("due_on", due_on),
+                        ("note", note),
+                    ],
+                )
+                .await;
+            assert_eq!(refused.status, 422, "{}", refused.body);
+            assert!(refused.has(error), "{error}");
+            assert_spoken(&format!("{lang} a refused follow-up {error}"), &refused);
         }
 
         // Refusals that name what to fix.

@@ -225,6 +225,13 @@ async fn things_of_kenitra(test: &TestApp) -> BTreeMap<&'static str, String> {
         .to_string();
     let media = upload_photo(&admin).await;
     let member = admin.user_id().to_string();
+    let recommendation = first(
+        admin
+            .get("/api/v1/sites/dp-kenitra/recommendations")
+            .await
+            .expect(200),
+        "recommendations",
+    );
     BTreeMap::from([
         ("{site}", "dp-kenitra".to_owned()),
         ("entries/{id}", entry),
@@ -232,6 +239,7 @@ async fn things_of_kenitra(test: &TestApp) -> BTreeMap<&'static str, String> {
         ("institutions/{id}", institution),
         ("contacts/{id}", contact),
         ("audiences/{id}", audience),
+        ("recommendations/{id}", recommendation),
         ("{user}", member.clone()),
         ("people/{id}", member),
         ("{version}", "1".to_owned()),

@@ -24,6 +24,7 @@ mod m20261203_500001_upkeep_tasks;
 mod m20261210_100001_account_state;
 mod m20261210_100002_two_factor;
 mod m20261211_000001_menus;
+mod m20261212_000001_recommendations;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_100002_two_factor::Migration),
             Box::new(m20261203_500001_upkeep_tasks::Migration),
             Box::new(m20261211_000001_menus::Migration),
+            Box::new(m20261212_000001_recommendations::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ mod notify;
 pub mod password;
 pub mod people;
 pub mod public;
+pub mod recommendations;
 pub mod search;
 pub mod site_settings;
 mod sites;

@@ -81,6 +81,9 @@ impl App {
                 if let Err(e) = self.send_due_circular_reminders(today).await {
                     tracing::warn!(error = %e, "could not send the reminders of circulars");
                 }
+                if let Err(e) = self.send_due_recommendation_reminders(today).await {
+                    tracing::warn!(error = %e, "could not remind the owners of late recommendations");
+                }
             }
             if polls.is_multiple_of(PRUNE_EVERY) {
                 if let Err(e) = self.store().prune_changes(time::Duration::days(1)).await {

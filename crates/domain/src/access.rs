@@ -17,6 +17,8 @@
 //! | feature on parent          | no          | no               | inherited role only  | inherited role only  |
 //! | list and search entries    | yes         | yes              | yes                  | yes                  |
 //! | search drafts              | no          | yes              | yes                  | yes                  |
+//! | read recommendations' follow-up | no     | yes              | yes                  | yes                  |
+//! | follow up recommendations  | no          | no               | yes                  | yes                  |
 //! | manage members, delivery log | no        | no               | no                   | yes                  |
 //! | read the site's audit log  | no          | no               | no                   | yes                  |
 //! | move an old site in (import) | no        | no               | no                   | yes                  |
@@ -39,7 +41,7 @@
 //! - A deleted entry can only be undeleted, and read with its history, by a
 //!   site admin or a platform admin, until it is undeleted.
 //! - Featuring on the parent needs a published entry that is not deleted.
-//! - Create, list entries, search drafts, manage members, the delivery log,
+//! - Create, list entries, search drafts, the recommendations, manage members, the delivery log,
 //!   the audit logs, manage sites and manage accounts concern no entry (`subject` `None`); every other
 //!   operation concerns one. A call of the wrong shape is
 //!   refused rather than guessed at.
@@ -137,10 +139,15 @@ pub enum Operation {
     /// footer links, language, theme) and its menus: the site admin's,
     /// unlike creating sites or moving their hosts.
     ManageSiteSettings,
+    /// Read the follow-up of a site's training recommendations (and, on an
+    /// academy, its directorates').
+    ViewRecommendations,
+    /// Change a recommendation's status, owner, due date and note.
+    FollowUpRecommendations,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 27] = [
+    pub const ALL: [Operation; 29] = [
         Operation::ReadDrafts,
         Operation::Create,
         Operation::Edit,
@@ -168,6 +175,8 @@ impl Operation {
         Operation::ViewSystemAuditLog,
         Operation::ManageAccounts,
         Operation::ManageSiteSettings,
+        Operation::ViewRecommendations,
+        Operation::FollowUpRecommendations,
     ];
 
     /// Whether the operation acts on an entry, as opposed to on a site or
@@ -187,6 +196,8 @@ impl Operation {
                 | Operation::ViewSystemAuditLog
                 | Operation::ManageAccounts
                 | Operation::ManageSiteSettings
+                | Operation::ViewRecommendations
+                | Operation::FollowUpRecommendations
         )
     }
 }
@@ -221,7 +232,8 @@ pub fn allowed(actor: &Actor, op: Operation, subject: Option<&Subject>) -> bool 
                 | Operation::ImportSite
                 | Operation::ViewAuditLog
                 | Operation::ManageSiteSettings => at_least(Role::SiteAdmin),
-                Operation::SearchDrafts => at_least(Role::Editor),
+                Operation::SearchDrafts | Operation::ViewRecommendations => at_least(Role::Editor),
+                Operation::FollowUpRecommendations => at_least(Role::Publisher),
                 _ => at_least(Role::Contributor),
             };
         }
@@ -440,7 +452,8 @@ mod tests {
         #[rustfmt::skip]
         pub const RULES: &[(Who, &[Operation], On)] = &[
             (Who::AtLeast(Role::Contributor), &[Create, ListEntries], On::NoEntry),
-            (Who::AtLeast(Role::Editor), &[SearchDrafts], On::NoEntry),
+            (Who::AtLeast(Role::Editor), &[SearchDrafts, ViewRecommendations], On::NoEntry),
+            (Who::AtLeast(Role::Publisher), &[FollowUpRecommendations], On::NoEntry),
             (Who::AtLeast(Role::Contributor), &[ReadDrafts, ViewHistory], On::Live(ANY, OWN)),
             (Who::AtLeast(Role::Contributor), &[Edit, Delete, Transition(Submit)], On::Live(DRAFT, OWN)),
             (Who::AtLeast(Role::Editor), &[ReadDrafts, ViewHistory], On::Live(ANY, ANY_AUTHOR)),
@@ -532,7 +545,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 27 * 21);
+        assert_eq!(checked, 9 * 2 * 29 * 21);
     }
 
     #[test]
@@ -562,7 +575,9 @@ mod tests {
                 | Operation::ViewAuditLog
                 | Operation::ViewSystemAuditLog
                 | Operation::ManageAccounts
-                | Operation::ManageSiteSettings => {}
+                | Operation::ManageSiteSettings
+                | Operation::ViewRecommendations
+                | Operation::FollowUpRecommendations => {}
             }
         }
         for action in Action::ALL {

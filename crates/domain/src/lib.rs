@@ -19,6 +19,8 @@ mod entry;
 mod error;
 mod locale;
 pub mod menu;
+// The follow-up of training recommendations (issue 20).
+pub mod recommendation;
 // The public newsletter's rules (newsletter issue).
 pub mod newsletter;
 mod role;
@@ -44,6 +46,7 @@ pub use entry::{
 };
 pub use error::{DomainError, FieldErrors, Problem};
 pub use locale::Locale;
+pub use recommendation::{is_overdue, RecommendationStatus};
 pub use role::Role;
 pub use site::{SiteKind, SiteSlug};
 pub use site_settings::SiteSettings;

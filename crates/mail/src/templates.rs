@@ -167,19 +167,28 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "fr/circular.subject",
     "fr/circular.txt",
     "fr/circular.html",
+    "ar/recommendation.subject",
+    "ar/recommendation.txt",
+    "ar/recommendation.html",
+    "fr/recommendation.subject",
+    "fr/recommendation.txt",
+    "fr/recommendation.html",
 );
 
 /// The names of the built-in mails.
 /// `digest` is a site's weekly newsletter; `workflow_digest` the daily
 /// summary of workflow notices for one person; `circular` an internal
-/// circular (and its reminders) to one person, with their own links.
-pub const BUILTIN_MAILS: [&str; 6] = [
+/// circular (and its reminders) to one person, with their own links;
+/// `recommendation` the one reminder of a training recommendation whose due
+/// date passed, to its owner.
+pub const BUILTIN_MAILS: [&str; 7] = [
     "notice",
     "workflow",
     "digest",
     "confirm",
     "workflow_digest",
     "circular",
+    "recommendation",
 ];
 
 fn tera_detail(error: &tera::Error) -> String {
@@ -364,6 +373,10 @@ mod tests {
                 "attachments": [{"name": "m.pdf", "size": "1 MB", "url": "https://x.ma/f"}],
                 "attached": false, "files_until": "2027-03-01", "reminder": true,
                 "translation": {"title": "Note", "object": "Examens", "body_html": "<p>Texte</p>", "body_text": "Texte"},
+            }),
+            "recommendation" => json!({
+                "owner": "Salma", "text": "تعميم <مسار> على المؤسسات", "report_title": "Formation Massar",
+                "due_on": "2026-12-01", "status": "open", "link": "https://x.ma/admin/sites/dp-rabat/recommendations/1",
             }),
             _ => json!({ "confirm_url": "https://x.ma/confirm/abc" }),
         }

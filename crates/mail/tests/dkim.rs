@@ -170,6 +170,11 @@ fn data(name: &str) -> serde_json::Value {
             "attachments": [{"name": "المذكرة 12.pdf", "size": "1.0 MB", "url": format!("https://{DOMAIN}/f")}],
             "attached": true, "files_until": "2027-03-01", "reminder": false,
         }),
+        "recommendation" => json!({
+            "owner": "Salma Idrissi", "text": "Désigner dans chaque établissement un référent Massar",
+            "report_title": "Massar : formation des directeurs", "due_on": "2026-12-01",
+            "status": "in_progress", "link": format!("https://{DOMAIN}/admin/sites/dp/recommendations/1"),
+        }),
         other => panic!("no test data for the mail {other}"),
     }
 }

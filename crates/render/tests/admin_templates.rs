@@ -1061,6 +1061,76 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             }),
         ),
     );
+    let recommendation_row = json!({
+        "id": 3, "text": format!("تعيين مرجع مسار {EVIL}"), "status": "in_progress",
+        "status_label": "قيد الإنجاز", "owner": format!("سلمى {EVIL}"), "due_on": "2026-12-01",
+        "overdue": true, "in_report": false, "note": format!("ملاحظة {EVIL}"),
+        "report_title": format!("تكوين مسار {EVIL}"), "report_url": "/admin/entries/7",
+        "site_name": "الرباط", "url": "/admin/sites/dp-rabat/recommendations/3"
+    });
+    add(
+        "recommendations.html",
+        "recommendations",
+        with(
+            common(admin, locale, "تتبع التوصيات"),
+            json!({
+                "site_slug": "dp-rabat", "site_name": format!("الرباط {EVIL}"),
+                "filter": {"status": "open", "programme": "massar", "owner": "4", "overdue": true},
+                "statuses": [{"value": "open", "label": "مفتوحة"}],
+                "programmes": [{"value": "massar", "label": format!("مسار {EVIL}")}],
+                "owners": [{"value": "4", "label": format!("سلمى {EVIL}")}],
+                "rows": [recommendation_row.clone()],
+                "clear_url": "/admin/sites/dp-rabat/recommendations"
+            }),
+        ),
+    );
+    add(
+        "recommendations.html",
+        "recommendations none",
+        with(
+            common(admin, locale, "تتبع التوصيات"),
+            json!({
+                "site_slug": "dp-rabat", "site_name": "الرباط",
+                "filter": {"status": "", "programme": "", "owner": "", "overdue": false},
+                "statuses": [], "programmes": [], "owners": [], "rows": [],
+                "clear_url": "/admin/sites/dp-rabat/recommendations"
+            }),
+        ),
+    );
+    for (label, may_follow_up, errors) in [
+        (
+            "recommendation form",
+            true,
+            json!({"due_on": format!("تاريخ {EVIL}"), "note": "طويلة"}),
+        ),
+        ("recommendation read only", false, json!({})),
+    ] {
+        add(
+            "recommendation.html",
+            label,
+            with(
+                common(admin, locale, "توصية"),
+                json!({
+                    "site_slug": "dp-rabat", "site_name": "الرباط",
+                    "item": recommendation_row.clone(),
+                    "history": [
+                        {"at": "2026-12-01 10:00", "actor": null,
+                         "changes": [{"field": "الوضعية", "before": "", "after": "مفتوحة"}]},
+                        {"at": "2026-12-02 10:00", "actor": format!("سلمى {EVIL}"),
+                         "changes": [{"field": "الملاحظة", "before": "", "after": format!("ملاحظة {EVIL}")}]}
+                    ],
+                    "may_follow_up": may_follow_up,
+                    "statuses": [{"value": "open", "label": "مفتوحة"}, {"value": "in_progress", "label": "قيد الإنجاز"}],
+                    "owners": [{"value": "4", "label": format!("سلمى {EVIL}")}],
+                    "form": {"status": "in_progress", "owner": "4", "service": format!("مصلحة {EVIL}"),
+                             "due_on": "2026-12-01", "note": format!("ملاحظة {EVIL}")},
+                    "errors": errors,
+                    "action": "/admin/sites/dp-rabat/recommendations/3",
+                    "list_url": "/admin/sites/dp-rabat/recommendations"
+                }),
+            ),
+        );
+    }
     // Two-factor sign-in: the second step, and the account's page in each
     // of its states.
     for (label, error) in [

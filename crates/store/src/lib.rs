@@ -23,6 +23,7 @@ mod newsletter;
 mod outbox;
 mod pending_changes;
 mod people;
+mod recommendations;
 mod two_factor;
 mod upkeep;
 mod users;
@@ -63,6 +64,10 @@ pub use outbox::{
 };
 pub use pending_changes::ChangeStep;
 pub use people::{AccountFilter, Disabled};
+pub use recommendations::{
+    FieldChange as RecommendationChange, RecommendationEventRow, RecommendationQuery,
+    RecommendationRow, RecommendationWrite,
+};
 pub use two_factor::LoginChallengeRow;
 
 pub type SiteRow = entities::site::Model;

@@ -540,6 +540,7 @@ impl App {
         before: Option<crate::cache::deps::EntryFacts>,
         after: &EntryRow,
     ) -> Result<(), AppError> {
+        self.follow_recommendations_of(after).await?;
         let after = self.entry_facts(after).await?;
         let deps = entry_change_deps(before.as_ref(), Some(&after));
         self.publish_change(deps).await

@@ -181,6 +181,7 @@ impl App {
         }
         self.write_directories(directories).await?;
         // Sites, users and programmes may all have changed: every page.
+        self.follow_all_recommendations().await?;
         self.publish_change(vec![Dep::All]).await?;
         Ok((report, logins))
     }

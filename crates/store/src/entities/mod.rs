@@ -32,6 +32,8 @@ pub mod outbox;
 pub mod password_reset;
 pub mod pending_change;
 pub mod programme;
+pub mod recommendation;
+pub mod recommendation_event;
 pub mod recovery_code;
 pub mod redirect;
 pub mod rendition;

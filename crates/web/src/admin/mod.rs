@@ -18,6 +18,7 @@ mod outbox;
 mod paste;
 mod people;
 mod photos;
+mod recommendations;
 mod screens;
 mod search;
 mod settings;
@@ -134,6 +135,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/people/{id}/disable", post(people::disable))
         .route("/people/{id}/enable", post(people::enable))
         .route("/people/{id}/reset-link", post(people::reset_link))
+        .route("/sites/{site}/recommendations", get(recommendations::list))
+        .route(
+            "/sites/{site}/recommendations/{id}",
+            get(recommendations::show).post(recommendations::save),
+        )
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
         .route("/account", get(account::show))

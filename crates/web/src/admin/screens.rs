@@ -165,6 +165,10 @@ fn writable_sites(app: &App, req: &Req, viewer: &Viewer) -> Vec<Value> {
                 "role_label": role.map(|r| text(app, req, &format!("role.{}", r.as_str()))).unwrap_or_default(),
                 "new_url": format!("/admin/sites/{}/entries/new", site.slug),
                 "list_url": format!("/admin/sites/{}/entries", site.slug),
+                // Editors and up follow the training recommendations.
+                "recommendations_url": viewer
+                    .may(&network, id, Operation::ViewRecommendations)
+                    .then(|| format!("/admin/sites/{}/recommendations", site.slug)),
             }))
         })
         .collect()

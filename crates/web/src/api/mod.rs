@@ -12,6 +12,7 @@ mod members;
 mod notices;
 mod outbox;
 pub mod problem;
+mod recommendations;
 mod search;
 mod sites;
 mod tokens;
@@ -162,6 +163,11 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/entries/{id}/circular.csv", get(circulars::csv))
         .route("/entries/{id}/circular/reminders", post(circulars::remind))
+        .route("/sites/{site}/recommendations", get(recommendations::list))
+        .route(
+            "/recommendations/{id}",
+            axum::routing::patch(recommendations::patch),
+        )
         .fallback(|| async {
             Problem::new(
                 StatusCode::NOT_FOUND,
