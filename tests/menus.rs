@@ -182,3 +182,60 @@ async fn only_the_sites_admins_edit_its_menus() {
     let refused = post_form(&kenitra, MENU, &fields).await;
     assert_eq!(refused.status, 422, "no kind chosen");
 }
+
+#[tokio::test]
+async fn a_page_is_put_in_the_menu_from_its_editor() {
+    let test = TestApp::with_demo().await;
+    let admin = Browser::login(&test, SITE_ADMIN_KENITRA).await;
+    let new = admin
+        .get("/admin/sites/dp-kenitra/entries/new?kind=page")
+        .await;
+    assert!(
+        new.has("[data-test=in-menu]"),
+        "the box is offered for a page"
+    );
+    let mut fields = common::admin::editor_form(
+        &new,
+        &[
+            ("title", "امتحانات البكالوريا"),
+            ("body", "مواعيد الامتحانات."),
+        ],
+    );
+    fields.push(("in_menu".into(), "1".into()));
+    let created = post_form(&admin, "/admin/sites/dp-kenitra/entries", &fields).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id: i64 = created
+        .location
+        .trim_start_matches("/admin/entries/")
+        .parse()
+        .expect("an id");
+    let api = test.login(SITE_ADMIN_KENITRA).await;
+    for action in ["submit", "approve", "publish"] {
+        api.post(
+            &format!("/api/v1/entries/{id}/transitions"),
+            &json!({"action": action}),
+        )
+        .await
+        .expect(200);
+    }
+    let labels = nav_labels(&test.get("/dp-kenitra/").await);
+    assert_eq!(
+        labels.last().map(String::as_str),
+        Some("امتحانات البكالوريا"),
+        "{labels:?}"
+    );
+
+    let editor = admin.get(&format!("/admin/entries/{id}")).await;
+    assert_eq!(editor.attrs("[data-test=in-menu][checked]", "value"), ["1"]);
+    let fields: Vec<(String, String)> = form_fields(&editor, "form[data-test=entry-form]", &[])
+        .into_iter()
+        .filter(|(k, _)| k != "in_menu")
+        .collect();
+    let saved = post_form(&admin, &format!("/admin/entries/{id}"), &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let labels = nav_labels(&test.get("/dp-kenitra/").await);
+    assert!(
+        !labels.contains(&"امتحانات البكالوريا".to_owned()),
+        "{labels:?}"
+    );
+}

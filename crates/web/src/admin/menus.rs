@@ -105,7 +105,10 @@ fn item_label(app: &App, req: &Req, state: &MenuState, target: &MenuTarget) -> (
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one page, shown after each of its forms with what they carry")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one page, shown after each of its forms with what they carry"
+)]
 async fn page(
     app: &App,
     req: &Req,
