@@ -244,6 +244,18 @@ async fn no_english_reaches_an_arabic_or_a_french_admin_page() {
             .await;
         assert_eq!(refused.status, 422);
         assert_spoken(&format!("{lang} site settings refused"), &refused);
+        let menu = format!("/admin/sites/dp-kenitra/menu?lang={lang}");
+        let page = site_admin.get(&menu).await;
+        assert_eq!(page.status, 200);
+        assert_spoken(&format!("{lang} menu"), &page);
+        let refused = site_admin
+            .post(
+                &menu,
+                &[("kind", "link"), ("label", ""), ("url", "ftp://x")],
+            )
+            .await;
+        assert_eq!(refused.status, 422);
+        assert_spoken(&format!("{lang} menu refused"), &refused);
     }
     drop(publisher_api);
 }

@@ -1220,6 +1220,42 @@ fn pages(admin: &Admin, locale: Locale) -> Vec<(&'static str, String, Value)> {
             })),
         ),
     );
+    // A site's menu, with an item under another and a refused link.
+    let menu = |errors: Value| {
+        let item = |id: u32, nested: bool, hidden: bool| {
+            json!({"id": id, "label": format!("صفحة {EVIL}"), "kind_label": "صفحة", "hidden": hidden,
+                   "nested": nested, "can_up": id > 1, "can_down": true, "can_indent": !nested,
+                   "can_outdent": nested})
+        };
+        json!({
+            "site": {"value": "dp-kenitra", "label": format!("القنيطرة {EVIL}")},
+            "locale": "ar",
+            "locales": [{"value": "ar", "label": "العربية", "url": "/admin/sites/dp-kenitra/menu?locale=ar", "current": true},
+                        {"value": "fr", "label": "الفرنسية", "url": "/admin/sites/dp-kenitra/menu?locale=fr", "current": false}],
+            "items": [item(1, false, false), item(2, true, true), item(3, false, false)],
+            "kinds": [{"value": "page", "label": "صفحة"}, {"value": "link", "label": format!("رابط {EVIL}")}],
+            "pages": [{"value": "7", "label": format!("من نحن {EVIL}")}],
+            "archives": [{"value": "news", "label": "أخبار"}],
+            "categories": [{"value": "3", "label": format!("تصنيف {EVIL}")}],
+            "add": {"kind": "link", "page": "", "archive": "", "category": "", "label": EVIL, "url": format!("ftp://{EVIL}")},
+            "errors": errors,
+            "action": "/admin/sites/dp-kenitra/menu",
+            "settings_url": "/admin/sites/dp-kenitra/settings"
+        })
+    };
+    add(
+        "menu.html",
+        "menu",
+        with(common(admin, locale, "قائمة التصفح"), menu(json!({}))),
+    );
+    add(
+        "menu.html",
+        "menu refused",
+        with(
+            common(admin, locale, "قائمة التصفح"),
+            menu(json!({"url": format!("رابط خاطئ {EVIL}"), "label": "مطلوب"})),
+        ),
+    );
     add(
         "error.html",
         "error logged out",

@@ -165,6 +165,13 @@ pub(super) fn typed_view(form: &Form, kind: EntryKind, base: &mut Value) {
     ] {
         map.insert(name.to_owned(), Value::String(form.get(name).to_owned()));
     }
+    // The menu box as typed, when the form had it.
+    if form.get("in_menu_shown") == "1" {
+        map.insert(
+            "in_menu".to_owned(),
+            Value::Bool(form.get("in_menu") == "1"),
+        );
+    }
     map.insert(
         "gallery".to_owned(),
         Value::String(gallery_field(form).unwrap_or_default()),
@@ -339,6 +346,17 @@ pub(super) async fn editor(
     ctx.insert("form_error", &page.form_error);
     ctx.insert("conflict", &page.conflict);
     ctx.insert("kinds", &kind_options(app, req));
+    // The "show in the menu" box: pages, for those who edit the menus.
+    let is_page = page.entry.get("kind").and_then(Value::as_str) == Some("page");
+    ctx.insert(
+        "can_menu",
+        &(is_page && viewer.may(&network, site.id, Operation::ManageSiteSettings)),
+    );
+    let typed_in_menu = page.entry.get("in_menu").and_then(Value::as_bool);
+    ctx.insert(
+        "in_menu",
+        &typed_in_menu.unwrap_or_else(|| page.row.is_some_and(|row| app.page_in_menu(row))),
+    );
     let locales: Vec<Value> = [Locale::Ar, Locale::Fr]
         .iter()
         .map(|l| json!({"value": l.as_str(), "label": text(app, req, &format!("locale_name.{}", l.as_str()))}))
@@ -519,6 +537,16 @@ pub async fn new(
     editor(&app, &req, &viewer, page, StatusCode::OK).await
 }
 
+/// Applies the editor's "show in the menu" box, when the form showed it
+/// (`in_menu_shown`): an unticked box is absent from a form.
+async fn menu_box(app: &App, viewer: &Viewer, form: &Form, row: &EntryRow) -> Result<(), AppError> {
+    if form.get("in_menu_shown") != "1" {
+        return Ok(());
+    }
+    app.set_page_in_menu(viewer, row, form.get("in_menu") == "1")
+        .await
+}
+
 pub async fn create(
     State(app): State<Arc<App>>,
     req: Req,
@@ -545,7 +573,12 @@ pub async fn create(
         Err(e) => Err(e),
     };
     match created {
-        Ok(row) => see_other_with(&format!("/admin/entries/{}", row.id), "create"),
+        Ok(row) => {
+            if let Err(e) = menu_box(&app, &viewer, &form, &row).await {
+                return error_page(&app, &req, Some(&viewer), &e);
+            }
+            see_other_with(&format!("/admin/entries/{}", row.id), "create")
+        }
         Err(e) => {
             let Some(errors) = field_errors(&app, &req, &e) else {
                 return error_page(&app, &req, Some(&viewer), &e);
@@ -656,6 +689,9 @@ pub async fn save(
     };
     match result {
         Ok(row) => {
+            if let Err(e) = menu_box(&app, &viewer, &form, &row).await {
+                return error_page(&app, &req, Some(&viewer), &e);
+            }
             if json {
                 return Json(
                     json!({"version": row.version, "saved_at": local(&app, row.updated_at)}),

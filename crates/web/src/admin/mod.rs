@@ -14,6 +14,7 @@ mod imports;
 mod login;
 mod media;
 mod members;
+mod menus;
 mod outbox;
 mod paste;
 mod people;
@@ -73,6 +74,7 @@ pub fn routes() -> Router<Arc<App>> {
             "/sites/{site}/settings",
             get(settings::show).post(settings::save),
         )
+        .route("/sites/{site}/menu", get(menus::show).post(menus::change))
         .route(
             "/sites/{site}/entries",
             get(screens::entries).post(entries::create),
