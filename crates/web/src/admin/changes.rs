@@ -18,8 +18,8 @@ use tawasul_app::{App, AppError, Viewer};
 use tawasul_domain::{ChangeAction, ChangeStatus, EntryKind, EntryStatus, Locale, Operation};
 
 use super::entries::{
-    describe_photos, editor, entry_in_path, entry_view, input_from, preview_response, typed_view,
-    EditorPage,
+    describe_photos, editor, entry_in_path, entry_view, failed_autosave, input_from,
+    preview_response, refused_save, typed_view, EditorPage,
 };
 use super::history::comparison_context;
 use super::photos::typed_alts;
@@ -162,14 +162,7 @@ pub async fn save(
 ) -> Response {
     let json = req.wants_json();
     if !form.csrf_ok(&viewer, &req) {
-        if json {
-            return (
-                StatusCode::FORBIDDEN,
-                Json(json!({"message": text(&app, &req, "errors.csrf")})),
-            )
-                .into_response();
-        }
-        return csrf_refused(&app, &req, &viewer);
+        return refused_save(&app, &req, &viewer, json);
     }
     let row = match entry_in_path(&app, &viewer, &id).await {
         Ok(row) => row,
@@ -214,12 +207,7 @@ pub async fn save(
         (AppError::Conflict(_), None) => (Map::new(), Some(text(&app, &req, "errors.conflict"))),
         (_, None) => {
             if json {
-                let status = match e {
-                    AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-                    AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                    _ => StatusCode::INTERNAL_SERVER_ERROR,
-                };
-                return (status, Json(json!({"message": e.to_string()}))).into_response();
+                return failed_autosave(&e);
             }
             return error_page(&app, &req, Some(&viewer), &e);
         }

@@ -645,6 +645,29 @@ pub async fn edit(
     editor(&app, &req, &viewer, page, StatusCode::OK).await
 }
 
+/// A save without its CSRF token: the autosave script gets JSON, a
+/// browser the refusal page.
+pub(super) fn refused_save(app: &App, req: &Req, viewer: &Viewer, json: bool) -> Response {
+    if json {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"message": text(app, req, "errors.csrf")})),
+        )
+            .into_response();
+    }
+    csrf_refused(app, req, viewer)
+}
+
+/// An autosave that failed for a reason no field names, as JSON.
+pub(super) fn failed_autosave(e: &AppError) -> Response {
+    let status = match e {
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, Json(json!({"message": e.to_string()}))).into_response()
+}
+
 /// Saves the editor's form. Browsers get the page again (with the typed
 /// values and errors, or the conflict screen); the autosave script gets JSON.
 pub async fn save(
@@ -656,14 +679,7 @@ pub async fn save(
 ) -> Response {
     let json = req.wants_json();
     if !form.csrf_ok(&viewer, &req) {
-        if json {
-            return (
-                StatusCode::FORBIDDEN,
-                Json(json!({"message": text(&app, &req, "errors.csrf")})),
-            )
-                .into_response();
-        }
-        return csrf_refused(&app, &req, &viewer);
+        return refused_save(&app, &req, &viewer, json);
     }
     let current = match entry_in_path(&app, &viewer, &id).await {
         Ok(row) => row,
@@ -744,12 +760,7 @@ pub async fn save(
         Err(e) => {
             let Some(errors) = field_errors(&app, &req, &e) else {
                 if json {
-                    let status = if matches!(e, AppError::Forbidden(_)) {
-                        StatusCode::FORBIDDEN
-                    } else {
-                        StatusCode::INTERNAL_SERVER_ERROR
-                    };
-                    return (status, Json(json!({"message": e.to_string()}))).into_response();
+                    return failed_autosave(&e);
                 }
                 return error_page(&app, &req, Some(&viewer), &e);
             };
